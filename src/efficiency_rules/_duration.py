@@ -1,0 +1,127 @@
+"""Amounts of time as policies state them: ``20wd``, ``10d``, ``24h``, ``2.5wd``, ``1mo``, ``immediate``.
+
+A :class:`Duration` is a value (an exact decimal amount and a unit); what it means as a deadline
+depends on the calendar and is computed there (``Calendar.deadline``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+from ._errors import DurationError
+from ._suggest import did_you_mean
+
+__all__ = ["Duration", "TimeUnit"]
+
+
+class TimeUnit(str, Enum):
+    """The units a limit can be stated in, with the suffix used in text."""
+
+    WORKING_DAYS = "wd"  # 工作日: statutory working days (make-up days count, holidays do not)
+    NATURAL_DAYS = "d"  # 日/天: calendar days, counted under 民法典 arts. 201-203
+    MONTHS = "mo"  # 月: calendar months, month-end clamped
+    HOURS = "h"  # 小时: elapsed hours on the clock
+    WORKING_HOURS = "wh"  # hours inside business hours on working days
+    MINUTES = "min"  # elapsed minutes (e.g. "on scene within 30 minutes")
+    IMMEDIATE = "immediate"  # 即时办结 / 当即: within the same visit
+    SAME_DAY = "same_day"  # 当日办结: by the close of business of the same working day
+
+
+_SUFFIXES = {u.value: u for u in TimeUnit if u not in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY)}
+_WORDS = {
+    "immediate": TimeUnit.IMMEDIATE,
+    "即时": TimeUnit.IMMEDIATE,
+    "当即": TimeUnit.IMMEDIATE,
+    "same_day": TimeUnit.SAME_DAY,
+    "same-day": TimeUnit.SAME_DAY,
+    "当日": TimeUnit.SAME_DAY,
+}
+_PATTERN = re.compile(r"^\s*(?P<amount>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[a-z_]+)\s*$")
+# Whole units only, except where a fraction has a meaning in working time (2.5 working days).
+_FRACTIONAL_UNITS = {TimeUnit.WORKING_DAYS, TimeUnit.HOURS, TimeUnit.WORKING_HOURS}
+_EXAMPLES = "20wd, 10d, 1mo, 24h, 7.5wh, 30min, 2.5wd, immediate or same_day"
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """An exact amount of a :class:`TimeUnit`; parse text with :meth:`parse`.
+
+    >>> Duration.parse("2.5wd")
+    Duration(amount=Decimal('2.5'), unit=<TimeUnit.WORKING_DAYS: 'wd'>)
+    >>> str(Duration.parse("24h"))
+    '24h'
+    """
+
+    amount: Decimal
+    unit: TimeUnit
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            object.__setattr__(self, "amount", Decimal(str(self.amount)))
+        if self.amount < 0:
+            raise DurationError(f"a duration cannot be negative, got {self.amount}")
+        if self.unit not in _FRACTIONAL_UNITS and self.amount != self.amount.to_integral_value():
+            raise DurationError(
+                f"{self.amount}{self.unit.value}: only working days, hours and working hours may have a fraction"
+            )
+
+    @classmethod
+    def parse(cls, text: str | Duration) -> Duration:
+        """Read ``20wd``, ``10d``, ``1mo``, ``24h``, ``7.5wh``, ``30min``, ``2.5wd``, ``immediate``, ``same_day``."""
+        if isinstance(text, Duration):
+            return text
+        if not isinstance(text, str):
+            raise DurationError(f"expected a duration such as {_EXAMPLES}; got {text!r}")
+        word = _WORDS.get(text.strip().lower())
+        if word is not None:
+            return cls(Decimal(0), word)
+        match = _PATTERN.match(text.lower())
+        if match is None:
+            raise DurationError(f"cannot read duration {text!r}: expected a number and a unit, such as {_EXAMPLES}")
+        unit = _SUFFIXES.get(match["unit"])
+        if unit is None:
+            known = list(_SUFFIXES)
+            raise DurationError(
+                f"unknown unit {match['unit']!r} in duration {text!r}; units are {', '.join(known)}"
+                + did_you_mean(match["unit"], known)
+            )
+        try:
+            amount = Decimal(match["amount"])
+        except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
+            raise DurationError(f"cannot read the amount in {text!r}") from exc
+        return cls(amount, unit)
+
+    def __str__(self) -> str:
+        if self.unit in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY):
+            return self.unit.value
+        amount = self.amount.normalize()
+        text = format(amount, "f")
+        return f"{text}{self.unit.value}"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        def validate(value: Any) -> Duration:
+            try:
+                return cls.parse(value)
+            except DurationError as exc:
+                raise ValueError(str(exc)) from None
+
+        return core_schema.no_info_plain_validator_function(
+            validate,
+            json_schema_input_schema=core_schema.str_schema(),
+            serialization=core_schema.to_string_ser_schema(),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "pattern": r"^([0-9]+(\.[0-9]+)?(wd|d|mo|h|wh|min)|immediate|same_day)$",
+            "examples": ["20wd", "10d", "24h", "2.5wd"],
+        }

@@ -1,0 +1,168 @@
+"""Every error the library raises, rooted at one class.
+
+The tree::
+
+    EfficiencyRulesError
+    ├── SourceError (ValueError)             a data file is malformed: path, line, column
+    │   └── YearFileError                    a calendar year file is invalid
+    ├── EventError (ValueError)              an event failed validation: event id / line, field, value
+    │   ├── UnknownEventTypeError            its ``type`` is not registered (lists known types, suggests one)
+    │   ├── NaiveDatetimeError               a time without a UTC offset and no default timezone given
+    │   └── DuplicateEventError              the same ``id`` twice with different content
+    ├── CalendarError (ValueError)
+    │   └── DateNotCoveredError (LookupError) a date outside the years the calendar has data for
+    └── DurationError (ValueError)           an amount like ``2.5wd`` that cannot be read
+
+Each error also subclasses the matching built-in, so ``except ValueError`` keeps working for
+callers who do not know this library. Messages say where, what, what was expected and, where
+possible, what was probably meant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CalendarError",
+    "DateNotCoveredError",
+    "DuplicateEventError",
+    "DurationError",
+    "EfficiencyRulesError",
+    "EventError",
+    "NaiveDatetimeError",
+    "SourceError",
+    "SourceLocation",
+    "UnknownEventTypeError",
+    "YearFileError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """A place in a data file; ``line`` and ``column`` count from 1."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class EfficiencyRulesError(Exception):
+    """Root of every error raised by efficiency_rules."""
+
+
+class SourceError(EfficiencyRulesError, ValueError):
+    """A data file (ruleset, year file, scenario) is malformed; printed as ``path:line:col: message``."""
+
+    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+class YearFileError(SourceError):
+    """A calendar year file (holidays and make-up workdays of one year) is invalid."""
+
+
+class EventError(EfficiencyRulesError, ValueError):
+    """An event that cannot be accepted.
+
+    Attributes name what a portal developer needs to find it: ``event_id`` (when the event had
+    one), ``line`` (in a JSON Lines file), ``field`` (a dotted path), ``value`` and ``expected``.
+    When pydantic found the problem, ``validation_error`` is pydantic's own ``ValidationError``
+    (also chained as ``__cause__``) and ``errors()`` returns its details.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        event_id: str | None = None,
+        line: int | None = None,
+        source: str | None = None,
+        field: str | None = None,
+        value: Any = None,
+        expected: str | None = None,
+        validation_error: Exception | None = None,
+    ) -> None:
+        self.message = message
+        self.event_id = event_id
+        self.line = line
+        self.source = source
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.validation_error = validation_error
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.source is not None or self.line is not None:
+            where.append(f"{self.source or '<events>'}:{self.line}" if self.line else f"{self.source}")
+        if self.event_id is not None:
+            where.append(f"event {self.event_id!r}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def errors(self) -> list[dict[str, Any]]:
+        """Pydantic's error details when pydantic found the problem, else an empty list."""
+        errors = getattr(self.validation_error, "errors", None)
+        return list(errors()) if callable(errors) else []
+
+    def at_line(self, line: int, source: str | None = None) -> EventError:
+        """This error placed at a line of a file (used by the JSON Lines reader)."""
+        self.line = line
+        self.source = source
+        self.args = (self._render(),)
+        return self
+
+
+class UnknownEventTypeError(EventError, LookupError):
+    """An event whose ``type`` is not registered; ``known`` lists the registered types."""
+
+    def __init__(self, message: str, *, known: list[str], suggestion: str | None, **kw: Any) -> None:
+        self.known = known
+        self.suggestion = suggestion
+        super().__init__(message, **kw)
+
+
+class NaiveDatetimeError(EventError):
+    """A time without a UTC offset, and no default timezone was given."""
+
+
+class DuplicateEventError(EventError):
+    """The same event ``id`` twice with different content; ``first`` and ``second`` are both events."""
+
+    def __init__(self, message: str, *, first: Any, second: Any, **kw: Any) -> None:
+        self.first = first
+        self.second = second
+        super().__init__(message, **kw)
+
+
+class CalendarError(EfficiencyRulesError, ValueError):
+    """Working-time arithmetic that cannot be done."""
+
+
+class DateNotCoveredError(CalendarError, LookupError):
+    """A date outside the years the calendar has holiday data for.
+
+    The calendar fails closed: it never guesses whether a day in an unpublished year is a
+    working day. ``date`` is the date asked for, ``covered`` the (first, last) years loaded.
+    """
+
+    def __init__(self, message: str, *, date: Any, covered: tuple[int, int]) -> None:
+        self.date = date
+        self.covered = covered
+        super().__init__(message)
+
+
+class DurationError(EfficiencyRulesError, ValueError):
+    """An amount of time (``20wd``, ``10d``, ``24h``, ``2.5wd``…) that cannot be read."""

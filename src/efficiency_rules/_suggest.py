@@ -1,0 +1,37 @@
+""""Did you mean …?" suggestions for misspelt names (event types, fields, units)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["did_you_mean", "suggest"]
+
+
+def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The candidate closest to ``word``, or ``None`` when nothing is close enough.
+
+    Case and the separators ``.``/``_``/``-`` are ignored when comparing, so ``Case.Accepted``
+    and ``case_accepted`` both find ``case.accepted``.
+    """
+    pool = list(candidates)
+    if not pool:
+        return None
+
+    def norm(s: str) -> str:
+        return s.lower().replace("_", ".").replace("-", ".")
+
+    by_norm: dict[str, str] = {}
+    for c in pool:
+        by_norm.setdefault(norm(c), c)
+    key = norm(word)
+    if key in by_norm:
+        return by_norm[key]
+    match = difflib.get_close_matches(key, list(by_norm), n=1, cutoff=cutoff)
+    return by_norm[match[0]] if match else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`` — did you mean 'x'?`` or an empty string; ready to append to a message."""
+    best = suggest(word, candidates)
+    return f" — did you mean {best!r}?" if best is not None else ""
