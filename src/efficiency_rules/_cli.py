@@ -1,0 +1,194 @@
+"""The ``efficiency-rules`` command line (click); imported only when the command runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from ._calendar import Calendar
+from ._duration import Duration, TimeUnit
+from ._errors import EfficiencyRulesError
+
+__all__ = ["cli"]
+
+
+def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print the library's errors as one line on stderr and exit 2, never as a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except EfficiencyRulesError as exc:
+            click.echo(f"efficiency-rules: error: {exc}", err=True)
+            raise SystemExit(2) from None
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="efficiency-rules")
+def cli() -> None:
+    """Judge administrative-efficiency policies (机关效能建设) from portal events."""
+
+
+@cli.group("calendar")
+@click.option(
+    "--year-file",
+    "year_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A year file with a year's holidays and make-up workdays, for a year the built-in data lacks.",
+)
+@click.option(
+    "--business-hours",
+    default=None,
+    metavar="HH:MM-HH:MM,…",
+    help="Business hours for working-time amounts (default 09:00-12:00,13:30-17:30).",
+)
+@click.pass_context
+@_reports_errors
+def calendar_group(ctx: click.Context, year_files: tuple[str, ...], business_hours: str | None) -> None:
+    """Working-day arithmetic on the Chinese statutory calendar (with make-up workdays)."""
+    ctx.obj = Calendar.china(extra_years=year_files, business_hours=business_hours)
+
+
+def _moment(text: str, calendar: Calendar) -> dt.date | dt.datetime:
+    """A date (``2024-09-27``) or an aware datetime (``2024-09-27T09:00+08:00``)."""
+    try:
+        if "T" not in text and " " not in text.strip():
+            return dt.date.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is neither a date (2024-09-27) nor a datetime (2024-09-27T09:00+08:00)"
+        ) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{text!r} has no UTC offset: write it like 2024-09-27T09:00+08:00")
+    return calendar.local(moment)
+
+
+def _emit(as_json: bool, payload: dict[str, Any], text: str) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False) if as_json else text)
+
+
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+
+
+@calendar_group.command("is-workday")
+@click.argument("day")
+@_json_option
+@click.pass_obj
+@_reports_errors
+def is_workday(calendar: Calendar, day: str, as_json: bool) -> None:
+    """Whether DAY (YYYY-MM-DD) is a working day."""
+    moment = _moment(day, calendar)
+    date = moment.date() if isinstance(moment, dt.datetime) else moment
+    working = calendar.is_working_day(date)
+    holiday = calendar.holiday_name(date)
+    makeup = calendar.is_makeup_workday(date)
+    if makeup:
+        why = f"make-up workday (调休上班) for {holiday}"
+    elif calendar.is_holiday(date):
+        why = f"statutory holiday: {holiday}"
+    else:
+        why = "weekday" if date.weekday() < 5 else "weekend"
+    _emit(
+        as_json,
+        {"date": date.isoformat(), "working_day": working, "holiday": calendar.is_holiday(date),
+         "makeup_workday": makeup, "name": holiday, "weekday": date.strftime("%A")},
+        f"{date.isoformat()} ({date.strftime('%A')}): {'working day' if working else 'day off'} — {why}",
+    )
+
+
+_SIGNED = re.compile(r"^\s*-\s*(.+)$")
+
+
+@calendar_group.command(
+    "add", context_settings={"ignore_unknown_options": True}
+)
+@click.argument("start")
+@click.argument("amount")
+@click.option(
+    "--day-end",
+    type=click.Choice(["close", "midnight"]),
+    default="close",
+    show_default=True,
+    help="Where a day-based period ends on its last day: close of business, or 24:00.",
+)
+@_json_option
+@click.pass_obj
+@_reports_errors
+def add(calendar: Calendar, start: str, amount: str, day_end: str, as_json: bool) -> None:
+    """The end of a period of AMOUNT from START.
+
+    AMOUNT is a number and a unit: 20wd (working days), 10d (natural days), 1mo (months), 24h (hours),
+    7.5wh (working hours), 30min, 2.5wd, or immediate / same_day. START is a date (2024-09-27) or an
+    aware datetime (2024-09-27T09:00+08:00); the start day itself is not counted. A negative number of
+    working days (-3wd) counts back.
+    """
+    moment = _moment(start, calendar)
+    negative = _SIGNED.match(amount)
+    duration = Duration.parse(negative.group(1) if negative else amount)
+    if negative and duration.unit is not TimeUnit.WORKING_DAYS:
+        raise click.BadParameter("only working days can be counted back (e.g. -3wd)", param_hint="AMOUNT")
+    whole = duration.amount == duration.amount.to_integral_value()
+    result: dt.date | dt.datetime
+    if isinstance(moment, dt.date) and not isinstance(moment, dt.datetime):
+        n = int(duration.amount)
+        if duration.unit is TimeUnit.WORKING_DAYS and whole:
+            result = calendar.add_working_days(moment, -n if negative else n)
+        elif duration.unit is TimeUnit.NATURAL_DAYS:
+            result = calendar.add_natural_days(moment, n)
+        elif duration.unit is TimeUnit.MONTHS:
+            result = calendar.add_months(moment, n)
+        elif duration.unit is TimeUnit.SAME_DAY:
+            result = calendar.next_working_day(moment)
+        elif duration.unit is TimeUnit.WORKING_DAYS:
+            result = calendar.deadline(dt.datetime.combine(moment, dt.time(0), calendar.timezone), duration)
+        else:
+            raise click.BadParameter(
+                f"{duration} is counted from a time of day: give START as a datetime such as {moment}T09:00+08:00",
+                param_hint="START",
+            )
+    elif negative:
+        result = calendar.add_working_days(moment.date(), -int(duration.amount))
+    else:
+        result = calendar.deadline(moment, duration, day_end=day_end)  # type: ignore[arg-type]
+    shown = result.isoformat()
+    _emit(
+        as_json,
+        {"start": moment.isoformat(), "amount": ("-" if negative else "") + str(duration), "result": shown},
+        shown,
+    )
+
+
+@calendar_group.command("between")
+@click.argument("a")
+@click.argument("b")
+@_json_option
+@click.pass_obj
+@_reports_errors
+def between(calendar: Calendar, a: str, b: str, as_json: bool) -> None:
+    """Working days in (A, B]: A not counted, B counted; negative when B is before A.
+
+    With two datetimes, also the working time between them inside business hours.
+    """
+    first, second = _moment(a, calendar), _moment(b, calendar)
+    day_a = first.date() if isinstance(first, dt.datetime) else first
+    day_b = second.date() if isinstance(second, dt.datetime) else second
+    days = calendar.working_days_between(day_a, day_b)
+    payload: dict[str, Any] = {"from": first.isoformat(), "to": second.isoformat(), "working_days": days}
+    text = f"{days} working day{'s' if abs(days) != 1 else ''}"
+    if isinstance(first, dt.datetime) and isinstance(second, dt.datetime):
+        seconds = int(calendar.working_time_between(first, second).total_seconds())
+        payload["working_seconds"] = seconds
+        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+        text += f"; working time {sign}{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    _emit(as_json, payload, text)
