@@ -3,6 +3,9 @@
 Everything public is importable from this package; the modules behind it are private.
 """
 
+from ._business_hours import BusinessHours
+from ._calendar import Calendar
+from ._calendar_data import YearArrangement, load_year_file
 from ._duration import Duration, TimeUnit
 from ._errors import (
     CalendarError,
@@ -21,6 +24,8 @@ from ._errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BusinessHours",
+    "Calendar",
     "CalendarError",
     "DateNotCoveredError",
     "DuplicateEventError",
@@ -33,5 +38,7 @@ __all__ = [
     "SourceLocation",
     "TimeUnit",
     "UnknownEventTypeError",
+    "YearArrangement",
     "YearFileError",
+    "load_year_file",
 ]

@@ -306,6 +306,8 @@ class Calendar:
         seconds = amount.total_seconds()
         if seconds < 0:
             raise CalendarError(f"cannot add a negative working time ({amount})")
+        if seconds == 0:
+            return self.local(start)
         return self._moment(self._position(start) + int(-(-seconds // 1)))
 
     # -- deadlines ------------------------------------------------------------------------
@@ -326,12 +328,14 @@ class Calendar:
           ending at the close of business (or midnight with ``day_end="midnight"``).
         - hours (``24h``) and minutes: elapsed clock time from ``start`` (hour periods start at the
           stated time); working hours (``7.5wh``): :meth:`add_working_time`.
-        - ``immediate``: ``start`` itself; ``same_day``: the close of business of ``start``'s day, or
-          of the next working day if ``start`` is not on one.
+        - ``immediate``: ``start`` itself; ``same_day`` (and ``0wd``): the close of business of
+          ``start``'s day, or of the next working day if ``start`` is on a day off or after the close.
         """
         duration = Duration.parse(duration)
         local = self.local(start)
         unit, amount = duration.unit, duration.amount
+        if unit is TimeUnit.SAME_DAY or (unit is TimeUnit.WORKING_DAYS and amount == 0):
+            return self._same_day(local, day_end)
         if unit is TimeUnit.WORKING_DAYS:
             if amount == amount.to_integral_value():
                 return self._day_end(self.add_working_days(local.date(), int(amount)), day_end)
@@ -349,6 +353,9 @@ class Calendar:
             return local + dt.timedelta(minutes=int(amount))
         if unit is TimeUnit.WORKING_HOURS:
             return self.add_working_time(local, dt.timedelta(seconds=int(amount * Decimal(3600))))
-        if unit is TimeUnit.IMMEDIATE:
-            return local
-        return self._day_end(self.next_working_day(local.date()), day_end)  # SAME_DAY
+        return local  # IMMEDIATE
+
+    def _same_day(self, local: dt.datetime, day_end: DayEnd) -> dt.datetime:
+        """Close of business of the day of ``local``; received after the close or on a day off, of the next working day."""
+        end = self._day_end(self.next_working_day(local.date()), day_end)
+        return end if end >= local else self._day_end(self.add_working_days(local.date(), 1), day_end)
