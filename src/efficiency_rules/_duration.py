@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from ._errors import DurationError
@@ -76,6 +77,10 @@ class Duration:
             return text
         if not isinstance(text, str):
             raise DurationError(f"expected a duration such as {_EXAMPLES}; got {text!r}")
+        return _parse_text(text)
+
+    @classmethod
+    def _from_text(cls, text: str) -> Duration:
         word = _WORDS.get(text.strip().lower())
         if word is not None:
             return cls(Decimal(0), word)
@@ -125,3 +130,7 @@ class Duration:
             "pattern": r"^([0-9]+(\.[0-9]+)?(wd|d|mo|h|wh|min)|immediate|same_day)$",
             "examples": ["20wd", "10d", "24h", "2.5wd"],
         }
+
+
+# Policies repeat a handful of amounts; parsing each once keeps deadline arithmetic fast.
+_parse_text = lru_cache(maxsize=1024)(Duration._from_text)

@@ -28,7 +28,11 @@ def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str
     if key in by_norm:
         return by_norm[key]
     match = difflib.get_close_matches(key, list(by_norm), n=1, cutoff=cutoff)
-    return by_norm[match[0]] if match else None
+    if match:
+        return by_norm[match[0]]
+    # Abbreviations: "wdays" for "wd", "hours" for "h" — the longest name the word starts with.
+    prefixes = [c for c in by_norm if key.startswith(c)]
+    return by_norm[max(prefixes, key=len)] if prefixes else None
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
