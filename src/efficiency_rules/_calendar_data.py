@@ -10,6 +10,7 @@ citing the notice it transcribes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ._errors import SourceLocation, YearFileError
+from ._errors import SourceError, SourceLocation, YearFileError
 from ._suggest import did_you_mean
 from ._yaml import YamlList, YamlMap, load_yaml, location_of
 
@@ -118,7 +119,10 @@ def load_year_file(path: str | Path) -> YearArrangement:
     Every problem is reported as :class:`YearFileError` with the file, line and column.
     """
     name = str(path)
-    data = load_yaml(Path(path))
+    try:
+        data = load_yaml(Path(path), path=name)  # errors name the file as the caller did
+    except SourceError as exc:  # unreadable file or invalid YAML: still a bad year file
+        raise YearFileError(exc.message, exc.location) from (exc.__cause__ or exc)
     return _arrangement_from_data(data, name)
 
 
@@ -135,19 +139,24 @@ def _check_keys(mapping: YamlMap, allowed: tuple[str, ...], path: str, what: str
             )
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
 def _as_date(value: Any, where: SourceLocation, what: str) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str):
+    # fromisoformat alone would also take "20270220" and "2027-W08-6" (Python 3.11+).
+    if isinstance(value, str) and _ISO_DATE.match(value):
         try:
             return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
+        except ValueError as exc:
+            raise _fail(f"{what} {value!r} is not a date: {exc}", where) from None
     raise _fail(f"{what} must be a date written YYYY-MM-DD, got {value!r}", where)
 
 
 def _arrangement_from_data(data: Any, path: str) -> YearArrangement:
-    top = SourceLocation(path, 1, 1)
+    # Where the document starts (after any leading comments); the first line when nothing is known.
+    top = location_of(data, path=path) if getattr(data, "position", None) else SourceLocation(path, 1, 1)
     if not isinstance(data, YamlMap):
         raise _fail("a year file is a mapping with keys year, notice, holidays, workdays", top)
     _check_keys(data, _TOP_KEYS, path, "a year file")
@@ -185,16 +194,18 @@ def _arrangement_from_data(data: Any, path: str) -> YearArrangement:
         if "date" in entry and ("from" in entry or "to" in entry):
             raise _fail("give either 'date' or 'from' and 'to', not both", where)
         if "date" in entry:
-            first = last = _as_date(entry["date"], location_of(entry, "date", path=path), "'date'")
+            first_at = last_at = location_of(entry, "date", path=path)
+            first = last = _as_date(entry["date"], first_at, "'date'")
         elif "from" in entry and "to" in entry:
-            first = _as_date(entry["from"], location_of(entry, "from", path=path), "'from'")
-            last = _as_date(entry["to"], location_of(entry, "to", path=path), "'to'")
+            first_at, last_at = location_of(entry, "from", path=path), location_of(entry, "to", path=path)
+            first = _as_date(entry["from"], first_at, "'from'")
+            last = _as_date(entry["to"], last_at, "'to'")
             if last < first:
-                raise _fail(f"'to' ({last}) is before 'from' ({first})", location_of(entry, "to", path=path))
+                raise _fail(f"'to' ({last}) is before 'from' ({first})", last_at)
         else:
             raise _fail("a holiday needs 'date', or 'from' and 'to'", where)
-        day = in_reach(first, where)
-        in_reach(last, where)
+        day = in_reach(first, first_at)
+        in_reach(last, last_at)
         while day <= last:
             if day in holidays:
                 raise _fail(f"{day} is listed twice (also at {holiday_at[day]})", where)
@@ -212,14 +223,16 @@ def _arrangement_from_data(data: Any, path: str) -> YearArrangement:
             _check_keys(entry, _WORKDAY_KEYS, path, "a make-up workday")
             if "date" not in entry:
                 raise _fail("a make-up workday needs a 'date'", where)
-            day = _as_date(entry["date"], location_of(entry, "date", path=path), "'date'")
+            date_at = location_of(entry, "date", path=path)
+            day = _as_date(entry["date"], date_at, "'date'")
             serves = entry.get("for")
             if serves is not None and not isinstance(serves, str):
                 raise _fail("'for' names the holiday the make-up day serves", location_of(entry, "for", path=path))
         else:
+            date_at = where
             day = _as_date(entry, where, "a make-up workday")
             serves = None
-        in_reach(day, where)
+        in_reach(day, date_at)
         if day.weekday() < 5:
             raise _fail(
                 f"{day} is a {day.strftime('%A')}: a make-up workday (调休上班) is a Saturday or Sunday "

@@ -94,7 +94,7 @@ def is_workday(calendar: Calendar, day: str, as_json: bool) -> None:
     holiday = calendar.holiday_name(date)
     makeup = calendar.is_makeup_workday(date)
     if makeup:
-        why = f"make-up workday (调休上班) for {holiday}"
+        why = "make-up workday (调休上班)" + (f" for {holiday}" if holiday else "")
     elif calendar.is_holiday(date):
         why = f"statutory holiday: {holiday}"
     else:

@@ -5,6 +5,8 @@ Policy files are data written by people, so the reader is deliberately narrower 
 * only the safe core types (mappings, lists, strings, numbers, dates, ``null``);
 * booleans are ``true`` / ``false`` only: YAML 1.1's ``yes``, ``no``, ``on``, ``off`` stay strings,
   so a matter called ``NO`` or a switch written ``on`` is never silently turned into a boolean;
+* numbers are plain decimals: YAML 1.1's ``12:30`` (base 60, 750), ``0701`` (octal, 449), ``0x1F``
+  and ``1_000`` stay strings, so a time of day or a code with a leading zero keeps its text;
 * a key twice in one mapping is an error, not a silent overwrite;
 * aliases (``*name``) are refused: they are rarely needed in a policy and are the vector of
   "billion laughs" expansion attacks;
@@ -69,16 +71,34 @@ _CORE_TAGS = {
 
 
 class _Resolver(Resolver):
-    """YAML 1.2-style booleans: only true/false are booleans."""
+    """YAML 1.2-style plain scalars: only true/false are booleans, only plain decimals are numbers."""
 
 
+# Replaced below; "=" (YAML 1.1's value key) is dropped so that a plain "=" is the string "=".
+_REPLACED_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "value")}
 _Resolver.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _REPLACED_TAGS]
     for first, resolvers in Resolver.yaml_implicit_resolvers.items()
 }
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+_KINDS = {
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "a boolean (true or false)",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
 
 
 class _Constructor(SafeConstructor):
@@ -94,7 +114,16 @@ class _Constructor(SafeConstructor):
             items.position = _pos(node)
             items.item_positions = [_pos(child) for child in node.value]
             return items
-        return super().construct_object(node, deep=True)
+        try:
+            return super().construct_object(node, deep=True)
+        except (ValueError, KeyError, AttributeError, TypeError) as exc:
+            # A value that matches a type's pattern but is not one (2027-02-30), or an explicit tag
+            # on the wrong text (!!int abc): PyYAML lets Python's own exception escape.
+            kind = _KINDS.get(node.tag, node.tag)
+            detail = f": {exc}" if isinstance(exc, ValueError) and node.tag == "tag:yaml.org,2002:timestamp" else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not {kind}{detail}", node.start_mark
+            ) from exc
 
     def _mapping(self, node: MappingNode) -> YamlMap:
         result = YamlMap()
@@ -159,16 +188,27 @@ def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
     else:
         name = path or "<string>"
         text = source
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here, before parsing
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise SourceError(
+            f"unacceptable character #x{exc.character:04x}: {exc.reason}", SourceLocation(name, line, column)
+        ) from exc
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = SourceLocation(name, mark.line + 1, mark.column + 1) if mark else SourceLocation(name)
-        problem = exc.problem or exc.context or "invalid YAML"
+        # "expected a single document in the stream" + "but found another document": both halves.
+        parts = [part for part in (exc.context, exc.problem) if part]
+        problem = ", ".join(parts) if parts else "invalid YAML"
         raise SourceError(problem, where) from exc
     except yaml.YAMLError as exc:
         raise SourceError(f"invalid YAML: {exc}", SourceLocation(name)) from exc
+    except RecursionError as exc:  # the composer recurses once per level of nesting
+        raise SourceError("the data is nested too deeply", SourceLocation(name)) from exc
     finally:
         loader.dispose()
 
