@@ -59,6 +59,11 @@ def test_negative_amounts_are_refused() -> None:
         Duration(Decimal(-1), TimeUnit.NATURAL_DAYS)
 
 
+def test_immediate_and_same_day_have_no_amount() -> None:
+    with pytest.raises(DurationError, match="immediate has no amount, got 1"):
+        Duration(Decimal(1), TimeUnit.IMMEDIATE)
+
+
 def test_as_a_pydantic_field() -> None:
     class Limit(BaseModel):
         limit: Duration

@@ -65,6 +65,8 @@ class Duration:
             object.__setattr__(self, "amount", Decimal(str(self.amount)))
         if self.amount < 0:
             raise DurationError(f"a duration cannot be negative, got {self.amount}")
+        if self.unit in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY) and self.amount != 0:
+            raise DurationError(f"{self.unit.value} has no amount, got {self.amount}")
         if self.unit not in _FRACTIONAL_UNITS and self.amount != self.amount.to_integral_value():
             raise DurationError(
                 f"{self.amount}{self.unit.value}: only working days, hours and working hours may have a fraction"

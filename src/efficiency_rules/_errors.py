@@ -9,6 +9,8 @@ The tree::
     │   ├── UnknownEventTypeError            its ``type`` is not registered (lists known types, suggests one)
     │   ├── NaiveDatetimeError               a time without a UTC offset and no default timezone given
     │   └── DuplicateEventError              the same ``id`` twice with different content
+    ├── EventTypeDefinitionError (TypeError)  a portal's event class cannot be registered as declared
+    ├── EventTypeConflictError (ValueError)  an event type name registered twice
     ├── CalendarError (ValueError)
     │   └── DateNotCoveredError (LookupError) a date outside the years the calendar has data for
     └── DurationError (ValueError)           an amount like ``2.5wd`` that cannot be read
@@ -30,6 +32,8 @@ __all__ = [
     "DurationError",
     "EfficiencyRulesError",
     "EventError",
+    "EventTypeConflictError",
+    "EventTypeDefinitionError",
     "NaiveDatetimeError",
     "SourceError",
     "SourceLocation",
@@ -145,6 +149,14 @@ class DuplicateEventError(EventError):
         self.first = first
         self.second = second
         super().__init__(message, **kw)
+
+
+class EventTypeDefinitionError(EfficiencyRulesError, TypeError):
+    """A portal's own event class is not declared the way the registry needs (says how to fix it)."""
+
+
+class EventTypeConflictError(EfficiencyRulesError, ValueError):
+    """An event type name is already registered in this registry."""
 
 
 class CalendarError(EfficiencyRulesError, ValueError):

@@ -1,0 +1,27 @@
+"""The shipped examples run and print what they promise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_portal_deadlines_example() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "portal_deadlines.py"), str(ROOT / "examples" / "events.jsonl"),
+         "--as-of", "2024-11-20T09:00+08:00"],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "as of 2024-11-20T09:00:00+08:00",
+        "case           matter                      limit  accepted          deadline          status",
+        "BDC-2024-7730  housing_sale_registration     1wd  2024-10-09 10:30  2024-10-10 17:30  completed late, 1 working day(s) over",
+        "GK-2024-0311   disclosure                   20wd  2024-09-25 09:30  2024-10-28 17:30  completed late, 1 working day(s) over",
+        "QY-2024-5521   enterprise_registration     2.5wd  2024-09-27 15:00  2024-10-08 14:00  completed on time",
+        "XK-2024-0917   licence                      20wd  2024-09-23 10:00  2024-10-24 17:30  completed on time",
+        "XK-2024-1102   licence                      20wd  2024-10-30 11:00  2024-11-27 17:30  running, 5 working day(s) left",
+    ]
