@@ -73,7 +73,8 @@ def test_python_blocks_run(doc: Path) -> None:
     namespace: dict[str, object] = {"__name__": f"docs.{doc.stem}"}
     for block in python_blocks(doc):
         # Padding with blank lines makes a failure point at the line of the Markdown file.
-        code = compile("\n" * (block.line - 1) + block.text, str(doc), "exec")
+        # dont_inherit: the docs run as a reader would run them, without this module's __future__ imports.
+        code = compile("\n" * (block.line - 1) + block.text, str(doc), "exec", dont_inherit=True)
         exec(code, namespace)  # noqa: S102 - the project's own documentation
 
 

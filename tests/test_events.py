@@ -14,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
-from efficiency_rules._duration import Duration, TimeUnit
-from efficiency_rules._errors import EventError, NaiveDatetimeError, UnknownEventTypeError
-from efficiency_rules._events import (
+from efficiency_rules import (
+    EventTypeDefinitionError,
     CORE_EVENT_TYPES,
     CaseAccepted,
     CaseEvent,
@@ -24,11 +23,17 @@ from efficiency_rules._events import (
     CaseReceived,
     CaseSupplementRequested,
     CoreEvent,
+    Duration,
     Event,
+    EventError,
+    EventRegistry,
     InquiryReceived,
     InquiryReferred,
+    NaiveDatetimeError,
+    TimeUnit,
+    UnknownEventTypeError,
+    parse_event,
 )
-from efficiency_rules._registry import EventRegistry, parse_event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AT = "2024-03-01T09:30:00+08:00"
@@ -605,3 +610,21 @@ def test_any_core_event_round_trips_through_json(original: Event) -> None:
         again = parse_event(data)
         assert type(again) is type(original)
         assert again == original
+
+
+def test_an_unresolved_type_annotation_says_how_to_fix_it() -> None:
+    namespace: dict[str, object] = {}
+    code = (
+        "from __future__ import annotations\n"
+        "from efficiency_rules import Event\n"
+        "class Late(Event):\n"
+        "    type: Literal['late.type'] = 'late.type'  # Literal is imported only later\n"
+    )
+    exec(compile(code, "<portal>", "exec", dont_inherit=True), namespace)
+    with pytest.raises(EventTypeDefinitionError) as info:
+        EventRegistry.core().register(namespace["Late"])  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "Late.type is the unresolved annotation ForwardRef(\"Literal['late.type']\"): pydantic could not resolve it "
+        "where the class was defined; import Literal at module level, or call Late.model_rebuild() with the names "
+        "it needs, before registering"
+    )

@@ -14,12 +14,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from efficiency_rules._dedupe import content_digest
+from efficiency_rules import (
+    CaseAccepted,
+    Deduplicator,
+    DuplicateEventError,
+    Event,
+    EventError,
+    EventRegistry,
+    NaiveDatetimeError,
+    UnknownEventTypeError,
+    parse_event,
+    read_events,
+)
 from efficiency_rules import _jsonl
-from efficiency_rules._dedupe import Deduplicator, content_digest
-from efficiency_rules._errors import DuplicateEventError, EventError, NaiveDatetimeError, UnknownEventTypeError
-from efficiency_rules._events import CaseAccepted, Event
-from efficiency_rules._jsonl import read_events
-from efficiency_rules._registry import EventRegistry, parse_event
 
 DATA = Path(__file__).parent / "data" / "events"
 # mixed.jsonl, line by line: 1 e1 ok | 2 e2 ok | 3 blank | 4 bad boolean | 5 unknown type | 6 invalid JSON |

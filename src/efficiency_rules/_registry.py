@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, tzinfo
 from functools import lru_cache
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, ForwardRef, Literal, Union, get_args, get_origin
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -153,6 +153,12 @@ def type_name(cls: type[Event]) -> str:
     field = cls.model_fields.get("type")
     annotation = field.annotation if field is not None else None
     args = get_args(annotation) if get_origin(annotation) is Literal else ()
+    if isinstance(annotation, (str, ForwardRef)):
+        raise EventTypeDefinitionError(
+            f"{cls.__qualname__}.type is the unresolved annotation {annotation!r}: pydantic could not resolve it "
+            f"where the class was defined; import Literal at module level, or call {cls.__qualname__}.model_rebuild() "
+            "with the names it needs, before registering"
+        )
     if len(args) != 1 or not isinstance(args[0], str) or not args[0]:
         raise EventTypeDefinitionError(
             f"{cls.__qualname__}.type must be declared as one string Literal, such as "
