@@ -130,10 +130,7 @@ def _read_lines(
             try:
                 recovered = _after_failure(parser, exc, line, number, default_tz)
             except EventError as error:
-                error.at_line(number, name)
-                if errors is None:
-                    raise
-                errors.append(error)
+                _report(error.at_line(number, name), errors)
                 continue
             if recovered is None:  # a blank line
                 continue
@@ -150,22 +147,23 @@ def _read_lines(
                 if content_digest(first) == content_digest(event):
                     continue  # the same event written differently
                 conflict = duplicate_conflict(event, first=first, first_where=record & _LINE_MASK, where=number)
-                conflict.at_line(number, name)
-                if errors is None:
-                    raise conflict
-                errors.append(conflict)
+                _report(conflict.at_line(number, name), errors)
                 continue
         elif deduplicator is not None:
             try:
                 if not deduplicator.check(event, where=number):
                     continue
             except DuplicateEventError as conflict:
-                conflict.at_line(number, name)
-                if errors is None:
-                    raise
-                errors.append(conflict)
+                _report(conflict.at_line(number, name), errors)
                 continue
         yield event
+
+
+def _report(error: EventError, errors: list[EventError] | None) -> None:
+    """Collect ``error`` when the caller gave a list, else raise it."""
+    if errors is None:
+        raise error
+    errors.append(error)
 
 
 def _after_failure(
