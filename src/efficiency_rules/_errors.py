@@ -5,6 +5,7 @@ The tree::
     EfficiencyRulesError
     ├── SourceError (ValueError)             a data file is malformed: path, line, column
     │   └── YearFileError                    a calendar year file is invalid
+    ├── RulesetError (ValueError)            one or more problems in ruleset files: ``issues``, each path:line:col
     ├── EventError (ValueError)              an event failed validation: event id / line, field, value
     │   ├── UnknownEventTypeError            its ``type`` is not registered (lists known types, suggests one)
     │   ├── NaiveDatetimeError               a time without a UTC offset and no default timezone given
@@ -35,6 +36,8 @@ __all__ = [
     "EventTypeConflictError",
     "EventTypeDefinitionError",
     "NaiveDatetimeError",
+    "RulesetError",
+    "RulesetIssue",
     "SourceError",
     "SourceLocation",
     "UnknownEventTypeError",
@@ -70,6 +73,30 @@ class SourceError(EfficiencyRulesError, ValueError):
         self.message = message
         self.location = location
         super().__init__(f"{location}: {message}" if location else message)
+
+
+@dataclass(frozen=True, slots=True)
+class RulesetIssue:
+    """One problem found in a ruleset file: where, in which rule (or section), and what."""
+
+    location: SourceLocation
+    message: str
+    rule: str | None = None
+    context: str | None = None  # e.g. "verdict 'late'" when the problem is not inside a rule
+
+    def __str__(self) -> str:
+        scope = f"rule {self.rule!r}: " if self.rule else (f"{self.context}: " if self.context else "")
+        return f"{self.location}: {scope}{self.message}"
+
+
+class RulesetError(EfficiencyRulesError, ValueError):
+    """Ruleset files that cannot be used; ``issues`` lists every problem found, not just the first."""
+
+    def __init__(self, issues: list[RulesetIssue]) -> None:
+        self.issues = list(issues)
+        count = len(self.issues)
+        head = f"{count} problem{'s' if count != 1 else ''} in ruleset files:\n" if count > 1 else ""
+        super().__init__(head + "\n".join(str(issue) for issue in self.issues))
 
 
 class YearFileError(SourceError):

@@ -1,0 +1,591 @@
+"""Loading and checking ruleset files.
+
+A ruleset is checked whole when it loads: its structure (``_ruleset_schema``), then every name it
+uses (event types, fields, references, verdict templates), its conditions (``_conditions``), and
+its ranges. Every problem is collected — not just the first — and reported as
+``path:line:col: rule 'id': message``. Rulesets loaded together are also checked against each
+other: versions of one ruleset must have effective dates that neither overlap nor leave a gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from ._conditions import ConditionContext, count_key, parse_condition, unsatisfiable
+from ._duration import Duration, TimeUnit
+from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
+from ._event_fields import FieldKind, build_event_model, field_kinds
+from ._events import CORE_EVENT_TYPES, Event
+from ._match import Condition
+from ._registry import type_name
+from ._ruleset_schema import ExpectSpec, LocalizedText, RuleSpec, RulesetSpec, VerdictSpec
+from ._suggest import did_you_mean
+from ._yaml import YamlMap, load_yaml, location_of
+
+__all__ = ["CompiledRule", "Ruleset", "check_paths", "load_ruleset", "load_rulesets", "ruleset_files"]
+
+CORE_TYPES: dict[str, type[Event]] = {type_name(cls): cls for cls in CORE_EVENT_TYPES}
+SCENARIO_SUFFIX = ".test.yaml"
+POINTS_RANGE = (-100, 100)
+# The longest limit a ruleset may state, per unit: beyond these a limit is a typo, not a policy.
+LIMIT_MAXIMUM = {
+    TimeUnit.WORKING_DAYS: 750,
+    TimeUnit.NATURAL_DAYS: 1100,
+    TimeUnit.MONTHS: 36,
+    TimeUnit.HOURS: 26_400,
+    TimeUnit.WORKING_HOURS: 5_250,
+    TimeUnit.MINUTES: 1_584_000,
+}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+MESSAGE_FIELDS = ("rule", "thread", "event_type", "event_id", "actor", "unit", "at", "deadline", "within", "count")
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule ready for the engine: its trigger, condition in the neutral form, and its verdict template."""
+
+    id: str
+    title: LocalizedText
+    verdict: VerdictSpec
+    verdict_id: str
+    trigger: str  # the event type that triggers it (for an expectation: the type that starts it)
+    condition: Condition  # over the trigger's fact
+    expect: ExpectSpec | None = None  # set for "this must follow within" rules
+    satisfied_by: frozenset[str] = frozenset()
+    excused_by: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A checked ruleset file: its spec, where it came from, the event types it declares, its compiled rules."""
+
+    spec: RulesetSpec
+    path: str
+    event_types: Mapping[str, type[Event]]
+    rules: tuple[CompiledRule, ...]
+    counted_types: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+    def in_force(self, day: dt.date) -> bool:
+        """Whether this version is in force on ``day``."""
+        effective = self.spec.effective
+        return effective.from_ <= day and (effective.to is None or day <= effective.to)
+
+    def reference(self, clause: str) -> dict[str, str | None]:
+        """The citation and text of a clause this ruleset enforces."""
+        ref = self.spec.references[clause]
+        return {"id": clause, "citation": ref.citation, "text": ref.text}
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.id} {self.version} ({len(self.rules)} rules) from {self.path}>"
+
+
+def _localized(text: Any, fallback: str) -> LocalizedText:
+    if isinstance(text, LocalizedText):
+        return text
+    if isinstance(text, str):
+        return LocalizedText(zh=text, en=None)
+    return LocalizedText(zh=fallback, en=fallback)
+
+
+class _Checker:
+    """Collects the issues of one file; positions come from the YAML tree read alongside the spec."""
+
+    def __init__(self, path: str, raw: Any) -> None:
+        self.path = path
+        self.raw = raw
+        self.issues: list[RulesetIssue] = []
+        self.skipped: set[tuple[str, Any]] = set()  # parts already reported as malformed
+
+    def add(self, where: SourceLocation, message: str, *, rule: str | None = None, context: str | None = None) -> None:
+        self.issues.append(RulesetIssue(where, message, rule=rule, context=context))
+
+    def at(self, *keys: Any, value: bool = True) -> SourceLocation:
+        """The position of ``raw[k1][k2]…`` (the deepest part that exists)."""
+        node, parent, last = self.raw, None, None
+        for key in keys:
+            if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+                parent, last, node = node, key, node[key]
+            else:
+                break
+        if parent is None:
+            return location_of(self.raw, path=self.path)
+        return location_of(parent, last, path=self.path, value=value)
+
+    def node(self, *keys: Any) -> Any:
+        node = self.raw
+        for key in keys:
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
+
+
+def load_ruleset(path: str | Path) -> Ruleset:
+    """Read and check one ruleset file; :class:`RulesetError` lists every problem with its line."""
+    ruleset, issues = _load(Path(path))
+    if issues or ruleset is None:
+        raise RulesetError(issues)
+    return ruleset
+
+
+def load_rulesets(paths: Iterable[str | Path]) -> list[Ruleset]:
+    """Read and check ruleset files and directories (``*.yaml`` in them, scenario files excepted).
+
+    Besides each file's own problems, versions of the same ruleset are checked against each
+    other. Raises :class:`RulesetError` with every problem of every file.
+    """
+    rulesets: list[Ruleset] = []
+    issues: list[RulesetIssue] = []
+    files = list(ruleset_files(paths))
+    if not files:
+        raise RulesetError([RulesetIssue(SourceLocation(", ".join(map(str, paths)) or "."), "no ruleset files found")])
+    for file in files:
+        ruleset, found = _load(file)
+        issues.extend(found)
+        if ruleset is not None and not found:
+            rulesets.append(ruleset)
+    issues.extend(_check_versions(rulesets))
+    if issues:
+        raise RulesetError(issues)
+    return rulesets
+
+
+def check_paths(paths: Iterable[str | Path]) -> tuple[list[Ruleset], list[RulesetIssue]]:
+    """Like :func:`load_rulesets`, but returns the problems instead of raising (for ``efficiency-rules check``)."""
+    try:
+        return load_rulesets(paths), []
+    except RulesetError as error:
+        return [], error.issues
+
+
+def ruleset_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """The ruleset files named or found (recursively, sorted) in directories; scenario files are skipped."""
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            for file in sorted(path.rglob("*.y*ml")):
+                if file.suffix in (".yaml", ".yml") and not file.name.endswith((SCENARIO_SUFFIX, ".test.yml")):
+                    yield file
+        else:
+            yield path
+
+
+def _load(path: Path) -> tuple[Ruleset | None, list[RulesetIssue]]:
+    name = str(path)
+    try:
+        raw = load_yaml(path)
+    except SourceError as error:
+        return None, [RulesetIssue(error.location or SourceLocation(name), error.message)]
+    checker = _Checker(name, raw)
+    if not isinstance(raw, YamlMap):
+        checker.add(SourceLocation(name, 1, 1), "a ruleset file is a mapping with id, title, version, effective, rules…")
+        return None, checker.issues
+    try:
+        spec = RulesetSpec.model_validate(raw)
+    except ValidationError as exc:
+        _structural_issues(checker, exc)
+        # Check the rest too: every problem in the file is reported, not just the first.
+        partial, skipped = _without_invalid_parts(raw, exc)
+        try:
+            spec = RulesetSpec.model_validate(partial)
+        except ValidationError:
+            return None, checker.issues
+        checker.skipped = skipped
+        _check(spec, checker)
+        return None, _in_file_order(checker.issues)
+    ruleset = _check(spec, checker)
+    return ruleset, _in_file_order(checker.issues)
+
+
+def _in_file_order(issues: list[RulesetIssue]) -> list[RulesetIssue]:
+    return sorted(issues, key=lambda i: (i.location.line or 0, i.location.column or 0))
+
+
+_SECTIONS = ("references", "event_types", "time_limits", "verdicts")
+_PLACEHOLDERS: dict[str, Any] = {"id": "invalid", "title": "invalid", "version": "invalid", "effective": {"from": "2000-01-01"}}
+
+
+def _without_invalid_parts(raw: YamlMap, exc: ValidationError) -> tuple[dict[str, Any], set[tuple[str, Any]]]:
+    """``raw`` less the rules and section entries that failed validation (and placeholders for bad headers)."""
+    partial: dict[str, Any] = dict(raw)
+    skipped: set[tuple[str, Any]] = set()
+    bad_rules: set[int] = set()
+    for error in exc.errors():
+        loc = error["loc"]
+        if not loc:
+            continue
+        head = loc[0]
+        if head == "rules" and len(loc) > 1 and isinstance(loc[1], int):
+            bad_rules.add(loc[1])
+        elif head in _SECTIONS and len(loc) > 1 and isinstance(partial.get(head), dict):
+            partial[head] = {k: v for k, v in partial[head].items() if k != loc[1]}
+            skipped.add((head, loc[1]))
+        elif head in _PLACEHOLDERS:
+            partial[head] = _PLACEHOLDERS[head]
+        else:
+            partial.pop(head, None)
+    if bad_rules and isinstance(raw.get("rules"), list):
+        partial["rules"] = [rule for i, rule in enumerate(raw["rules"]) if i not in bad_rules]
+        skipped |= {("rules", i) for i in bad_rules}
+        skipped.add(("rule-indexes", tuple(i for i in range(len(raw["rules"])) if i not in bad_rules)))
+    return partial, skipped
+
+
+def _rule_of(checker: _Checker, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        rule = checker.node("rules", loc[1])
+        if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+            return rule["id"]
+        return f"#{loc[1] + 1}"
+    return None
+
+
+def _context_of(loc: tuple[Any, ...]) -> str | None:
+    singular = {"verdicts": "verdict", "references": "reference", "event_types": "event type", "time_limits": "time limit"}
+    if len(loc) >= 2 and loc[0] in singular:
+        return f"{singular[loc[0]]} {loc[1]!r}"
+    return None
+
+
+_TAGS = {"short", "full", "int", "float", "str", "bool", "LocalizedText", "function-after", "list[...]"}
+
+
+def _structural_issues(checker: _Checker, exc: ValidationError) -> None:
+    seen: set[tuple[Any, ...]] = set()
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (part in _TAGS or "[" in part)))
+        kind = error["type"]
+        if kind in ("string_type", "int_type", "float_type", "bool_type", "model_type") and loc in seen:
+            continue
+        seen.add(loc)
+        rule, context = _rule_of(checker, loc), _context_of(loc)
+        field_name = str(loc[-1]) if loc else "file"
+        if kind == "extra_forbidden":
+            where = checker.at(*loc, value=False)
+            message = f"unknown key {field_name!r}" + _suggest_key(loc)
+        elif kind == "missing":
+            where = checker.at(*loc[:-1])
+            message = f"missing key {field_name!r}"
+        else:
+            where = checker.at(*loc)
+            message = f"{field_name!r}: {_pydantic_message(error)}"
+        checker.add(where, message, rule=rule, context=None if rule else context)
+
+
+def _pydantic_message(error: Mapping[str, Any]) -> str:
+    message = str(error["msg"])
+    ctx = error.get("ctx") or {}
+    if error["type"] == "literal_error" and "expected" in ctx:
+        options = re.findall(r"'([^']*)'", str(ctx["expected"]))
+        value = error.get("input")
+        return f"expected {ctx['expected']}, got {value!r}" + (did_you_mean(value, options) if isinstance(value, str) else "")
+    if error["type"] == "string_pattern_mismatch":
+        return f"{error.get('input')!r} is not a valid id (lower-case letters, digits, '.', '_' and '-', starting with a letter or digit)"
+    if error["type"] == "value_error":
+        return message.removeprefix("Value error, ")
+    return f"{message[0].lower()}{message[1:]}, got {error.get('input')!r}"
+
+
+def _suggest_key(loc: tuple[Any, ...]) -> str:
+    model: Any = RulesetSpec
+    for part in loc[:-1]:
+        fields = getattr(model, "model_fields", None)
+        if fields is None:
+            continue
+        chosen = None
+        for name, info in fields.items():
+            if (info.alias or name) == part:
+                chosen = info.annotation
+        if chosen is None:
+            continue
+        model = _model_in(chosen)
+    fields = getattr(model, "model_fields", None)
+    if not fields:
+        return ""
+    names = [info.alias or name for name, info in fields.items()]
+    return f"; expected one of {', '.join(names)}" + did_you_mean(str(loc[-1]), names)
+
+
+def _model_in(annotation: Any) -> Any:
+    from typing import get_args
+
+    if hasattr(annotation, "model_fields"):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# -- the semantic checks --------------------------------------------------------------------------
+
+
+def _check(spec: RulesetSpec, checker: _Checker) -> Ruleset | None:
+    effective = spec.effective
+    if effective.to is not None and effective.to < effective.from_:
+        checker.add(checker.at("effective", "to"), f"'to' ({effective.to}) is before 'from' ({effective.from_})")
+    try:
+        ZoneInfo(spec.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        checker.add(checker.at("timezone"), f"unknown timezone {spec.timezone!r}; e.g. 'Asia/Shanghai'")
+
+    declared = _declared_types(spec, checker)
+    known: dict[str, type[Event]] = {**CORE_TYPES, **declared}
+    kinds = {name: field_kinds(cls) for name, cls in known.items()}
+
+    for verdict_id, verdict in spec.verdicts.items():
+        _check_verdict(verdict_id, verdict, spec, checker)
+    for name, limit in spec.time_limits.items():
+        _check_time_limit(name, limit, known, checker)
+
+    rules: list[CompiledRule] = []
+    seen_ids: dict[str, int] = {}
+    counted: set[str] = set()
+    kept = next((indexes for kind, indexes in checker.skipped if kind == "rule-indexes"), None)
+    for position, rule in enumerate(spec.rules):
+        index = kept[position] if kept is not None else position  # the rule's place in the file
+        if rule.id in seen_ids:
+            checker.add(checker.at("rules", index, "id"), f"rule id used twice (first as rule #{seen_ids[rule.id] + 1})", rule=rule.id)
+            continue
+        seen_ids[rule.id] = index
+        compiled = _check_rule(index, rule, spec, known, kinds, checker, counted)
+        if compiled is not None:
+            rules.append(compiled)
+    if checker.issues:
+        return None
+    return Ruleset(spec=spec, path=checker.path, event_types=declared, rules=tuple(rules), counted_types=frozenset(counted))
+
+
+def _declared_types(spec: RulesetSpec, checker: _Checker) -> dict[str, type[Event]]:
+    declared: dict[str, type[Event]] = {}
+    base_fields = set(Event.model_fields)
+    for name, decl in spec.event_types.items():
+        context = f"event type {name!r}"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+", name):
+            checker.add(checker.at("event_types", name, value=False), "an event type name is dotted lower-case words, e.g. 'document.step'", context=context)
+            continue
+        if name in CORE_TYPES:
+            checker.add(checker.at("event_types", name, value=False), "is a core event type: it cannot be declared again", context=context)
+            continue
+        bad = False
+        for field_name, field_decl in decl.fields.items():
+            if field_name in base_fields or not field_name.isidentifier() or field_name.startswith("_"):
+                checker.add(
+                    checker.at("event_types", name, "fields", field_name, value=False),
+                    f"field name {field_name!r} is taken by every event or is not a plain name",
+                    context=context,
+                )
+                bad = True
+            enum = getattr(field_decl, "enum", None)
+            kind = getattr(field_decl, "type", field_decl)
+            if enum is not None and not all(_enum_fits(v, kind) for v in enum):
+                checker.add(checker.at("event_types", name, "fields", field_name, "enum"), f"enum values must all be of type {kind}", context=context)
+                bad = True
+        if decl.thread is not None and decl.thread not in decl.fields:
+            checker.add(
+                checker.at("event_types", name, "thread"),
+                f"thread field {decl.thread!r} is not one of its fields" + did_you_mean(decl.thread, decl.fields),
+                context=context,
+            )
+            bad = True
+        if not bad:
+            declared[name] = build_event_model(name, decl)
+    return declared
+
+
+def _enum_fits(value: Any, kind: str) -> bool:
+    return {"string": isinstance(value, str), "integer": isinstance(value, int) and not isinstance(value, bool),
+            "number": isinstance(value, (int, float)) and not isinstance(value, bool)}.get(kind, False)
+
+
+def _check_verdict(verdict_id: str, verdict: VerdictSpec, spec: RulesetSpec, checker: _Checker) -> None:
+    context = f"verdict {verdict_id!r}"
+    if verdict.points is not None and not POINTS_RANGE[0] <= verdict.points <= POINTS_RANGE[1]:
+        checker.add(
+            checker.at("verdicts", verdict_id, "points"),
+            f"points {verdict.points} out of range {POINTS_RANGE[0]}…{POINTS_RANGE[1]}",
+            context=context,
+        )
+    for i, clause in enumerate(verdict.cites):
+        if clause not in spec.references and ("references", clause) not in checker.skipped:
+            checker.add(
+                checker.at("verdicts", verdict_id, "cites", i),
+                f"cites unknown reference {clause!r}" + did_you_mean(clause, spec.references)
+                + ("" if spec.references else "; declare it under 'references'"),
+                context=context,
+            )
+    messages = [verdict.message] if isinstance(verdict.message, str) else [verdict.message.zh, verdict.message.en or ""]
+    for text in messages:
+        for name in _PLACEHOLDER.findall(text):
+            if name not in MESSAGE_FIELDS:
+                checker.add(
+                    checker.at("verdicts", verdict_id, "message"),
+                    f"unknown placeholder {{{name}}} in message; placeholders are "
+                    + ", ".join("{" + f + "}" for f in MESSAGE_FIELDS)
+                    + did_you_mean(name, MESSAGE_FIELDS),
+                    context=context,
+                )
+
+
+def _check_duration(duration: Duration, where: SourceLocation, checker: _Checker, *, rule: str | None, context: str | None) -> None:
+    maximum = LIMIT_MAXIMUM.get(duration.unit)
+    if maximum is not None and not (Decimal(0) < duration.amount <= maximum):
+        checker.add(where, f"limit {duration} out of range: more than 0 and at most {maximum}{duration.unit.value}", rule=rule, context=context)
+
+
+def _check_type(name: Any, known: Mapping[str, Any], where: SourceLocation, checker: _Checker, **scope: Any) -> bool:
+    if name in known:
+        return True
+    checker.add(where, f"unknown event type {name!r}" + did_you_mean(str(name), known), **scope)
+    return False
+
+
+def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: _Checker) -> None:
+    context = f"time limit {name!r}"
+    starts = [limit.start] if isinstance(limit.start, str) else limit.start
+    for i, event_type in enumerate(starts):
+        where = checker.at("time_limits", name, "start") if isinstance(limit.start, str) else checker.at("time_limits", name, "start", i)
+        _check_type(event_type, known, where, checker, context=context)
+    for i, event_type in enumerate(limit.stop):
+        _check_type(event_type, known, checker.at("time_limits", name, "stop", i), checker, context=context)
+    if limit.limit is None and not limit.matters:
+        checker.add(checker.at("time_limits", name), "needs a 'limit' or a 'matters' catalogue", context=context)
+    if limit.limit is not None:
+        _check_duration(limit.limit, checker.at("time_limits", name, "limit"), checker, rule=None, context=context)
+    for matter, duration in limit.matters.items():
+        _check_duration(duration, checker.at("time_limits", name, "matters", matter), checker, rule=None, context=context)
+
+
+def _check_rule(
+    index: int,
+    rule: RuleSpec,
+    spec: RulesetSpec,
+    known: Mapping[str, type[Event]],
+    kinds: Mapping[str, Mapping[str, FieldKind]],
+    checker: _Checker,
+    counted: set[str],
+) -> CompiledRule | None:
+    before = len(checker.issues)
+    scope = {"rule": rule.id}
+    if rule.verdict not in spec.verdicts and ("verdicts", rule.verdict) not in checker.skipped:
+        checker.add(
+            checker.at("rules", index, "verdict"),
+            f"unknown verdict {rule.verdict!r}" + did_you_mean(rule.verdict, spec.verdicts)
+            + ("" if spec.verdicts else "; declare it under 'verdicts'"),
+            **scope,
+        )
+    if (rule.on is None) == (rule.expect is None):
+        checker.add(checker.at("rules", index), "a rule has exactly one of 'on' (an event) or 'expect' (something must follow)", **scope)
+        return None
+    if rule.expect is not None and rule.if_ is not None:
+        checker.add(checker.at("rules", index, "if", value=False), "an 'expect' rule states its conditions under expect.where", **scope)
+
+    def report(where: SourceLocation, message: str) -> None:
+        checker.add(where, message, **scope)
+
+    expect = rule.expect
+    satisfied: frozenset[str] = frozenset()
+    excused: frozenset[str] = frozenset()
+    if expect is not None:
+        trigger = expect.after
+        if not _check_type(trigger, known, checker.at("rules", index, "expect", "after"), checker, **scope):
+            return None
+        events = [expect.event] if isinstance(expect.event, str) else expect.event
+        for i, event_type in enumerate(events):
+            where = checker.at("rules", index, "expect", "event") if isinstance(expect.event, str) else checker.at("rules", index, "expect", "event", i)
+            _check_type(event_type, known, where, checker, **scope)
+        for i, event_type in enumerate(expect.unless):
+            _check_type(event_type, known, checker.at("rules", index, "expect", "unless", i), checker, **scope)
+        if expect.within.unit not in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY):
+            _check_duration(expect.within, checker.at("rules", index, "expect", "within"), checker, rule=rule.id, context=None)
+        raw_condition, holder, key = expect.where, checker.node("rules", index, "expect"), "where"
+        satisfied, excused = frozenset(events), frozenset(expect.unless)
+    else:
+        trigger = rule.on  # type: ignore[assignment]
+        if not _check_type(trigger, known, checker.at("rules", index, "on"), checker, **scope):
+            return None
+        raw_condition, holder, key = rule.if_, checker.node("rules", index), "if"
+
+    condition: Condition = ("all", ())
+    if raw_condition is not None:
+        before_condition = len(checker.issues)
+        ctx = ConditionContext(path=checker.path, trigger=trigger, fields=kinds[trigger], known_types=known, report=report)
+        condition = parse_condition(checker.node(*(("rules", index, "expect", "where") if expect else ("rules", index, "if"))), ctx, holder, key)
+        counted |= ctx.counts
+        if len(checker.issues) == before_condition:
+            minimum = {count_key(trigger): 1}
+            reason = unsatisfiable(condition, minimum_counts=minimum)
+            if reason:
+                checker.add(checker.at("rules", index, key) if not expect else checker.at("rules", index, "expect", "where"), f"can never fire: {reason}", **scope)
+    if len(checker.issues) > before:
+        return None
+    return CompiledRule(
+        id=rule.id,
+        title=_localized(rule.title, rule.id),
+        verdict=spec.verdicts[rule.verdict],
+        verdict_id=rule.verdict,
+        trigger=trigger,
+        condition=condition,
+        expect=expect,
+        satisfied_by=satisfied,
+        excused_by=excused,
+    )
+
+
+def _check_versions(rulesets: list[Ruleset]) -> list[RulesetIssue]:
+    """Versions of one ruleset id: effective dates must neither overlap nor leave a gap."""
+    issues: list[RulesetIssue] = []
+    by_id: dict[str, list[Ruleset]] = {}
+    for ruleset in rulesets:
+        by_id.setdefault(ruleset.id, []).append(ruleset)
+    for versions in by_id.values():
+        versions.sort(key=lambda r: r.spec.effective.from_)
+        for previous, current in zip(versions, versions[1:]):
+            where = location_of(load_yaml_cached(current.path), "effective", path=current.path)
+            end = previous.spec.effective.to
+            start = current.spec.effective.from_
+            label = f"ruleset {current.id!r} version {current.version!r}"
+            if previous.version == current.version:
+                issues.append(RulesetIssue(where, f"version {current.version!r} is also in {previous.path}", context=label))
+            elif end is None or start <= end:
+                issues.append(RulesetIssue(
+                    where,
+                    f"effective from {start}, but version {previous.version!r} ({previous.path}) is in force "
+                    f"{'with no end date' if end is None else f'until {end}'}: the dates overlap",
+                    context=label,
+                ))
+            elif start > end + dt.timedelta(days=1):
+                issues.append(RulesetIssue(
+                    where,
+                    f"effective from {start}, but version {previous.version!r} ({previous.path}) ends {end}: "
+                    f"no version is in force {end + dt.timedelta(days=1)}…{start - dt.timedelta(days=1)}",
+                    context=label,
+                ))
+    return issues
+
+
+def load_yaml_cached(path: str) -> Any:
+    """The YAML tree of a ruleset file (read again only to place cross-file problems)."""
+    try:
+        return load_yaml(Path(path))
+    except SourceError:
+        return None

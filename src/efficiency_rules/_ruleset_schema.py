@@ -1,0 +1,178 @@
+"""The shape of a ruleset file: pydantic models that validate its structure and publish its JSON Schema.
+
+Structure only: whether names resolve (event types, fields, references, verdict templates),
+whether conditions are well typed and can ever hold, and whether versions' effective dates fit
+together is decided by the checker (``_checker.py``), which sees the whole set of rulesets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, Tag
+
+from ._duration import Duration
+
+__all__ = [
+    "CalendarSpec",
+    "ConditionSpec",
+    "Effective",
+    "EventTypeSpec",
+    "ExpectSpec",
+    "FieldSpec",
+    "Localized",
+    "Reference",
+    "RuleSpec",
+    "RulesetSpec",
+    "TimeLimitSpec",
+    "VerdictSpec",
+]
+
+_Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
+_TypeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", max_length=100)]
+Scalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(_Spec):
+    """Text in Chinese and English; Chinese is required (authors and readers read Chinese)."""
+
+    zh: str = Field(min_length=1)
+    en: str | None = None
+
+
+Localized = Union[StrictStr, LocalizedText]
+
+
+class Effective(_Spec):
+    """The dates a ruleset version is in force, both inclusive; ``to`` absent means until replaced."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+
+
+class CalendarSpec(_Spec):
+    """Which working-time calendar the ruleset counts on."""
+
+    name: Literal["china"] = "china"
+    business_hours: str | None = Field(default=None, description="e.g. '09:00-12:00,13:30-17:30'")
+    year_files: list[str] = Field(default_factory=list, description="Year files, relative to the ruleset file.")
+
+
+class Reference(_Spec):
+    """A clause the ruleset enforces: its citation and its text, carried into every verdict that cites it."""
+
+    citation: str = Field(min_length=1, description="e.g. 《中华人民共和国行政许可法》第四十二条")
+    text: str | None = None
+    url: str | None = None
+
+
+FieldType = Literal["string", "integer", "number", "boolean", "datetime", "date", "duration", "list"]
+
+
+class FieldSpec(_Spec):
+    """A field of a declared event type."""
+
+    type: FieldType
+    required: bool = True
+    enum: list[Scalar] | None = None
+    of: Literal["string", "integer", "number"] | None = Field(default=None, description="Item type of a list.")
+    description: str | None = None
+
+
+def _field_shape(value: Any) -> str:
+    return "short" if isinstance(value, str) else "full"
+
+
+FieldDecl = Annotated[
+    Union[Annotated[FieldType, Tag("short")], Annotated[FieldSpec, Tag("full")]],
+    Discriminator(_field_shape),
+]
+
+
+class EventTypeSpec(_Spec):
+    """An event type the ruleset declares, validated like a core type (no Python needed)."""
+
+    title: Localized | None = None
+    thread: str | None = Field(
+        default=None, description="The field whose value ties events of this type into one thread (a case, a document)."
+    )
+    fields: dict[str, FieldDecl] = Field(default_factory=dict)
+
+
+# Conditions are read by the checker (``_conditions.py``), not by pydantic: it gives each mistake
+# its own message (prose comparisons, unknown fields with suggestions, type mismatches) at the
+# exact line. Here they are only described, for the published JSON Schema.
+_CONDITION_SCHEMA: dict[str, Any] = {
+    "description": (
+        "A condition: {field: NAME, op: OP, value: V} on the triggering event, {count: EVENT_TYPE, op: OP, "
+        "value: N} on the events of its thread, {all: [...]}, {any: [...]}, {not: CONDITION}, or a list (all of). "
+        "OP is one of == != < <= > >= in not_in exists missing."
+    ),
+    "anyOf": [{"type": "object"}, {"type": "array"}],
+}
+ConditionSpec = Annotated[Any, Field(json_schema_extra=_CONDITION_SCHEMA)]
+
+
+class VerdictSpec(_Spec):
+    """What a rule produces when it fires: kind, card, points, sanction, subjects, cites and message."""
+
+    kind: Literal["violation", "warning", "alarm", "sanction", "compliance"]
+    card: Literal["yellow", "red"] | None = None
+    points: StrictInt | StrictFloat | None = None
+    sanction: str | None = None
+    subjects: list[Literal["actor", "unit"]] = Field(default_factory=lambda: ["actor", "unit"])
+    cites: list[str] = Field(default_factory=list)
+    message: Localized
+
+
+class ExpectSpec(_Spec):
+    """After an event of type ``after`` (where its conditions hold), one of ``event`` must follow ``within``."""
+
+    after: str
+    where: ConditionSpec | None = None
+    event: str | list[str]
+    within: Duration
+    unless: list[str] = Field(default_factory=list, description="Event types that end the expectation unmet but excused.")
+
+
+class RuleSpec(_Spec):
+    """One rule: on an event (with conditions), or an expectation that something follows in time."""
+
+    id: _Id
+    title: Localized | None = None
+    on: str | None = None
+    if_: ConditionSpec | None = Field(default=None, alias="if")
+    expect: ExpectSpec | None = None
+    verdict: str
+
+
+class TimeLimitSpec(_Spec):
+    """A time limit (限时办结): when its clock starts and stops, and the limit (per matter where they differ)."""
+
+    start: str | list[str]
+    stop: list[str]
+    limit: Duration | None = None
+    matters: dict[str, Duration] = Field(default_factory=dict)
+
+
+class RulesetSpec(_Spec):
+    """A ruleset file."""
+
+    id: _Id
+    title: Localized
+    version: str = Field(min_length=1)
+    effective: Effective
+    timezone: str = "Asia/Shanghai"
+    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
+    references: dict[str, Reference] = Field(default_factory=dict)
+    event_types: dict[str, EventTypeSpec] = Field(default_factory=dict)
+    time_limits: dict[str, TimeLimitSpec] = Field(default_factory=dict)
+    verdicts: dict[str, VerdictSpec] = Field(default_factory=dict)
+    rules: list[RuleSpec] = Field(default_factory=list)
+
+
