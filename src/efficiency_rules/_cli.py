@@ -192,3 +192,64 @@ def between(calendar: Calendar, a: str, b: str, as_json: bool) -> None:
         sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
         text += f"; working time {sign}{seconds // 3600}h{seconds % 3600 // 60:02d}m"
     _emit(as_json, payload, text)
+
+
+@cli.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@_reports_errors
+def check(paths: tuple[str, ...]) -> None:
+    """Check ruleset files (or directories of them): every problem, as path:line:col: rule 'id': message."""
+    from ._ruleset import check_paths
+
+    rulesets, issues = check_paths(paths)
+    for issue in issues:
+        click.echo(str(issue))
+    if issues:
+        files = len({issue.location.path for issue in issues})
+        click.echo(f"{len(issues)} problem{'s' if len(issues) != 1 else ''} in {files} file{'s' if files != 1 else ''}", err=True)
+        raise SystemExit(1)
+    rules = sum(len(r.rules) for r in rulesets)
+    click.echo(f"ok: {len(rulesets)} ruleset{'s' if len(rulesets) != 1 else ''}, {rules} rules")
+
+
+@cli.command("evaluate")
+@click.argument("rulesets", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--events", "events_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON Lines file of events.")
+@click.option("--as-of", "as_of", required=True, help="Evaluate as of this aware datetime, e.g. 2024-11-01T00:00+08:00.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--backend", type=click.Choice(["native", "durable"]), default="native", show_default=True)
+@click.option("--keep-going", is_flag=True, help="Report invalid events (with their line) and judge the rest, instead of stopping.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the table.")
+@_reports_errors
+def evaluate(
+    rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, backend: str, keep_going: bool, lang: str
+) -> None:
+    """Judge the events in a JSON Lines file with RULESETS (files or directories)."""
+    from ._engine import Engine
+    from ._errors import EventError
+    from ._jsonl import read_events
+
+    moment = _aware(as_of, "--as-of")
+    engine = Engine(rulesets, backend=backend)
+    problems: list[EventError] = []
+    try:
+        events = list(read_events(events_path, registry=engine.registry, errors=problems if keep_going else None))
+        report = engine.evaluate(events, as_of=moment)
+    finally:
+        engine.close()
+    for problem in problems:
+        click.echo(f"efficiency-rules: invalid event: {problem}", err=True)
+    click.echo(report.to_json() if output == "json" else report.table(language=lang), nl=output == "json")
+    if problems:
+        click.echo(f"efficiency-rules: {len(problems)} invalid event(s) not judged", err=True)
+        raise SystemExit(1)
+
+
+def _aware(text: str, option: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a datetime like 2024-11-01T00:00+08:00", param_hint=option) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{text!r} has no UTC offset: write it like 2024-11-01T00:00+08:00", param_hint=option)
+    return moment

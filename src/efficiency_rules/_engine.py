@@ -1,0 +1,527 @@
+"""Evaluation: events in, verdicts out — in one batch, or incrementally through a session.
+
+The engine keeps all state: threads (a case, an inquiry…), the count of each event type in a
+thread, and pending expectations with their deadlines on the ruleset's calendar. Each event
+becomes a *fact* (a flat dict) per ruleset version; the backend only says which rules' conditions
+the fact satisfies (``_match``). So the native and the durable backend share every semantic
+decision except condition matching, and can be compared fact by fact.
+
+Semantics (docs/rulesets.md has the author's view):
+
+* Events are judged in order of ``at``, then ``id``. A thread is judged by each ruleset's version
+  in force on the day of the thread's first event (in the ruleset's timezone).
+* An ``on`` rule fires when an event of its type arrives and its conditions hold; ``count.T`` is
+  the number of events of type T in the thread so far, this one included.
+* An ``expect`` rule starts on its ``after`` event (where its conditions hold): one of its
+  ``event`` types must follow by the deadline (``within`` on the calendar). If none has when time
+  passes the deadline, the verdict is dated at the deadline; an ``unless`` event excuses it.
+  An expected event exactly at the deadline is on time.
+* Time passes only with events and :meth:`Session.advance`; nothing reads the wall clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._calendar import Calendar
+from ._conditions import count_key, field_key
+from ._dedupe import Deduplicator, content_digest, duplicate_conflict
+from ._errors import EfficiencyRulesError, EventError, RulesetError, RulesetIssue, SourceLocation
+from ._event_fields import thread_field
+from ._events import Event
+from ._match import MatchRule, Matcher
+from ._registry import EventRegistry
+from ._ruleset import CompiledRule, Ruleset, load_rulesets
+from ._verdicts import Citation, Explanation, Fact, Report, RulesetRef, Subject, Verdict, iso, verdict_id
+
+__all__ = ["Engine", "Session"]
+
+BACKENDS = ("native", "durable")
+
+
+@dataclass
+class _Version:
+    """One ruleset version, compiled for a backend."""
+
+    ruleset: Ruleset
+    calendar: Calendar
+    matcher: Matcher
+    rules: dict[str, CompiledRule]
+    by_trigger: dict[str, list[CompiledRule]]
+    fields_by_trigger: dict[str, tuple[str, ...]]  # event fields the trigger's rules read
+    counted: frozenset[str]
+
+
+@dataclass(order=True)
+class _Pending:
+    """An expectation waiting for its event."""
+
+    deadline: dt.datetime
+    thread: str = field(compare=True)
+    rule: str = field(compare=True)
+    version: int = field(compare=False, default=0)
+    start_id: str = field(compare=False, default="")
+    start_at: dt.datetime = field(compare=False, default=None)  # type: ignore[assignment]
+    actor: str | None = field(compare=False, default=None)
+    unit: str | None = field(compare=False, default=None)
+    done: bool = field(compare=False, default=False)
+
+
+@dataclass
+class _Thread:
+    key: str
+    versions: tuple[int, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+    pending: list[_Pending] = field(default_factory=list)
+    last_at: dt.datetime | None = None
+    seen: dict[str, bytes] = field(default_factory=dict)  # event id -> content digest, for idempotence
+
+
+class Engine:
+    """Judges events with rulesets.
+
+    ``rulesets``: :class:`Ruleset` objects or paths of ruleset files or directories (all checked
+    on load). ``backend``: ``"native"`` (default) or ``"durable"`` (extra ``durable``).
+    ``default_tz``: the zone for event times written without an offset (else they are errors).
+    """
+
+    def __init__(
+        self,
+        rulesets: Iterable[Ruleset | str | Path],
+        *,
+        backend: str = "native",
+        default_tz: dt.tzinfo | None = None,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; choose 'native' or 'durable'")
+        items = list(rulesets)
+        paths = [item for item in items if not isinstance(item, Ruleset)]
+        loaded = [item for item in items if isinstance(item, Ruleset)] + (load_rulesets(paths) if paths else [])
+        self.backend = backend
+        self.default_tz = default_tz
+        self.registry = EventRegistry.core()
+        declared_by: dict[str, str] = {}
+        for ruleset in loaded:
+            for name, cls in ruleset.event_types.items():
+                if name in declared_by:
+                    same = self.registry.get(name)
+                    if same is not None and same.model_json_schema() == cls.model_json_schema():
+                        continue
+                    raise RulesetError([RulesetIssue(
+                        SourceLocation(ruleset.path), f"event type {name!r} is also declared, differently, in {declared_by[name]}"
+                    )])
+                declared_by[name] = ruleset.path
+                self.registry.register(cls)
+        self._versions: list[_Version] = [self._compile(ruleset) for ruleset in loaded]
+        self._by_id: dict[str, list[int]] = {}
+        for index, version in enumerate(self._versions):
+            self._by_id.setdefault(version.ruleset.id, []).append(index)
+
+    def _compile(self, ruleset: Ruleset) -> _Version:
+        spec = ruleset.spec
+        base = Path(ruleset.path).parent
+        calendar = Calendar.china(
+            extra_years=[base / name for name in spec.calendar.year_files],
+            business_hours=spec.calendar.business_hours,
+        )
+        match_rules = [MatchRule(rule.id, rule.trigger, rule.condition) for rule in ruleset.rules]
+        matcher = _make_matcher(self.backend, match_rules, name=f"{ruleset.id}@{ruleset.version}")
+        by_trigger: dict[str, list[CompiledRule]] = {}
+        fields: dict[str, set[str]] = {}
+        for rule in ruleset.rules:
+            by_trigger.setdefault(rule.trigger, []).append(rule)
+            fields.setdefault(rule.trigger, set()).update(_fields_in(rule.condition))
+        return _Version(
+            ruleset=ruleset,
+            calendar=calendar,
+            matcher=matcher,
+            rules={rule.id: rule for rule in ruleset.rules},
+            by_trigger=by_trigger,
+            fields_by_trigger={t: tuple(sorted(f)) for t, f in fields.items()},
+            counted=ruleset.counted_types,
+        )
+
+    @property
+    def rulesets(self) -> list[Ruleset]:
+        """The ruleset versions this engine judges with."""
+        return [version.ruleset for version in self._versions]
+
+    def session(self) -> Session:
+        """A new incremental evaluation (add events, advance time, snapshot and restore)."""
+        return Session(self)
+
+    def evaluate(self, events: Iterable[Event | Mapping[str, Any] | str], *, as_of: dt.datetime) -> Report:
+        """Judge ``events`` as of ``as_of``: a pure function of its inputs.
+
+        Events may come in any order (they are sorted by ``at``, then ``id``); the same id twice
+        with the same content counts once, with different content it is an error. Events dated
+        after ``as_of`` are not judged (the report counts them).
+        """
+        _require_aware(as_of, "as_of")
+        dedupe = Deduplicator()
+        parsed: list[Event] = []
+        for item in events:
+            event = self.parse(item)
+            if dedupe.check(event):
+                parsed.append(event)
+        parsed.sort(key=lambda e: (e.at, e.id))
+        session = Session(self)
+        ignored = 0
+        for event in parsed:
+            if event.at > as_of:
+                ignored += 1
+                continue
+            session.add(event)
+        session.advance(as_of)
+        return session.report(as_of, ignored_after_as_of=ignored)
+
+    def parse(self, item: Event | Mapping[str, Any] | str) -> Event:
+        """An event of a type this engine knows (core or declared by its rulesets)."""
+        if isinstance(item, Event):
+            if item.type not in self.registry:
+                self.registry[item.type]  # raises UnknownEventTypeError with suggestions
+            return item
+        return self.registry.parse(item, default_tz=self.default_tz)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Release backend resources (the durable backend's sessions and threads)."""
+        for version in self._versions:
+            version.matcher.close()
+
+
+def _fields_in(condition: tuple[Any, ...]) -> set[str]:
+    """The event fields a condition reads."""
+    return {key[2:] for key in _keys_in(condition) if key.startswith("f.")}
+
+
+def _keys_in(condition: tuple[Any, ...]) -> set[str]:
+    """The fact keys a condition reads."""
+    if condition[0] in ("all", "any"):
+        return set().union(*(_keys_in(c) for c in condition[1])) if condition[1] else set()
+    if condition[0] == "not":
+        return _keys_in(condition[1])
+    return {condition[2] if condition[0] == "cmp" else condition[1]}
+
+
+def _make_matcher(backend: str, rules: Sequence[MatchRule], *, name: str) -> Matcher:
+    if backend == "durable":
+        from ._match.durable import DurableMatcher
+
+        return DurableMatcher(rules, name=name)
+    from ._match.native import NativeMatcher
+
+    return NativeMatcher(rules)
+
+
+def _require_aware(moment: dt.datetime, name: str) -> None:
+    if not isinstance(moment, dt.datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise EfficiencyRulesError(f"{name} must be a timezone-aware datetime, got {moment!r}")
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+class Session:
+    """Incremental evaluation: :meth:`add` events in time order, :meth:`advance` time, persist with :meth:`snapshot`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._threads: dict[str, _Thread] = {}
+        self._deadlines: list[_Pending] = []
+        self._verdicts: dict[str, Verdict] = {}
+        self._now: dt.datetime | None = None
+        self._events = 0
+
+    # -- input ----------------------------------------------------------------------------------
+
+    def add(self, item: Event | Mapping[str, Any] | str) -> list[Verdict]:
+        """Judge one more event; returns the verdicts it (and the time passing up to it) produced.
+
+        Events must arrive in time order: one dated before the session's current time is an error
+        naming it. An event already added to its thread (same id and content) is ignored; the same
+        id with other content is a :class:`DuplicateEventError`.
+        """
+        event = self.engine.parse(item)
+        if self._now is not None and event.at < self._now:
+            raise EventError(
+                f"dated {event.at.isoformat()}, before the session's time {self._now.isoformat()}: "
+                "a session takes events in time order (Engine.evaluate sorts them)",
+                event_id=event.id,
+                field="at",
+                value=event.at.isoformat(),
+            )
+        key = self._thread_key(event)
+        thread = self._threads.get(key)
+        digest = content_digest(event)
+        if thread is not None and event.id in thread.seen:
+            if thread.seen[event.id] == digest:
+                return []  # the same event again: idempotent
+            raise duplicate_conflict(event, first=None, first_where="earlier in this session", where=None)
+        produced = self.advance(event.at, _strict=True)
+        self._events += 1
+        if thread is None:
+            thread = _Thread(key, self._versions_for(event))
+            self._threads[key] = thread
+        thread.seen[event.id] = digest
+        thread.counts[event.type] = thread.counts.get(event.type, 0) + 1
+        thread.last_at = event.at
+        for index in thread.versions:
+            produced.extend(self._judge(thread, index, event))
+        return produced
+
+    def advance(self, to: dt.datetime, *, _strict: bool = False) -> list[Verdict]:
+        """Let time pass to ``to``: expectations whose deadline has passed become verdicts.
+
+        With events, a deadline equal to the event's time has not passed (on time at the deadline).
+        """
+        _require_aware(to, "to")
+        produced: list[Verdict] = []
+        while self._deadlines and (self._deadlines[0].deadline < to or (not _strict and self._deadlines[0].deadline <= to)):
+            pending = heapq.heappop(self._deadlines)
+            if pending.done:
+                continue
+            pending.done = True
+            thread = self._threads.get(pending.thread)
+            if thread is not None:
+                thread.pending = [p for p in thread.pending if not p.done]
+            produced.extend(self._missed(pending))
+        if self._now is None or to > self._now:
+            self._now = to
+        return produced
+
+    # -- judging --------------------------------------------------------------------------------
+
+    def _thread_key(self, event: Event) -> str:
+        name = thread_field(type(event))
+        value = getattr(event, name, None) if name else None
+        if value is None:
+            return f"event:{event.id}"
+        return f"{name.removesuffix('_id')}:{value}"
+
+    def _versions_for(self, event: Event) -> tuple[int, ...]:
+        chosen = []
+        for indexes in self.engine._by_id.values():
+            for index in indexes:
+                version = self.engine._versions[index]
+                if version.ruleset.in_force(version.calendar.local(event.at).date()):
+                    chosen.append(index)
+                    break
+        return tuple(chosen)
+
+    def _fact(self, version: _Version, thread: _Thread, event: Event) -> dict[str, Any]:
+        fact: dict[str, Any] = {"type": event.type}
+        for name in version.fields_by_trigger.get(event.type, ()):
+            fact[field_key(name)] = _scalar(getattr(event, name, None))
+        for counted in version.counted:
+            fact[count_key(counted)] = thread.counts.get(counted, 0)
+        return fact
+
+    def _judge(self, thread: _Thread, index: int, event: Event) -> list[Verdict]:
+        version = self.engine._versions[index]
+        produced: list[Verdict] = []
+        # An event an expectation waits for (or that excuses it) settles it first.
+        for pending in thread.pending:
+            if pending.done or pending.version != index:
+                continue
+            rule = version.rules[pending.rule]
+            if event.type in rule.satisfied_by or event.type in rule.excused_by:
+                pending.done = True
+        thread.pending = [p for p in thread.pending if not p.done]
+        rules = version.by_trigger.get(event.type)
+        if not rules:
+            return produced
+        fact = self._fact(version, thread, event)
+        matched = set(version.matcher.match(thread.key, [fact])[0])
+        for rule in rules:
+            if rule.id not in matched:
+                continue
+            if rule.expect is not None:
+                deadline = version.calendar.deadline(event.at, rule.expect.within)
+                pending = _Pending(deadline, thread.key, rule.id, index, event.id, event.at, event.actor, event.unit)
+                thread.pending.append(pending)
+                heapq.heappush(self._deadlines, pending)
+            else:
+                produced.extend(self._emit(version, rule, thread.key, event.id, event.at, event.actor, event.unit, fact, None))
+        return produced
+
+    def _missed(self, pending: _Pending) -> list[Verdict]:
+        version = self.engine._versions[pending.version]
+        rule = version.rules[pending.rule]
+        return self._emit(version, rule, pending.thread, pending.start_id, pending.deadline, pending.actor, pending.unit, None, pending)
+
+    def _emit(
+        self,
+        version: _Version,
+        rule: CompiledRule,
+        thread: str,
+        trigger: str,
+        at: dt.datetime,
+        actor: str | None,
+        unit: str | None,
+        fact: Mapping[str, Any] | None,
+        pending: _Pending | None,
+    ) -> list[Verdict]:
+        ruleset = version.ruleset
+        vid = verdict_id(ruleset.id, ruleset.version, rule.id, thread, trigger)
+        if vid in self._verdicts:
+            return []
+        template = rule.verdict
+        subjects = []
+        for role in template.subjects:
+            if role == "actor" and actor:
+                subjects.append(Subject(role="staff", id=actor))
+            elif role == "unit" and unit:
+                subjects.append(Subject(role="unit", id=unit))
+        local_at = version.calendar.local(at)
+        facts = [Fact(zh="规则", en="rule", value=f"{rule.id} ({rule.title.zh})")]
+        values: dict[str, str] = {
+            "rule": rule.id, "thread": thread, "event_id": trigger, "actor": actor or "", "unit": unit or "",
+            "at": iso(local_at), "event_type": rule.trigger, "deadline": "", "within": "", "count": "",
+        }
+        if pending is not None and rule.expect is not None:
+            start = version.calendar.local(pending.start_at)
+            expected = " / ".join(sorted(rule.satisfied_by))
+            values.update(deadline=iso(local_at), within=str(rule.expect.within))
+            facts += [
+                Fact(zh="起算事件", en="started by", value=f"{rule.trigger} {trigger} at {iso(start)}"),
+                Fact(zh="期限", en="limit", value=f"{rule.expect.within} ({version.calendar.name} calendar, {version.calendar.business_hours})"),
+            ]
+            off = version.calendar.days_off_between(start.date(), local_at.date())
+            makeup = version.calendar.makeup_workdays_between(start.date(), local_at.date())
+            if off:
+                facts.append(Fact(zh="期间节假日", en="days off crossed", value=", ".join(d.isoformat() for d, _ in off)))
+            if makeup:
+                facts.append(Fact(zh="期间调休上班日", en="make-up workdays crossed", value=", ".join(d.isoformat() for d, _ in makeup)))
+            facts += [
+                Fact(zh="截止时间", en="deadline", value=iso(local_at)),
+                Fact(zh="未发生", en="did not happen by the deadline", value=expected),
+            ]
+        elif fact is not None:
+            facts.append(Fact(zh="触发事件", en="event", value=f"{rule.trigger} {trigger} at {iso(local_at)}"))
+            for key in sorted(_keys_in(rule.condition)):
+                facts.append(Fact(zh="条件事实", en="fact", value=f"{key} = {json.dumps(fact.get(key), ensure_ascii=False)}"))
+                if key == count_key(rule.trigger):
+                    values["count"] = str(fact[key])
+        message = template.message
+        zh = message if isinstance(message, str) else message.zh
+        en = None if isinstance(message, str) else message.en
+        verdict = Verdict(
+            id=vid,
+            ruleset=ruleset.id,
+            ruleset_version=ruleset.version,
+            rule=rule.id,
+            kind=template.kind,
+            thread=thread,
+            at=local_at,
+            subjects=subjects,
+            points=None if template.points is None else float(template.points),
+            card=template.card,
+            sanction=template.sanction,
+            cites=[Citation(**ruleset.reference(c)) for c in template.cites],  # type: ignore[arg-type]
+            trigger=trigger,
+            explanation=Explanation(
+                message_zh=_render(zh, values), message_en=None if en is None else _render(en, values), facts=facts
+            ),
+        )
+        self._verdicts[vid] = verdict
+        return [verdict]
+
+    # -- results and persistence ----------------------------------------------------------------
+
+    def verdicts(self) -> list[Verdict]:
+        """Every verdict so far, in order of time, then id."""
+        return sorted(self._verdicts.values(), key=lambda v: (v.at, v.id))
+
+    def report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0) -> Report:
+        """The report of this session as of ``as_of`` (after advancing to it)."""
+        self.advance(as_of)
+        return Report(
+            as_of=as_of,
+            rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in self.engine._versions],
+            verdicts=self.verdicts(),
+            events=self._events,
+            ignored_after_as_of=ignored_after_as_of,
+            open_threads=sum(1 for t in self._threads.values() if t.pending),
+        )
+
+    def snapshot(self) -> bytes:
+        """The session's state as JSON bytes, to store in the portal's own database."""
+        state = {
+            "format": 1,
+            "rulesets": [[v.ruleset.id, v.ruleset.version] for v in self.engine._versions],
+            "now": self._now.isoformat() if self._now else None,
+            "events": self._events,
+            "threads": [
+                {
+                    "key": t.key,
+                    "versions": list(t.versions),
+                    "counts": t.counts,
+                    "last_at": t.last_at.isoformat() if t.last_at else None,
+                    "seen": {event_id: digest.hex() for event_id, digest in t.seen.items()},
+                    "pending": [
+                        [p.deadline.isoformat(), p.rule, p.version, p.start_id, p.start_at.isoformat(), p.actor, p.unit]
+                        for p in t.pending
+                        if not p.done
+                    ],
+                }
+                for t in self._threads.values()
+            ],
+            "verdicts": [v.model_dump(mode="json") for v in self._verdicts.values()],
+        }
+        return json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
+
+    @classmethod
+    def restore(cls, engine: Engine, data: bytes | str) -> Session:
+        """A session continuing from :meth:`snapshot` output, on an engine with the same ruleset versions."""
+        state = json.loads(data)
+        expected = [[v.ruleset.id, v.ruleset.version] for v in engine._versions]
+        if state.get("format") != 1 or state.get("rulesets") != expected:
+            raise EfficiencyRulesError(
+                f"snapshot was taken with rulesets {state.get('rulesets')}, this engine has {expected}: restore it on the same versions"
+            )
+        session = cls(engine)
+        session._now = dt.datetime.fromisoformat(state["now"]) if state["now"] else None
+        session._events = state["events"]
+        for item in state["threads"]:
+            thread = _Thread(item["key"], tuple(item["versions"]), dict(item["counts"]))
+            thread.last_at = dt.datetime.fromisoformat(item["last_at"]) if item["last_at"] else None
+            thread.seen = {event_id: bytes.fromhex(digest) for event_id, digest in item["seen"].items()}
+            for deadline, rule, version, start_id, start_at, actor, unit in item["pending"]:
+                pending = _Pending(dt.datetime.fromisoformat(deadline), thread.key, rule, version, start_id,
+                                   dt.datetime.fromisoformat(start_at), actor, unit)
+                thread.pending.append(pending)
+                heapq.heappush(session._deadlines, pending)
+            session._threads[thread.key] = thread
+        for raw in state["verdicts"]:
+            verdict = Verdict.model_validate(raw)
+            session._verdicts[verdict.id] = verdict
+        return session
+
+
+def _render(template: str, values: Mapping[str, str]) -> str:
+    """Fill ``{name}`` placeholders (names checked when the ruleset loaded); nothing else is interpreted."""
+    out = []
+    i = 0
+    while i < len(template):
+        start = template.find("{", i)
+        if start < 0:
+            out.append(template[i:])
+            break
+        end = template.find("}", start)
+        if end < 0:
+            out.append(template[i:])
+            break
+        out.append(template[i:start])
+        out.append(values.get(template[start + 1 : end], template[start : end + 1]))
+        i = end + 1
+    return "".join(out)
+

@@ -1,0 +1,129 @@
+"""Verdicts and reports: what evaluation returns, as JSON with a published schema and as a table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+__all__ = ["Citation", "Explanation", "Fact", "Report", "RulesetRef", "Subject", "Verdict", "verdict_id"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Subject(_Model):
+    """Whom a verdict is against: a staff member or a unit (一案双查 gives more than one)."""
+
+    role: Literal["staff", "unit", "deputy", "principal"]
+    id: str
+
+
+class Citation(_Model):
+    """A clause the verdict enforces, with its citation and text from the ruleset's references."""
+
+    id: str
+    citation: str
+    text: str | None = None
+
+
+class Fact(_Model):
+    """One fact an explanation rests on: a label in Chinese and English, and its value as text."""
+
+    zh: str
+    en: str
+    value: str
+
+
+class Explanation(_Model):
+    """Why the verdict holds: the facts used, step by step, and the rendered message."""
+
+    message_zh: str
+    message_en: str | None = None
+    facts: list[Fact] = Field(default_factory=list)
+
+
+class Verdict(_Model):
+    """A judgement: a rule of a ruleset version fired on a thread (case, inquiry…) at a time."""
+
+    id: str = Field(description="Deterministic: the same ruleset, rule, thread and trigger always give the same id.")
+    ruleset: str
+    ruleset_version: str
+    rule: str
+    kind: Literal["violation", "warning", "alarm", "sanction", "compliance"]
+    thread: str = Field(description="The case, inquiry or other thread, e.g. 'case:XK-2024-0917'.")
+    at: AwareDatetime = Field(description="When the verdict became true.")
+    subjects: list[Subject] = Field(default_factory=list)
+    points: float | None = None
+    card: Literal["yellow", "red"] | None = None
+    sanction: str | None = None
+    cites: list[Citation] = Field(default_factory=list)
+    trigger: str = Field(description="The id of the event that triggered it (or started the missed expectation).")
+    explanation: Explanation
+
+
+class RulesetRef(_Model):
+    """A ruleset version that took part in an evaluation."""
+
+    id: str
+    version: str
+    path: str | None = None
+
+
+class Report(_Model):
+    """The result of an evaluation as of a time."""
+
+    as_of: AwareDatetime
+    rulesets: list[RulesetRef]
+    verdicts: list[Verdict]
+    events: int = Field(description="Events evaluated (duplicates and events after as_of not counted).")
+    ignored_after_as_of: int = Field(0, description="Events dated after as_of, not evaluated.")
+    open_threads: int = Field(0, description="Threads with expectations still pending at as_of.")
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The report as JSON (see :meth:`json_schema`)."""
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The published JSON Schema of a report."""
+        schema = cls.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        return schema
+
+    def table(self, *, language: Literal["zh", "en"] = "zh") -> str:
+        """A readable table of the verdicts, one line each, in time order."""
+        header = ("时间", "规则", "类别", "对象", "分值", "事项") if language == "zh" else ("at", "rule", "kind", "subjects", "points", "thread")
+        rows = [header]
+        for v in self.verdicts:
+            subjects = ", ".join(f"{s.role}:{s.id}" for s in v.subjects) or "-"
+            points = "-" if v.points is None else f"{v.points:g}"
+            rows.append((v.at.strftime("%Y-%m-%d %H:%M"), v.rule, v.kind + (f"/{v.card}" if v.card else ""), subjects, points, v.thread))
+        widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
+        lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+        summary = (f"{len(self.verdicts)} 项结论，截至 {self.as_of:%Y-%m-%d %H:%M}" if language == "zh"
+                   else f"{len(self.verdicts)} verdicts as of {self.as_of:%Y-%m-%d %H:%M}")
+        return "\n".join([*lines, summary]) + "\n"
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def verdict_id(ruleset: str, version: str, rule: str, thread: str, trigger: str) -> str:
+    """A stable id from what makes a verdict unique, so re-evaluation never counts a penalty twice."""
+    digest = hashlib.blake2b(json.dumps([ruleset, version, rule, thread, trigger]).encode(), digest_size=10).hexdigest()
+    return f"v-{digest}"
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="minutes") if moment.second == 0 and not moment.microsecond else moment.isoformat()
