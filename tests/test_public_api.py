@@ -14,7 +14,8 @@ PUBLIC = [
     "EventTypeConflictError", "EventTypeDefinitionError", "InquiryAnswered", "InquiryEvent", "InquiryReceived",
     "InquiryReferred", "InterviewHeld", "NaiveDatetimeError", "RankingPublished", "SourceError", "SourceLocation",
     "TimeUnit", "UnknownEventTypeError", "YearArrangement", "YearFileError", "load_year_file", "parse_event",
-    "read_events",
+    "read_events", "Citation", "Engine", "Explanation", "Fact", "Report", "Ruleset", "RulesetError", "RulesetIssue",
+    "RulesetRef", "Session", "Subject", "Verdict", "load_ruleset", "load_rulesets",
 ]
 
 
@@ -40,3 +41,16 @@ def test_every_error_descends_from_the_root_and_a_builtin() -> None:
 
 def test_private_modules_stay_private() -> None:
     assert not any(name.startswith("_") for name in efficiency_rules.__all__)
+
+
+def test_importing_the_package_does_not_import_the_engine() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, efficiency_rules, efficiency_rules.testing.pytest_plugin; "
+        "print('efficiency_rules._engine' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    assert efficiency_rules.Engine.__name__ == "Engine"  # and it is there when asked for

@@ -18,6 +18,8 @@ from ._errors import (
     EventTypeConflictError,
     EventTypeDefinitionError,
     NaiveDatetimeError,
+    RulesetError,
+    RulesetIssue,
     SourceError,
     SourceLocation,
     UnknownEventTypeError,
@@ -54,12 +56,34 @@ from ._events import (
 )
 from ._jsonl import read_events
 from ._registry import EventRegistry, parse_event
+from ._verdicts import Citation, Explanation, Fact, Report, RulesetRef, Subject, Verdict
+
+# The engine and the ruleset loader are imported on first use, so that importing the package (or
+# its pytest plugin) stays cheap.
+_LAZY = {
+    "Engine": "._engine",
+    "Session": "._engine",
+    "Ruleset": "._ruleset",
+    "load_ruleset": "._ruleset",
+    "load_rulesets": "._ruleset",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'efficiency_rules' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CORE_EVENT_TYPES",
     "BusinessHours",
+    "CORE_EVENT_TYPES",
     "Calendar",
     "CalendarError",
     "CaseAccepted",
@@ -75,6 +99,7 @@ __all__ = [
     "CaseSupplementReceived",
     "CaseSupplementRequested",
     "CaseWithdrawn",
+    "Citation",
     "ComplaintDismissed",
     "ComplaintEvent",
     "ComplaintFiled",
@@ -86,12 +111,15 @@ __all__ = [
     "Duration",
     "DurationError",
     "EfficiencyRulesError",
+    "Engine",
     "EvaluationSubmitted",
     "Event",
     "EventError",
     "EventRegistry",
     "EventTypeConflictError",
     "EventTypeDefinitionError",
+    "Explanation",
+    "Fact",
     "InquiryAnswered",
     "InquiryEvent",
     "InquiryReceived",
@@ -99,12 +127,22 @@ __all__ = [
     "InterviewHeld",
     "NaiveDatetimeError",
     "RankingPublished",
+    "Report",
+    "Ruleset",
+    "RulesetError",
+    "RulesetIssue",
+    "RulesetRef",
+    "Session",
     "SourceError",
     "SourceLocation",
+    "Subject",
     "TimeUnit",
     "UnknownEventTypeError",
+    "Verdict",
     "YearArrangement",
     "YearFileError",
+    "load_ruleset",
+    "load_rulesets",
     "load_year_file",
     "parse_event",
     "read_events",

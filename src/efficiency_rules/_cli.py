@@ -253,3 +253,31 @@ def _aware(text: str, option: str) -> dt.datetime:
     if moment.tzinfo is None:
         raise click.BadParameter(f"{text!r} has no UTC offset: write it like 2024-11-01T00:00+08:00", param_hint=option)
     return moment
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--backend", type=click.Choice(["native", "durable"]), default="native", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@_reports_errors
+def test_command(paths: tuple[str, ...], backend: str, quiet: bool) -> None:
+    """Run scenario files (*.test.yaml, or directories of them) against their rulesets."""
+    from .testing._scenarios import run_scenario_file, scenario_files
+
+    passed = failed = 0
+    files = list(scenario_files(paths))
+    if not files:
+        click.echo("efficiency-rules: no scenario files (*.test.yaml) found", err=True)
+        raise SystemExit(2)
+    for file in files:
+        for result in run_scenario_file(file, backend=backend):
+            if result.passed:
+                passed += 1
+                if not quiet:
+                    click.echo(f"PASS {result.scenario.location}: {result.scenario.name}")
+            else:
+                failed += 1
+                click.echo(f"FAIL {result.describe()}")
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        raise SystemExit(1)

@@ -1,0 +1,265 @@
+"""Scenario tests: how a ruleset author proves a policy, in YAML, before it goes live.
+
+A scenario file (``*.test.yaml``) names the ruleset files it tests and lists scenarios: the
+events given, the time ``as_of``, and the verdicts expected. Expectations match partially: an
+expected verdict states only the keys that matter (``rule``, ``thread``, ``points``…) and matches
+any actual verdict that agrees on them. With ``only: true`` (the default) every actual verdict must
+be expected; ``only: false`` allows others. A failure says which scenario, and shows a diff.
+
+    rulesets: [first-inquiry.yaml]          # relative to this file
+    scenarios:
+      - name: a referral that names no unit
+        as_of: 2024-10-09T00:00:00+08:00
+        given:
+          - {id: q4, type: inquiry.referred, at: "2024-09-27T12:00:00+08:00", inquiry_id: Q3}
+        expect:
+          verdicts:
+            - {rule: referral-names-no-unit, thread: "inquiry:Q3", points: -0.5}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._errors import EfficiencyRulesError, SourceError, SourceLocation
+from .._suggest import did_you_mean
+from .._yaml import YamlList, YamlMap, load_yaml, location_of
+
+__all__ = ["Scenario", "ScenarioFile", "ScenarioResult", "load_scenario_file", "run_scenario_file", "scenario_files"]
+
+SUFFIXES = (".test.yaml", ".test.yml")
+_FILE_KEYS = ("rulesets", "scenarios")
+_SCENARIO_KEYS = ("name", "as_of", "given", "expect")
+_EXPECT_KEYS = ("verdicts", "only", "none")
+_VERDICT_KEYS = ("rule", "kind", "thread", "at", "points", "card", "sanction", "subjects", "cites", "message", "ruleset", "trigger")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario: events given, the time of judgement, the verdicts expected."""
+
+    name: str
+    as_of: dt.datetime
+    given: list[Any]
+    expected: list[Mapping[str, Any]]
+    only: bool
+    location: SourceLocation
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario file: the ruleset files it tests and its scenarios."""
+
+    path: str
+    rulesets: list[Path]
+    scenarios: list[Scenario]
+
+
+@dataclass
+class ScenarioResult:
+    """The outcome of one scenario; ``diff`` explains a failure."""
+
+    scenario: Scenario
+    path: str
+    passed: bool
+    diff: str = ""
+    verdicts: list[Any] = field(default_factory=list)
+
+    def describe(self) -> str:
+        head = f"{self.scenario.location}: scenario {self.scenario.name!r}"
+        return f"{head}: {'passed' if self.passed else 'FAILED'}" + ("" if self.passed else "\n" + self.diff)
+
+
+def scenario_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Scenario files named, or found recursively (sorted) in directories."""
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.test.y*ml") if p.name.endswith(SUFFIXES))
+        else:
+            yield path
+
+
+def _fail(message: str, where: SourceLocation) -> SourceError:
+    return SourceError(message, where)
+
+
+def _aware(value: Any, where: SourceLocation) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise _fail(f"'as_of' must be a datetime like 2024-10-09T00:00:00+08:00, got {value!r}", where) from None
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise _fail(f"'as_of' must be a datetime with a UTC offset, like 2024-10-09T00:00:00+08:00, got {value!r}", where)
+    return value
+
+
+def _keys(mapping: YamlMap, allowed: tuple[str, ...], path: str, what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            raise _fail(
+                f"unknown key {key!r} in {what}; expected {', '.join(allowed)}" + did_you_mean(str(key), allowed),
+                location_of(mapping, key, path=path, value=False),
+            )
+
+
+def load_scenario_file(path: str | Path) -> ScenarioFile:
+    """Read a scenario file; :class:`SourceError` with the line of the first problem."""
+    name = str(path)
+    data = load_yaml(Path(path))
+    if not isinstance(data, YamlMap):
+        raise _fail("a scenario file is a mapping with 'rulesets' and 'scenarios'", SourceLocation(name, 1, 1))
+    _keys(data, _FILE_KEYS, name, "a scenario file")
+    rulesets = data.get("rulesets")
+    if isinstance(rulesets, str):
+        rulesets = [rulesets]
+    if not isinstance(rulesets, list) or not rulesets or not all(isinstance(r, str) for r in rulesets):
+        raise _fail("'rulesets' lists the ruleset files tested, relative to this file", location_of(data, "rulesets", path=name))
+    base = Path(path).parent
+    scenarios = data.get("scenarios")
+    if not isinstance(scenarios, YamlList) or not scenarios:
+        raise _fail("'scenarios' is a non-empty list", location_of(data, "scenarios", path=name))
+    parsed: list[Scenario] = []
+    names: set[str] = set()
+    for index, raw in enumerate(scenarios):
+        where = location_of(scenarios, index, path=name)
+        if not isinstance(raw, YamlMap):
+            raise _fail("a scenario is a mapping with name, as_of, given, expect", where)
+        _keys(raw, _SCENARIO_KEYS, name, "a scenario")
+        title = raw.get("name")
+        if not isinstance(title, str) or not title.strip():
+            raise _fail("a scenario needs a 'name'", where)
+        if title in names:
+            raise _fail(f"scenario name {title!r} is used twice in this file", location_of(raw, "name", path=name))
+        names.add(title)
+        if "as_of" not in raw:
+            raise _fail("a scenario needs 'as_of', the time it is judged at", where)
+        as_of = _aware(raw["as_of"], location_of(raw, "as_of", path=name))
+        given = raw.get("given", [])
+        if not isinstance(given, list):
+            raise _fail("'given' is a list of events", location_of(raw, "given", path=name))
+        expect = raw.get("expect", YamlMap())
+        if not isinstance(expect, YamlMap):
+            raise _fail("'expect' is a mapping: verdicts, only", location_of(raw, "expect", path=name))
+        _keys(expect, _EXPECT_KEYS, name, "'expect'")
+        verdicts = expect.get("verdicts", [])
+        if expect.get("none") is True:
+            verdicts = []
+        if not isinstance(verdicts, list):
+            raise _fail("'verdicts' is a list of expected verdicts", location_of(expect, "verdicts", path=name))
+        for i, verdict in enumerate(verdicts):
+            if not isinstance(verdict, YamlMap):
+                raise _fail("an expected verdict is a mapping such as {rule: late, points: -2}", location_of(verdicts, i, path=name))
+            _keys(verdict, _VERDICT_KEYS, name, "an expected verdict")
+        only = expect.get("only", True)
+        if not isinstance(only, bool):
+            raise _fail("'only' is true or false", location_of(expect, "only", path=name))
+        parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where))
+    return ScenarioFile(name, [base / r for r in rulesets], parsed)
+
+
+def _view(verdict: Any) -> dict[str, Any]:
+    """A verdict as a scenario compares it."""
+    return {
+        "rule": verdict.rule,
+        "ruleset": verdict.ruleset,
+        "kind": verdict.kind,
+        "thread": verdict.thread,
+        "at": verdict.at,
+        "points": verdict.points,
+        "card": verdict.card,
+        "sanction": verdict.sanction,
+        "subjects": [{"role": s.role, "id": s.id} for s in verdict.subjects],
+        "cites": [c.id for c in verdict.cites],
+        "message": verdict.explanation.message_zh,
+        "trigger": verdict.trigger,
+    }
+
+
+def _agrees(key: str, expected: Any, actual: Any) -> bool:
+    if key == "at":
+        try:
+            moment = expected if isinstance(expected, dt.datetime) else dt.datetime.fromisoformat(str(expected))
+        except ValueError:
+            return False
+        return moment.tzinfo is not None and moment == actual
+    if key == "message":
+        return isinstance(expected, str) and expected in actual  # a part of the message is enough
+    if key == "points" and isinstance(expected, (int, float)) and not isinstance(expected, bool) and actual is not None:
+        return float(expected) == actual
+    if key in ("subjects", "cites") and isinstance(expected, list):
+        return all(any(item == got for got in actual) for item in expected)
+    return bool(expected == actual)
+
+
+def _matches(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:
+    return all(_agrees(key, value, actual[key]) for key, value in expected.items())
+
+
+def _show(view: Mapping[str, Any], keys: Iterable[str] | None = None) -> str:
+    chosen = list(keys) if keys is not None else ["rule", "thread", "at", "kind", "points", "card", "subjects"]
+    parts = []
+    for key in chosen:
+        value = view.get(key)
+        if isinstance(value, dt.datetime):
+            value = value.isoformat()
+        parts.append(f"{key}: {value!r}" if not isinstance(value, str) else f"{key}: {value}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def compare(scenario: Scenario, verdicts: list[Any]) -> tuple[bool, str]:
+    """Whether ``verdicts`` meet the scenario's expectations, and a readable diff when they do not."""
+    views = [_view(v) for v in verdicts]
+    unmatched = list(range(len(views)))
+    missing: list[Mapping[str, Any]] = []
+    for expected in scenario.expected:
+        found = next((i for i in unmatched if _matches(expected, views[i])), None)
+        if found is None:
+            missing.append(expected)
+        else:
+            unmatched.remove(found)
+    extra = unmatched if scenario.only else []
+    if not missing and not extra:
+        return True, ""
+    lines = []
+    for expected in missing:
+        lines.append(f"  - expected  {_show(expected, expected.keys())}")
+        near = [views[i] for i in range(len(views)) if views[i]["rule"] == expected.get("rule")]
+        for view in near:
+            differs = [k for k in expected if not _agrees(k, expected[k], view[k])]
+            lines.append(f"    actual    {_show(view, expected.keys())}  (differs in {', '.join(differs)})")
+        if not near:
+            lines.append("    actual    no verdict of this rule")
+    for i in extra:
+        lines.append(f"  + unexpected {_show(views[i])}")
+    return False, "\n".join(lines)
+
+
+def run_scenario_file(path: str | Path, *, backend: str = "native") -> list[ScenarioResult]:
+    """Run every scenario of a file; a problem in the file itself raises with its line."""
+    from .._engine import Engine
+
+    file = load_scenario_file(path)
+    engine = Engine(file.rulesets, backend=backend)
+    results = []
+    try:
+        for scenario in file.scenarios:
+            results.append(run_scenario(engine, scenario, file.path))
+    finally:
+        engine.close()
+    return results
+
+
+def run_scenario(engine: Any, scenario: Scenario, path: str) -> ScenarioResult:
+    """Run one scenario on an engine."""
+    try:
+        report = engine.evaluate(scenario.given, as_of=scenario.as_of)
+    except EfficiencyRulesError as error:
+        return ScenarioResult(scenario, path, False, f"  ! the events given cannot be judged: {error}")
+    passed, diff = compare(scenario, report.verdicts)
+    return ScenarioResult(scenario, path, passed, diff, report.verdicts)
