@@ -24,6 +24,7 @@ __all__ = ["ConditionContext", "OPERATORS", "count_key", "field_key", "parse_con
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "exists", "missing")
 _ALIASES = {"≥": ">=", "≤": "<=", "≠": "!=", "=": "=="}
 _ORDERING = {"<", "<=", ">", ">="}
+_TURNED = {"=>": ">=", "=<": "<=", "=!": "!=", "<>": "!="}
 
 # Words that state a comparison in prose. 民法典 art. 1259: 以上、以下、以内、届满 include the number;
 # 不满、超过、以外 exclude it. A ruleset must write the operator, so each word gets the operator it means.
@@ -158,7 +159,9 @@ def _operator(raw: dict[str, Any], ctx: ConditionContext) -> str | None:
         symbol, why = prose
         ctx.report(ctx.at(raw, "op"), f"comparison written in words ({op!r}): write op: '{symbol}' — {why}")
         return None
-    ctx.report(ctx.at(raw, "op"), f"unknown operator {op!r}; operators are {' '.join(OPERATORS)}" + did_you_mean(op, OPERATORS))
+    turned = _TURNED.get(op)  # "=>" is ">=" written the wrong way round, not ">"
+    suggestion = f" — did you mean {turned!r}?" if turned else did_you_mean(op, OPERATORS)
+    ctx.report(ctx.at(raw, "op"), f"unknown operator {op!r}; operators are {' '.join(OPERATORS)}" + suggestion)
     return None
 
 
@@ -218,7 +221,7 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
             return _INVALID
         for i, item in enumerate(value):
             if not _value_fits(item, kind):
-                ctx.report(ctx.at(value, i), f"field {name!r} of {ctx.trigger} is {kind.describe()}; {item!r} can never match")
+                ctx.report(ctx.at(value, i), f"field {name!r} of {ctx.trigger} is {kind.describe()}; {_shown(item)} can never match")
                 return _INVALID
         values = tuple(value)
         return ("in", key, values) if op == "in" else ("all", (("exists", key), ("not", ("in", key, values))))
@@ -226,13 +229,22 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
         ctx.report(ctx.at(raw, "op"), f"'{op}' compares numbers, but field {name!r} of {ctx.trigger} is {kind.describe()}")
         return _INVALID
     if not _value_fits(value, kind):
+        if kind.enum is not None and any(type(value) is type(v) for v in kind.enum):
+            problem = f"{_shown(value)} is not one of them"
+        else:
+            problem = f"{_shown(value)} is {_article(_kind_of_value(value))}"
         ctx.report(
             ctx.at(raw, "value"),
-            f"field {name!r} of {ctx.trigger} is {kind.describe()}; {value!r} is {_article(_kind_of_value(value))}"
+            f"field {name!r} of {ctx.trigger} is {kind.describe()}; {problem}"
             + (did_you_mean(value, [str(v) for v in kind.enum]) if kind.enum and isinstance(value, str) else ""),
         )
         return _INVALID
     return ("cmp", op, key, value)
+
+
+def _shown(value: Any) -> str:
+    """A value as the author wrote it in YAML: true and false, not Python's True and False."""
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
 
 
 def _article(kind: str) -> str:
@@ -250,9 +262,12 @@ def _count_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
     if op in ("exists", "missing", "in", "not_in"):
         ctx.report(ctx.at(raw, "op"), f"a count is compared with == != < <= > >=, not '{op}'")
         return _INVALID
-    value = raw.get("value")
+    if "value" not in raw:
+        ctx.report(ctx.at(raw), f"'{op}' needs a value")
+        return _INVALID
+    value = raw["value"]
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        ctx.report(ctx.at(raw, "value") if "value" in raw else ctx.at(raw), f"a count is compared with a whole number ≥ 0, got {value!r}")
+        ctx.report(ctx.at(raw, "value"), f"a count is compared with a whole number ≥ 0, got {_shown(value)}")
         return _INVALID
     key = count_key(event_type)
     ctx.keys.add(key)
@@ -294,35 +309,36 @@ def _conjuncts(condition: Condition) -> Any:
 
 
 def _contradiction(key: str, constraints: list[Condition], minimum: int | None) -> str | None:
-    name = key.split(".", 1)[1]
+    is_count, name = key.startswith("count."), key.split(".", 1)[1]
+    label = f"the count of {name!r}" if is_count else repr(name)
     if any(c[0] == "exists" for c in constraints) and any(c[0] == "missing" for c in constraints):
-        return f"{name!r} must both exist and be missing"
+        return f"{label} must both exist and be missing"
     equal = {c[3] for c in constraints if c[0] == "cmp" and c[1] == "=="}
     if len(equal) > 1:
-        return f"{name!r} must equal {' and '.join(repr(v) for v in sorted(equal, key=str))} at once"
+        return f"{label} must equal {' and '.join(_shown(v) for v in sorted(equal, key=str))} at once"
     if equal and any(c[0] == "missing" for c in constraints):
-        return f"{name!r} must equal a value and be missing"
+        return f"{label} must equal a value and be missing"
     value = next(iter(equal)) if equal else None
     for c in constraints:
         if equal and c[0] == "cmp" and c[1] == "!=" and c[3] == value:
-            return f"{name!r} must equal {value!r} and differ from it"
+            return f"{label} must equal {_shown(value)} and differ from it"
         if equal and c[0] == "in" and value not in c[2]:
-            return f"{name!r} must equal {value!r} and be one of {list(c[2])!r}"
+            return f"{label} must equal {_shown(value)} and be one of {', '.join(_shown(v) for v in c[2])}"
     low, high = (minimum if minimum is not None else -math.inf), math.inf
     low_open = high_open = False
     for c in constraints:
         if c[0] != "cmp" or isinstance(c[3], (bool, str)):
             continue
-        op, v = c[1], c[3]
-        if op == "==":
-            low, high, low_open, high_open = max(low, v), min(high, v), False, False
-        elif op in (">", ">="):
-            if v > low or (v == low and op == ">"):
-                low, low_open = v, op == ">"
-        elif op in ("<", "<="):
-            if v < high or (v == high and op == "<"):
-                high, high_open = v, op == "<"
+        # == v is >= v and <= v: narrowing both bounds the same way keeps "> 5 and == 5" empty
+        # whichever comes first.
+        for op, v in ((">=", c[3]), ("<=", c[3])) if c[1] == "==" else ((c[1], c[3]),):
+            if op in (">", ">="):
+                if v > low or (v == low and op == ">"):
+                    low, low_open = v, op == ">"
+            elif op in ("<", "<="):
+                if v < high or (v == high and op == "<"):
+                    high, high_open = v, op == "<"
     if low > high or (low == high and (low_open or high_open)):
         bound = f" (it is at least {minimum} here)" if minimum is not None else ""
-        return f"no value of {name!r} satisfies all its comparisons{bound}"
+        return f"no {'count' if is_count else 'value'} of {name!r} satisfies all its comparisons{bound}"
     return None

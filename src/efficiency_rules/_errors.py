@@ -14,7 +14,10 @@ The tree::
     ├── EventTypeConflictError (ValueError)  an event type name registered twice
     ├── CalendarError (ValueError)
     │   └── DateNotCoveredError (LookupError) a date outside the years the calendar has data for
-    └── DurationError (ValueError)           an amount like ``2.5wd`` that cannot be read
+    ├── DurationError (ValueError)           an amount like ``2.5wd`` that cannot be read
+    ├── ConditionError (ValueError)          a compiled condition is not in the neutral form of ``_match``
+    ├── BackendError (RuntimeError)          a matching backend failed: an action raised, a limit was hit
+    └── BackendUnavailableError (ImportError) an optional backend cannot be loaded (says how to install it)
 
 Each error also subclasses the matching built-in, so ``except ValueError`` keeps working for
 callers who do not know this library. Messages say where, what, what was expected and, where
@@ -27,7 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BackendError",
+    "BackendUnavailableError",
     "CalendarError",
+    "ConditionError",
     "DateNotCoveredError",
     "DuplicateEventError",
     "DurationError",
@@ -205,3 +211,18 @@ class DateNotCoveredError(CalendarError, LookupError):
 
 class DurationError(EfficiencyRulesError, ValueError):
     """An amount of time (``20wd``, ``10d``, ``24h``, ``2.5wd``…) that cannot be read."""
+
+
+class ConditionError(EfficiencyRulesError, ValueError):
+    """A compiled condition that is not in the neutral form (``_match``); names the rule and the part."""
+
+
+class BackendError(EfficiencyRulesError, RuntimeError):
+    """A matching backend failed while compiling or matching (an action raised, a limit was hit).
+
+    The original exception, when there is one, is chained as ``__cause__``.
+    """
+
+
+class BackendUnavailableError(EfficiencyRulesError, ImportError):
+    """An optional backend cannot be loaded here; the message says why and how to install it."""

@@ -56,10 +56,22 @@ def _kind_of(annotation: Any) -> FieldKind:
         return _kind_of(args[0])
     if origin in (Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
-        kind = _kind_of(inner[0]) if len(inner) == 1 else FieldKind("mapping")
-        return FieldKind(kind.kind, required=False, enum=kind.enum)
+        kinds = {_kind_of(a).kind for a in inner}
+        if len(inner) == 1:
+            kind = _kind_of(inner[0])
+        elif kinds <= {"integer", "number"}:
+            kind = FieldKind("number")  # int | float
+        else:
+            kind = FieldKind("mapping")
+        return FieldKind(kind.kind, required=len(inner) == len(args), enum=kind.enum)
     if origin is Literal:
-        return FieldKind("boolean" if all(isinstance(a, bool) for a in args) else "string", enum=tuple(args))
+        if all(isinstance(a, bool) for a in args):
+            return FieldKind("boolean", enum=tuple(args))
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            return FieldKind("integer", enum=tuple(args))
+        if all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
+            return FieldKind("number", enum=tuple(args))
+        return FieldKind("string", enum=tuple(args))
     if origin in (list, tuple, set, frozenset):
         return FieldKind("list")
     if origin is dict or annotation is dict:

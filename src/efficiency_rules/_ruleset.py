@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
@@ -196,7 +196,8 @@ def _load(path: Path) -> tuple[Ruleset | None, list[RulesetIssue]]:
         return None, [RulesetIssue(error.location or SourceLocation(name), error.message)]
     checker = _Checker(name, raw)
     if not isinstance(raw, YamlMap):
-        checker.add(SourceLocation(name, 1, 1), "a ruleset file is a mapping with id, title, version, effective, rules…")
+        line, column = getattr(raw, "position", (1, 1))  # where the list starts, past any comment
+        checker.add(SourceLocation(name, line, column), "a ruleset file is a mapping with id, title, version, effective, rules…")
         return None, checker.issues
     try:
         spec = RulesetSpec.model_validate(raw)
@@ -207,7 +208,7 @@ def _load(path: Path) -> tuple[Ruleset | None, list[RulesetIssue]]:
         try:
             spec = RulesetSpec.model_validate(partial)
         except ValidationError:
-            return None, checker.issues
+            return None, _in_file_order(checker.issues)
         checker.skipped = skipped
         _check(spec, checker)
         return None, _in_file_order(checker.issues)
@@ -268,12 +269,63 @@ def _context_of(loc: tuple[Any, ...]) -> str | None:
 _TAGS = {"short", "full", "int", "float", "str", "bool", "LocalizedText", "function-after", "list[...]"}
 
 
+def _data_loc(raw: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Pydantic's error location as keys into the YAML data, without the tags of union members.
+
+    The data decides what is a key: a verdict or time limit may well be called 'short' or 'full'.
+    """
+    node, keys = raw, []
+    for part in loc:
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            keys.append(part)
+            node = node[part]
+        elif isinstance(part, str) and (part in _TAGS or "[" in part):
+            continue
+        else:  # a missing key, or below a value of the wrong kind
+            keys.append(part)
+            node = None
+    return tuple(keys)
+
+
+# What a value of the wrong kind should have been, per pydantic error type: a value that fits no
+# member of a union (text or {zh, en}; an event type or a list of them) gets one message naming all.
+_EXPECTED_KIND = {
+    "string_type": "text",
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "int_type": "a number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+}
+
+
+def _explained_by_other_branch(error: Mapping[str, Any], errors: list[Any]) -> bool:
+    """The text branch of a union failing on a mapping or list the other branch took: that branch says what is wrong."""
+    loc = error["loc"]
+    if error["type"] != "string_type" or not loc or loc[-1] != "str" or not isinstance(error.get("input"), (dict, list)):
+        return False
+    prefix = loc[:-1]
+    return any(
+        len(other["loc"]) > len(prefix) + 1 and other["loc"][: len(prefix)] == prefix and other["loc"][len(prefix)] != "str"
+        for other in errors
+    )
+
+
 def _structural_issues(checker: _Checker, exc: ValidationError) -> None:
+    every = exc.errors()
+    errors = [error for error in every if not _explained_by_other_branch(error, every)]
+    expected: dict[tuple[Any, ...], list[str]] = {}
+    for error in errors:
+        if error["type"] in _EXPECTED_KIND:
+            kinds = expected.setdefault(_data_loc(checker.raw, error["loc"]), [])
+            if _EXPECTED_KIND[error["type"]] not in kinds:
+                kinds.append(_EXPECTED_KIND[error["type"]])
     seen: set[tuple[Any, ...]] = set()
-    for error in exc.errors():
-        loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and (part in _TAGS or "[" in part)))
+    for error in errors:
+        loc = _data_loc(checker.raw, error["loc"])
         kind = error["type"]
-        if kind in ("string_type", "int_type", "float_type", "bool_type", "model_type") and loc in seen:
+        if kind in _EXPECTED_KIND and loc in seen:
             continue
         seen.add(loc)
         rule, context = _rule_of(checker, loc), _context_of(loc)
@@ -286,7 +338,12 @@ def _structural_issues(checker: _Checker, exc: ValidationError) -> None:
             message = f"missing key {field_name!r}"
         else:
             where = checker.at(*loc)
-            message = f"{field_name!r}: {_pydantic_message(error)}"
+            # A list item is named by its list and its place, counted from 1 as an author counts.
+            label = f"{loc[-2]!r} item {loc[-1] + 1}" if len(loc) >= 2 and isinstance(loc[-1], int) else repr(field_name)
+            if kind in _EXPECTED_KIND:
+                message = f"{label}: expected {' or '.join(expected[loc])}, got {error.get('input')!r}"
+            else:
+                message = f"{label}: {_pydantic_message(error)}"
         checker.add(where, message, rule=rule, context=None if rule else context)
 
 
@@ -301,14 +358,21 @@ def _pydantic_message(error: Mapping[str, Any]) -> str:
         return f"{error.get('input')!r} is not a valid id (lower-case letters, digits, '.', '_' and '-', starting with a letter or digit)"
     if error["type"] == "value_error":
         return message.removeprefix("Value error, ")
+    if error["type"].startswith("date_"):
+        return f"expected a date written YYYY-MM-DD, got {error.get('input')!r}"
+    if error["type"] == "too_short" and "min_length" in ctx:
+        least = ctx["min_length"]
+        return f"needs at least {least} item{'s' if least != 1 else ''}, got {error.get('input')!r}"
     return f"{message[0].lower()}{message[1:]}, got {error.get('input')!r}"
 
 
 def _suggest_key(loc: tuple[Any, ...]) -> str:
     model: Any = RulesetSpec
+    keyed = False  # the next part is a name the author chose (a verdict id…), even one like 'message'
     for part in loc[:-1]:
         fields = getattr(model, "model_fields", None)
-        if fields is None:
+        if keyed or fields is None:
+            keyed = False
             continue
         chosen = None
         for name, info in fields.items():
@@ -316,6 +380,7 @@ def _suggest_key(loc: tuple[Any, ...]) -> str:
                 chosen = info.annotation
         if chosen is None:
             continue
+        keyed = get_origin(chosen) is dict
         model = _model_in(chosen)
     fields = getattr(model, "model_fields", None)
     if not fields:
@@ -325,8 +390,6 @@ def _suggest_key(loc: tuple[Any, ...]) -> str:
 
 
 def _model_in(annotation: Any) -> Any:
-    from typing import get_args
-
     if hasattr(annotation, "model_fields"):
         return annotation
     for arg in get_args(annotation):
@@ -382,23 +445,43 @@ def _declared_types(spec: RulesetSpec, checker: _Checker) -> dict[str, type[Even
         context = f"event type {name!r}"
         if not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+", name):
             checker.add(checker.at("event_types", name, value=False), "an event type name is dotted lower-case words, e.g. 'document.step'", context=context)
+            checker.skipped.add(("event_types", name))
             continue
         if name in CORE_TYPES:
             checker.add(checker.at("event_types", name, value=False), "is a core event type: it cannot be declared again", context=context)
             continue
         bad = False
         for field_name, field_decl in decl.fields.items():
-            if field_name in base_fields or not field_name.isidentifier() or field_name.startswith("_"):
+            if field_name in base_fields:
                 checker.add(
                     checker.at("event_types", name, "fields", field_name, value=False),
-                    f"field name {field_name!r} is taken by every event or is not a plain name",
+                    f"every event has a field {field_name!r} ({', '.join(Event.model_fields)}): choose another name",
+                    context=context,
+                )
+                bad = True
+            elif not field_name.isidentifier() or field_name.startswith("_"):
+                checker.add(
+                    checker.at("event_types", name, "fields", field_name, value=False),
+                    f"field name {field_name!r} is not a plain name (letters, digits and '_', not starting with a digit or '_')",
                     context=context,
                 )
                 bad = True
             enum = getattr(field_decl, "enum", None)
             kind = getattr(field_decl, "type", field_decl)
-            if enum is not None and not all(_enum_fits(v, kind) for v in enum):
-                checker.add(checker.at("event_types", name, "fields", field_name, "enum"), f"enum values must all be of type {kind}", context=context)
+            if enum is not None and kind not in _ENUM_KINDS:
+                checker.add(
+                    checker.at("event_types", name, "fields", field_name, "enum", value=False),
+                    f"'enum' applies to string, integer and number fields, not to a {kind} field",
+                    context=context,
+                )
+                bad = True
+            elif enum is not None and not all(_enum_fits(v, kind) for v in enum):
+                i, value = next((i, v) for i, v in enumerate(enum) if not _enum_fits(v, kind))
+                checker.add(
+                    checker.at("event_types", name, "fields", field_name, "enum", i),
+                    f"enum values must all be of type {kind}, got {value!r}",
+                    context=context,
+                )
                 bad = True
         if decl.thread is not None and decl.thread not in decl.fields:
             checker.add(
@@ -407,9 +490,14 @@ def _declared_types(spec: RulesetSpec, checker: _Checker) -> dict[str, type[Even
                 context=context,
             )
             bad = True
-        if not bad:
+        if bad:
+            checker.skipped.add(("event_types", name))  # already reported: rules using it are not told it is unknown
+        else:
             declared[name] = build_event_model(name, decl)
     return declared
+
+
+_ENUM_KINDS = ("string", "integer", "number")
 
 
 def _enum_fits(value: Any, kind: str) -> bool:
@@ -433,12 +521,14 @@ def _check_verdict(verdict_id: str, verdict: VerdictSpec, spec: RulesetSpec, che
                 + ("" if spec.references else "; declare it under 'references'"),
                 context=context,
             )
-    messages = [verdict.message] if isinstance(verdict.message, str) else [verdict.message.zh, verdict.message.en or ""]
-    for text in messages:
+    message = verdict.message
+    # Each text is placed at its own line: {zh: …, en: …} may span several.
+    messages = [(message, ())] if isinstance(message, str) else [(message.zh, ("zh",)), (message.en or "", ("en",))]
+    for text, language in messages:
         for name in _PLACEHOLDER.findall(text):
             if name not in MESSAGE_FIELDS:
                 checker.add(
-                    checker.at("verdicts", verdict_id, "message"),
+                    checker.at("verdicts", verdict_id, "message", *language),
                     f"unknown placeholder {{{name}}} in message; placeholders are "
                     + ", ".join("{" + f + "}" for f in MESSAGE_FIELDS)
                     + did_you_mean(name, MESSAGE_FIELDS),
@@ -455,6 +545,8 @@ def _check_duration(duration: Duration, where: SourceLocation, checker: _Checker
 def _check_type(name: Any, known: Mapping[str, Any], where: SourceLocation, checker: _Checker, **scope: Any) -> bool:
     if name in known:
         return True
+    if ("event_types", name) in checker.skipped:  # declared, but invalid: reported where it is declared
+        return False
     checker.add(where, f"unknown event type {name!r}" + did_you_mean(str(name), known), **scope)
     return False
 
@@ -528,7 +620,9 @@ def _check_rule(
     condition: Condition = ("all", ())
     if raw_condition is not None:
         before_condition = len(checker.issues)
-        ctx = ConditionContext(path=checker.path, trigger=trigger, fields=kinds[trigger], known_types=known, report=report)
+        # A count of a declared type that is invalid (and reported) is not an unknown type.
+        countable = {**known, **{name: None for kind, name in checker.skipped if kind == "event_types"}}
+        ctx = ConditionContext(path=checker.path, trigger=trigger, fields=kinds[trigger], known_types=countable, report=report)
         condition = parse_condition(checker.node(*(("rules", index, "expect", "where") if expect else ("rules", index, "if"))), ctx, holder, key)
         counted |= ctx.counts
         if len(checker.issues) == before_condition:
@@ -536,7 +630,7 @@ def _check_rule(
             reason = unsatisfiable(condition, minimum_counts=minimum)
             if reason:
                 checker.add(checker.at("rules", index, key) if not expect else checker.at("rules", index, "expect", "where"), f"can never fire: {reason}", **scope)
-    if len(checker.issues) > before:
+    if len(checker.issues) > before or rule.verdict not in spec.verdicts:  # its verdict may be invalid (and reported)
         return None
     return CompiledRule(
         id=rule.id,
@@ -560,12 +654,16 @@ def _check_versions(rulesets: list[Ruleset]) -> list[RulesetIssue]:
     for versions in by_id.values():
         versions.sort(key=lambda r: r.spec.effective.from_)
         for previous, current in zip(versions, versions[1:]):
-            where = location_of(load_yaml_cached(current.path), "effective", path=current.path)
+            tree = load_yaml_cached(current.path)
+            effective = tree.get("effective") if isinstance(tree, dict) else None
+            where = location_of(effective, "from", path=current.path) if isinstance(effective, dict) else location_of(tree, "effective", path=current.path)
             end = previous.spec.effective.to
             start = current.spec.effective.from_
             label = f"ruleset {current.id!r} version {current.version!r}"
             if previous.version == current.version:
-                issues.append(RulesetIssue(where, f"version {current.version!r} is also in {previous.path}", context=label))
+                issues.append(RulesetIssue(
+                    location_of(tree, "version", path=current.path), f"version {current.version!r} is also in {previous.path}", context=label
+                ))
             elif end is None or start <= end:
                 issues.append(RulesetIssue(
                     where,

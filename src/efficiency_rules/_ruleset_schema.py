@@ -79,7 +79,7 @@ class FieldSpec(_Spec):
 
     type: FieldType
     required: bool = True
-    enum: list[Scalar] | None = None
+    enum: list[Scalar] | None = Field(default=None, min_length=1)  # empty admits no value
     of: Literal["string", "integer", "number"] | None = Field(default=None, description="Item type of a list.")
     description: str | None = None
 
