@@ -81,6 +81,7 @@ class _Thread:
     pending: list[_Pending] = field(default_factory=list)
     last_at: dt.datetime | None = None
     seen: dict[str, bytes] = field(default_factory=dict)  # event id -> content digest, for idempotence
+    emitted: set[str] = field(default_factory=set)  # verdict ids given on this thread
 
 
 class Engine:
@@ -89,6 +90,9 @@ class Engine:
     ``rulesets``: :class:`Ruleset` objects or paths of ruleset files or directories (all checked
     on load). ``backend``: ``"native"`` (default) or ``"durable"`` (extra ``durable``).
     ``default_tz``: the zone for event times written without an offset (else they are errors).
+    ``retention``: a thread with nothing pending and no event for this long is closed and its
+    state dropped (memory stays bounded by the threads still open); a later event for it starts
+    it afresh.
     """
 
     def __init__(
@@ -97,6 +101,7 @@ class Engine:
         *,
         backend: str = "native",
         default_tz: dt.tzinfo | None = None,
+        retention: dt.timedelta = dt.timedelta(days=30),
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose 'native' or 'durable'")
@@ -105,6 +110,7 @@ class Engine:
         loaded = [item for item in items if isinstance(item, Ruleset)] + (load_rulesets(paths) if paths else [])
         self.backend = backend
         self.default_tz = default_tz
+        self.retention = retention
         self.registry = EventRegistry.core()
         declared_by: dict[str, str] = {}
         for ruleset in loaded:
@@ -181,6 +187,58 @@ class Engine:
         session.advance(as_of)
         return session.report(as_of, ignored_after_as_of=ignored)
 
+    def evaluate_stream(
+        self,
+        events: Iterable[Event | Mapping[str, Any] | str],
+        *,
+        as_of: dt.datetime,
+        tolerance: dt.timedelta = dt.timedelta(0),
+        stats: dict[str, int] | None = None,
+    ) -> Iterator[Verdict]:
+        """Judge a stream of events in time order, yielding verdicts as they arise.
+
+        For logs too large to hold: memory is bounded by the threads open at a time, not by the
+        number of events. Events must come in order of ``at``; up to ``tolerance`` of disorder is
+        put right in a small buffer, and an event older than that is an :class:`EventError` naming
+        it — never silently reordered or dropped. Events after ``as_of`` are skipped and counted in
+        ``stats["ignored_after_as_of"]``; ``stats["events"]`` counts the events judged.
+        """
+        _require_aware(as_of, "as_of")
+        session = Session(self, keep_verdicts=False)
+        counts = stats if stats is not None else {}
+        counts.setdefault("events", 0)
+        counts.setdefault("ignored_after_as_of", 0)
+        buffer: list[tuple[dt.datetime, str, int, Event]] = []
+        newest: dt.datetime | None = None
+        released: dt.datetime | None = None
+        sequence = 0
+        for item in events:
+            event = self.parse(item)
+            if event.at > as_of:
+                counts["ignored_after_as_of"] += 1
+                continue
+            if released is not None and event.at < released:
+                raise EventError(
+                    f"dated {event.at.isoformat()}, earlier than events already judged (up to {released.isoformat()}) "
+                    f"by more than the tolerance of {tolerance}: sort the log, or allow more tolerance",
+                    event_id=event.id,
+                    field="at",
+                    value=event.at.isoformat(),
+                )
+            sequence += 1
+            heapq.heappush(buffer, (event.at, event.id, sequence, event))
+            newest = event.at if newest is None or event.at > newest else newest
+            while buffer and buffer[0][0] <= newest - tolerance:
+                at, _, _, ready = heapq.heappop(buffer)
+                released = at
+                counts["events"] += 1
+                yield from session.add(ready)
+        while buffer:
+            at, _, _, ready = heapq.heappop(buffer)
+            counts["events"] += 1
+            yield from session.add(ready)
+        yield from session.advance(as_of)
+
     def parse(self, item: Event | Mapping[str, Any] | str) -> Event:
         """An event of a type this engine knows (core or declared by its rulesets)."""
         if isinstance(item, Event):
@@ -233,10 +291,12 @@ def _scalar(value: Any) -> Any:
 class Session:
     """Incremental evaluation: :meth:`add` events in time order, :meth:`advance` time, persist with :meth:`snapshot`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, keep_verdicts: bool = True) -> None:
         self.engine = engine
         self._threads: dict[str, _Thread] = {}
         self._deadlines: list[_Pending] = []
+        self._retire: list[tuple[dt.datetime, str]] = []  # (when a thread may close, its key)
+        self._keep = keep_verdicts
         self._verdicts: dict[str, Verdict] = {}
         self._now: dt.datetime | None = None
         self._events = 0
@@ -259,33 +319,34 @@ class Session:
                 field="at",
                 value=event.at.isoformat(),
             )
+        produced = self.advance(event.at)  # time passes first: deadlines before it fall due
         key = self._thread_key(event)
         thread = self._threads.get(key)
         digest = content_digest(event)
         if thread is not None and event.id in thread.seen:
             if thread.seen[event.id] == digest:
-                return []  # the same event again: idempotent
+                return produced  # the same event again: idempotent
             raise duplicate_conflict(event, first=None, first_where="earlier in this session", where=None)
-        produced = self.advance(event.at, _strict=True)
         self._events += 1
         if thread is None:
             thread = _Thread(key, self._versions_for(event))
             self._threads[key] = thread
         thread.seen[event.id] = digest
+        heapq.heappush(self._retire, (event.at + self.engine.retention, key))
         thread.counts[event.type] = thread.counts.get(event.type, 0) + 1
         thread.last_at = event.at
         for index in thread.versions:
             produced.extend(self._judge(thread, index, event))
         return produced
 
-    def advance(self, to: dt.datetime, *, _strict: bool = False) -> list[Verdict]:
-        """Let time pass to ``to``: expectations whose deadline has passed become verdicts.
+    def advance(self, to: dt.datetime) -> list[Verdict]:
+        """Let time pass to ``to``: expectations whose deadline is before ``to`` become verdicts.
 
-        With events, a deadline equal to the event's time has not passed (on time at the deadline).
+        A deadline equal to ``to`` has not passed: what is expected may still come at that instant.
         """
         _require_aware(to, "to")
         produced: list[Verdict] = []
-        while self._deadlines and (self._deadlines[0].deadline < to or (not _strict and self._deadlines[0].deadline <= to)):
+        while self._deadlines and self._deadlines[0].deadline < to:
             pending = heapq.heappop(self._deadlines)
             if pending.done:
                 continue
@@ -294,6 +355,16 @@ class Session:
             if thread is not None:
                 thread.pending = [p for p in thread.pending if not p.done]
             produced.extend(self._missed(pending))
+        retention = self.engine.retention
+        while self._retire and self._retire[0][0] <= to:
+            _, key = heapq.heappop(self._retire)
+            thread = self._threads.get(key)
+            if thread is None or thread.last_at is None or thread.last_at + retention > to:
+                continue  # already closed, or active again since (a later entry stands for it)
+            if thread.pending:
+                heapq.heappush(self._retire, (max(p.deadline for p in thread.pending) + retention, key))
+                continue
+            del self._threads[key]
         if self._now is None or to > self._now:
             self._now = to
         return produced
@@ -372,7 +443,8 @@ class Session:
     ) -> list[Verdict]:
         ruleset = version.ruleset
         vid = verdict_id(ruleset.id, ruleset.version, rule.id, thread, trigger)
-        if vid in self._verdicts:
+        state = self._threads.get(thread)
+        if vid in self._verdicts or (state is not None and vid in state.emitted):
             return []
         template = rule.verdict
         subjects = []
@@ -432,13 +504,21 @@ class Session:
                 message_zh=_render(zh, values), message_en=None if en is None else _render(en, values), facts=facts
             ),
         )
-        self._verdicts[vid] = verdict
+        if self._keep:
+            self._verdicts[vid] = verdict
+        if state is not None:
+            state.emitted.add(vid)
         return [verdict]
 
     # -- results and persistence ----------------------------------------------------------------
 
+    @property
+    def open_threads(self) -> int:
+        """Threads whose state the session holds now (memory is proportional to this)."""
+        return len(self._threads)
+
     def verdicts(self) -> list[Verdict]:
-        """Every verdict so far, in order of time, then id."""
+        """Every verdict so far, in order of time, then id (none kept with ``keep_verdicts=False``)."""
         return sorted(self._verdicts.values(), key=lambda v: (v.at, v.id))
 
     def report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0) -> Report:
@@ -467,6 +547,7 @@ class Session:
                     "counts": t.counts,
                     "last_at": t.last_at.isoformat() if t.last_at else None,
                     "seen": {event_id: digest.hex() for event_id, digest in t.seen.items()},
+                    "emitted": sorted(t.emitted),
                     "pending": [
                         [p.deadline.isoformat(), p.rule, p.version, p.start_id, p.start_at.isoformat(), p.actor, p.unit]
                         for p in t.pending
@@ -495,6 +576,9 @@ class Session:
             thread = _Thread(item["key"], tuple(item["versions"]), dict(item["counts"]))
             thread.last_at = dt.datetime.fromisoformat(item["last_at"]) if item["last_at"] else None
             thread.seen = {event_id: bytes.fromhex(digest) for event_id, digest in item["seen"].items()}
+            thread.emitted = set(item["emitted"])
+            if thread.last_at is not None:
+                heapq.heappush(session._retire, (thread.last_at + engine.retention, thread.key))
             for deadline, rule, version, start_id, start_at, actor, unit in item["pending"]:
                 pending = _Pending(dt.datetime.fromisoformat(deadline), thread.key, rule, version, start_id,
                                    dt.datetime.fromisoformat(start_at), actor, unit)
