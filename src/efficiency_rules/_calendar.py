@@ -13,6 +13,7 @@ working day; the last day ends at the close of business.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
@@ -86,6 +87,8 @@ class Calendar:
                     holidays.pop(day, None)
         self._holidays = holidays
         self._workdays = workdays
+        self._holiday_days = sorted(holidays)  # for the days crossed between two dates, by bisection
+        self._workday_days = sorted(workdays)
 
         span = self._last - self._first + 1
         working = bytearray(span)
@@ -260,12 +263,14 @@ class Calendar:
     def days_off_between(self, a: dt.date, b: dt.date) -> list[tuple[dt.date, str]]:
         """Statutory days off in ``(a, b]`` with their holiday names, for explanations."""
         self._index(a), self._index(b)
-        return sorted((d, n) for d, n in self._holidays.items() if a < d <= b)
+        days = self._holiday_days[bisect_right(self._holiday_days, a) : bisect_right(self._holiday_days, b)]
+        return [(d, self._holidays[d]) for d in days]
 
     def makeup_workdays_between(self, a: dt.date, b: dt.date) -> list[tuple[dt.date, str]]:
         """Make-up workdays (调休上班) in ``(a, b]`` with the holiday each serves, for explanations."""
         self._index(a), self._index(b)
-        return sorted((d, n) for d, n in self._workdays.items() if a < d <= b)
+        days = self._workday_days[bisect_right(self._workday_days, a) : bisect_right(self._workday_days, b)]
+        return [(d, self._workdays[d]) for d in days]
 
     # -- working time ---------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,21 +57,24 @@ class _Version:
     by_trigger: dict[str, list[CompiledRule]]
     fields_by_trigger: dict[str, tuple[str, ...]]  # event fields the trigger's rules read
     counted: frozenset[str]
+    fact_fields: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # trigger -> (key, field)
+    count_keys: tuple[tuple[str, str], ...] = ()  # (key, event type) of the counts facts carry
+    settling: frozenset[str] = frozenset()  # event types that satisfy or excuse some expectation
 
 
-@dataclass(order=True)
+@dataclass
 class _Pending:
     """An expectation waiting for its event."""
 
     deadline: dt.datetime
-    thread: str = field(compare=True)
-    rule: str = field(compare=True)
-    version: int = field(compare=False, default=0)
-    start_id: str = field(compare=False, default="")
-    start_at: dt.datetime = field(compare=False, default=None)  # type: ignore[assignment]
-    actor: str | None = field(compare=False, default=None)
-    unit: str | None = field(compare=False, default=None)
-    done: bool = field(compare=False, default=False)
+    thread: str
+    rule: str
+    version: int
+    start_id: str
+    start_at: dt.datetime
+    actor: str | None
+    unit: str | None
+    done: bool = False
 
 
 @dataclass
@@ -80,7 +84,9 @@ class _Thread:
     counts: dict[str, int] = field(default_factory=dict)
     pending: list[_Pending] = field(default_factory=list)
     last_at: dt.datetime | None = None
-    seen: dict[str, bytes] = field(default_factory=dict)  # event id -> content digest, for idempotence
+    last_ts: float = -math.inf
+    # event id -> the event (or, after a restore, its content digest): a repeat is ignored, a conflict refused
+    seen: dict[str, Event | bytes] = field(default_factory=dict)
     emitted: set[str] = field(default_factory=set)  # verdict ids given on this thread
 
 
@@ -111,6 +117,7 @@ class Engine:
         self.backend = backend
         self.default_tz = default_tz
         self.retention = retention
+        self._thread_fields: dict[str, str] = {}  # event type -> the field naming its thread ("" for none)
         self.registry = EventRegistry.core()
         declared_by: dict[str, str] = {}
         for ruleset in loaded:
@@ -151,6 +158,9 @@ class Engine:
             by_trigger=by_trigger,
             fields_by_trigger={t: tuple(sorted(f)) for t, f in fields.items()},
             counted=ruleset.counted_types,
+            fact_fields={t: tuple((field_key(name), name) for name in sorted(f)) for t, f in fields.items()},
+            count_keys=tuple((count_key(t), t) for t in sorted(ruleset.counted_types)),
+            settling=frozenset().union(*(r.satisfied_by | r.excused_by for r in ruleset.rules)),
         )
 
     @property
@@ -212,9 +222,11 @@ class Engine:
         newest: dt.datetime | None = None
         released: dt.datetime | None = None
         sequence = 0
+        as_of_ts = as_of.timestamp()
         for item in events:
             event = self.parse(item)
-            if event.at > as_of:
+            ts = event.at.timestamp()
+            if ts > as_of_ts:
                 counts["ignored_after_as_of"] += 1
                 continue
             if released is not None and event.at < released:
@@ -225,6 +237,13 @@ class Engine:
                     field="at",
                     value=event.at.isoformat(),
                 )
+            if not tolerance:
+                released = event.at
+                counts["events"] += 1
+                produced = session._add(event, ts)
+                if produced:
+                    yield from produced
+                continue
             sequence += 1
             heapq.heappush(buffer, (event.at, event.id, sequence, event))
             newest = event.at if newest is None or event.at > newest else newest
@@ -282,6 +301,9 @@ def _require_aware(moment: dt.datetime, name: str) -> None:
         raise EfficiencyRulesError(f"{name} must be a timezone-aware datetime, got {moment!r}")
 
 
+_SCALARS = frozenset((str, int, float, bool))
+
+
 def _scalar(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -294,11 +316,15 @@ class Session:
     def __init__(self, engine: Engine, *, keep_verdicts: bool = True) -> None:
         self.engine = engine
         self._threads: dict[str, _Thread] = {}
-        self._deadlines: list[_Pending] = []
-        self._retire: list[tuple[dt.datetime, str]] = []  # (when a thread may close, its key)
+        # Heaps keyed by POSIX timestamps: comparing aware datetimes of mixed tzinfo is slow.
+        self._deadlines: list[tuple[float, int, _Pending]] = []  # (deadline, sequence, pending)
+        self._sequence = 0
+        self._retire: list[tuple[float, str]] = []  # (when a thread may close, its key)
         self._keep = keep_verdicts
         self._verdicts: dict[str, Verdict] = {}
         self._now: dt.datetime | None = None
+        self._now_ts = -math.inf
+        self._retention_s = engine.retention.total_seconds()
         self._events = 0
 
     # -- input ----------------------------------------------------------------------------------
@@ -311,33 +337,50 @@ class Session:
         id with other content is a :class:`DuplicateEventError`.
         """
         event = self.engine.parse(item)
-        if self._now is not None and event.at < self._now:
+        return self._add(event, event.at.timestamp())
+
+    def _add(self, event: Event, ts: float) -> list[Verdict]:
+        at = event.at
+        if ts < self._now_ts:
             raise EventError(
-                f"dated {event.at.isoformat()}, before the session's time {self._now.isoformat()}: "
+                f"dated {at.isoformat()}, before the session's time {self._now.isoformat()}: "  # type: ignore[union-attr]
                 "a session takes events in time order (Engine.evaluate sorts them)",
                 event_id=event.id,
                 field="at",
-                value=event.at.isoformat(),
+                value=at.isoformat(),
             )
-        produced = self.advance(event.at)  # time passes first: deadlines before it fall due
+        # Time passes first: deadlines before this event fall due.
+        produced = self._pass_time(at, ts) if self._next_due() < ts else []
+        if ts > self._now_ts:
+            self._now, self._now_ts = at, ts
         key = self._thread_key(event)
         thread = self._threads.get(key)
-        digest = content_digest(event)
-        if thread is not None and event.id in thread.seen:
-            if thread.seen[event.id] == digest:
-                return produced  # the same event again: idempotent
-            raise duplicate_conflict(event, first=None, first_where="earlier in this session", where=None)
-        self._events += 1
         if thread is None:
             thread = _Thread(key, self._versions_for(event))
             self._threads[key] = thread
-        thread.seen[event.id] = digest
-        heapq.heappush(self._retire, (event.at + self.engine.retention, key))
-        thread.counts[event.type] = thread.counts.get(event.type, 0) + 1
-        thread.last_at = event.at
+            heapq.heappush(self._retire, (ts + self._retention_s, key))
+        elif event.id in thread.seen:
+            earlier = thread.seen[event.id]
+            same = earlier == content_digest(event) if isinstance(earlier, bytes) else earlier == event
+            if same:
+                return produced  # the same event again: idempotent
+            raise duplicate_conflict(
+                event, first=None if isinstance(earlier, bytes) else earlier, first_where="earlier in this session", where=None
+            )
+        self._events += 1
+        thread.seen[event.id] = event
+        counts = thread.counts
+        counts[event.type] = counts.get(event.type, 0) + 1
+        thread.last_at = at
+        thread.last_ts = ts
         for index in thread.versions:
-            produced.extend(self._judge(thread, index, event))
+            self._judge(thread, index, event, produced)
         return produced
+
+    def _next_due(self) -> float:
+        """The earliest time at which something falls due (a deadline, or a thread to close)."""
+        due = self._deadlines[0][0] if self._deadlines else math.inf
+        return min(due, self._retire[0][0]) if self._retire else due
 
     def advance(self, to: dt.datetime) -> list[Verdict]:
         """Let time pass to ``to``: expectations whose deadline is before ``to`` become verdicts.
@@ -345,9 +388,16 @@ class Session:
         A deadline equal to ``to`` has not passed: what is expected may still come at that instant.
         """
         _require_aware(to, "to")
+        now = to.timestamp()
+        produced = self._pass_time(to, now)
+        if now > self._now_ts:
+            self._now, self._now_ts = to, now
+        return produced
+
+    def _pass_time(self, to: dt.datetime, now: float) -> list[Verdict]:
         produced: list[Verdict] = []
-        while self._deadlines and self._deadlines[0].deadline < to:
-            pending = heapq.heappop(self._deadlines)
+        while self._deadlines and self._deadlines[0][0] < now:
+            pending = heapq.heappop(self._deadlines)[2]
             if pending.done:
                 continue
             pending.done = True
@@ -356,23 +406,33 @@ class Session:
                 thread.pending = [p for p in thread.pending if not p.done]
             produced.extend(self._missed(pending))
         retention = self.engine.retention
-        while self._retire and self._retire[0][0] <= to:
+        retention_s = self._retention_s
+        while self._retire and self._retire[0][0] <= now:
             _, key = heapq.heappop(self._retire)
             thread = self._threads.get(key)
-            if thread is None or thread.last_at is None or thread.last_at + retention > to:
-                continue  # already closed, or active again since (a later entry stands for it)
+            if thread is None:
+                continue
+            last = thread.last_ts
+            if last + retention_s > now:
+                heapq.heappush(self._retire, (last + retention_s, key))  # active since: look again later
+                continue
             if thread.pending:
-                heapq.heappush(self._retire, (max(p.deadline for p in thread.pending) + retention, key))
+                latest = max(p.deadline for p in thread.pending) + retention
+                heapq.heappush(self._retire, (latest.timestamp(), key))
                 continue
             del self._threads[key]
-        if self._now is None or to > self._now:
-            self._now = to
         return produced
 
     # -- judging --------------------------------------------------------------------------------
 
+    def _schedule(self, pending: _Pending) -> None:
+        self._sequence += 1
+        heapq.heappush(self._deadlines, (pending.deadline.timestamp(), self._sequence, pending))
+
     def _thread_key(self, event: Event) -> str:
-        name = thread_field(type(event))
+        name = self.engine._thread_fields.get(event.type)
+        if name is None:
+            name = self.engine._thread_fields[event.type] = thread_field(type(event)) or ""
         value = getattr(event, name, None) if name else None
         if value is None:
             return f"event:{event.id}"
@@ -390,28 +450,32 @@ class Session:
 
     def _fact(self, version: _Version, thread: _Thread, event: Event) -> dict[str, Any]:
         fact: dict[str, Any] = {"type": event.type}
-        for name in version.fields_by_trigger.get(event.type, ()):
-            fact[field_key(name)] = _scalar(getattr(event, name, None))
-        for counted in version.counted:
-            fact[count_key(counted)] = thread.counts.get(counted, 0)
+        values = event.__dict__
+        for key, name in version.fact_fields.get(event.type, ()):
+            value = values.get(name)
+            fact[key] = value if value is None or type(value) in _SCALARS else _scalar(value)
+        counts = thread.counts
+        for key, counted in version.count_keys:
+            fact[key] = counts.get(counted, 0)
         return fact
 
-    def _judge(self, thread: _Thread, index: int, event: Event) -> list[Verdict]:
+    def _judge(self, thread: _Thread, index: int, event: Event, produced: list[Verdict]) -> None:
         version = self.engine._versions[index]
-        produced: list[Verdict] = []
-        # An event an expectation waits for (or that excuses it) settles it first.
-        for pending in thread.pending:
-            if pending.done or pending.version != index:
-                continue
-            rule = version.rules[pending.rule]
-            if event.type in rule.satisfied_by or event.type in rule.excused_by:
-                pending.done = True
-        thread.pending = [p for p in thread.pending if not p.done]
+        if thread.pending and event.type in version.settling:
+            # An event an expectation waits for (or that excuses it) settles it first.
+            for pending in thread.pending:
+                if pending.version == index and not pending.done:
+                    rule = version.rules[pending.rule]
+                    if event.type in rule.satisfied_by or event.type in rule.excused_by:
+                        pending.done = True
+            thread.pending = [p for p in thread.pending if not p.done]
         rules = version.by_trigger.get(event.type)
         if not rules:
-            return produced
+            return
         fact = self._fact(version, thread, event)
-        matched = set(version.matcher.match(thread.key, [fact])[0])
+        matched = version.matcher.match(thread.key, (fact,))[0]
+        if not matched:
+            return
         for rule in rules:
             if rule.id not in matched:
                 continue
@@ -419,10 +483,9 @@ class Session:
                 deadline = version.calendar.deadline(event.at, rule.expect.within)
                 pending = _Pending(deadline, thread.key, rule.id, index, event.id, event.at, event.actor, event.unit)
                 thread.pending.append(pending)
-                heapq.heappush(self._deadlines, pending)
+                self._schedule(pending)
             else:
                 produced.extend(self._emit(version, rule, thread.key, event.id, event.at, event.actor, event.unit, fact, None))
-        return produced
 
     def _missed(self, pending: _Pending) -> list[Verdict]:
         version = self.engine._versions[pending.version]
@@ -546,7 +609,10 @@ class Session:
                     "versions": list(t.versions),
                     "counts": t.counts,
                     "last_at": t.last_at.isoformat() if t.last_at else None,
-                    "seen": {event_id: digest.hex() for event_id, digest in t.seen.items()},
+                    "seen": {
+                        event_id: (seen if isinstance(seen, bytes) else content_digest(seen)).hex()
+                        for event_id, seen in t.seen.items()
+                    },
                     "emitted": sorted(t.emitted),
                     "pending": [
                         [p.deadline.isoformat(), p.rule, p.version, p.start_id, p.start_at.isoformat(), p.actor, p.unit]
@@ -571,19 +637,21 @@ class Session:
             )
         session = cls(engine)
         session._now = dt.datetime.fromisoformat(state["now"]) if state["now"] else None
+        session._now_ts = session._now.timestamp() if session._now else -math.inf
         session._events = state["events"]
         for item in state["threads"]:
             thread = _Thread(item["key"], tuple(item["versions"]), dict(item["counts"]))
             thread.last_at = dt.datetime.fromisoformat(item["last_at"]) if item["last_at"] else None
-            thread.seen = {event_id: bytes.fromhex(digest) for event_id, digest in item["seen"].items()}
+            thread.last_ts = thread.last_at.timestamp() if thread.last_at else -math.inf
+            thread.seen = {event_id: bytes.fromhex(digest) for event_id, digest in item["seen"].items()}  # type: ignore[misc]
             thread.emitted = set(item["emitted"])
             if thread.last_at is not None:
-                heapq.heappush(session._retire, (thread.last_at + engine.retention, thread.key))
+                heapq.heappush(session._retire, ((thread.last_at + engine.retention).timestamp(), thread.key))
             for deadline, rule, version, start_id, start_at, actor, unit in item["pending"]:
                 pending = _Pending(dt.datetime.fromisoformat(deadline), thread.key, rule, version, start_id,
                                    dt.datetime.fromisoformat(start_at), actor, unit)
                 thread.pending.append(pending)
-                heapq.heappush(session._deadlines, pending)
+                session._schedule(pending)
             session._threads[thread.key] = thread
         for raw in state["verdicts"]:
             verdict = Verdict.model_validate(raw)
