@@ -25,3 +25,20 @@ def test_portal_deadlines_example() -> None:
         "XK-2024-0917   licence                      20wd  2024-09-23 10:00  2024-10-24 17:30  completed on time",
         "XK-2024-1102   licence                      20wd  2024-10-30 11:00  2024-11-27 17:30  running, 5 working day(s) left",
     ]
+
+
+def test_the_readme_example_judges_the_shipped_events(capsys) -> None:  # type: ignore[no-untyped-def]
+    from efficiency_rules.cli import main
+
+    status = main([
+        "evaluate", str(ROOT / "rulesets" / "examples" / "first-inquiry.yaml"),
+        "--events", str(ROOT / "examples" / "inquiries.jsonl"), "--as-of", "2024-10-09T00:00+08:00",
+    ])
+    assert status == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "时间              规则                    类别       对象                          分值  事项",
+        "2024-09-27 11:40  referral-names-no-unit  violation  staff:m-031, unit:市场监管局  -0.5  inquiry:ZX-0927-03",
+        "2024-09-29 17:30  answer-within-one-day   violation  staff:w-017, unit:审批局      -0.5  inquiry:ZX-0927-01",
+        "2024-09-30 10:00  supplement-twice        warning    staff:w-017, unit:审批局      -     case:XK-2024-0917",
+        "3 项结论，截至 2024-10-09 00:00",
+    ]
