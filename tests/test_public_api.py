@@ -5,6 +5,7 @@ from __future__ import annotations
 import efficiency_rules
 
 PUBLIC = [
+    "BackendError", "BackendUnavailableError",
     "BusinessHours", "CORE_EVENT_TYPES", "Calendar", "CalendarError", "CaseAccepted", "CaseCompleted",
     "CaseDelivered", "CaseEvent", "CaseExtensionGranted", "CaseExtensionRequested", "CasePaused", "CaseReceived",
     "CaseRejected", "CaseResumed", "CaseSupplementReceived", "CaseSupplementRequested", "CaseWithdrawn",
@@ -35,7 +36,7 @@ def test_every_error_descends_from_the_root_and_a_builtin() -> None:
     errors = [getattr(efficiency_rules, n) for n in efficiency_rules.__all__ if n.endswith("Error")]
     for error in errors:
         assert issubclass(error, efficiency_rules.EfficiencyRulesError), error
-        builtins = (ValueError, LookupError, TypeError)
+        builtins = (ValueError, LookupError, TypeError, RuntimeError, ImportError)
         assert error is efficiency_rules.EfficiencyRulesError or issubclass(error, builtins), error
 
 

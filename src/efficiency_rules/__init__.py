@@ -9,6 +9,8 @@ from ._calendar_data import YearArrangement, load_year_file
 from ._dedupe import Deduplicator
 from ._duration import Duration, TimeUnit
 from ._errors import (
+    BackendError,
+    BackendUnavailableError,
     CalendarError,
     DateNotCoveredError,
     DuplicateEventError,
@@ -82,6 +84,8 @@ def __getattr__(name: str) -> object:
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackendError",
+    "BackendUnavailableError",
     "BusinessHours",
     "CORE_EVENT_TYPES",
     "Calendar",
