@@ -88,7 +88,7 @@ from typing import Any
 
 from .._errors import BackendError, BackendUnavailableError, ConditionError
 from . import Condition, MatchRule
-from .native import BOOLEAN, FALSE, NUMBER, STRING, TRUE, normalize_condition, value_kind
+from .native import BOOLEAN, FALSE, NUMBER, OPERATORS, STRING, TRUE, normalize_condition, value_kind
 
 __all__ = ["DurableMatcher", "load_durable"]
 
@@ -112,14 +112,6 @@ _RESERVED = ("id", "sid", "i", "$s", "$forward")  # property names durable or th
 _OPENER = "open"  # the s_type of the message that opens a session (see DurableMatcher._end_session)
 
 _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-_DSL_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 _COLUMN_PREFIX = {STRING: "s_", NUMBER: "n_", BOOLEAN: "b_"}
 
 
@@ -440,7 +432,7 @@ def _dsl(node: Node, m: Any) -> Any:
         return +prop
     if form == "nex":
         return -prop
-    return _DSL_OPERATORS[node[2]](prop, node[3])
+    return OPERATORS[node[2]](prop, node[3])  # durable's DSL overloads the same operators
 
 
 # -- the matcher ---------------------------------------------------------------------------------
