@@ -55,9 +55,8 @@ class _Version:
     matcher: Matcher
     rules: dict[str, CompiledRule]
     by_trigger: dict[str, list[CompiledRule]]
-    fields_by_trigger: dict[str, tuple[str, ...]]  # event fields the trigger's rules read
     counted: frozenset[str]
-    fact_fields: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # trigger -> (key, field)
+    fact_fields: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # trigger -> (key, field) read
     count_keys: tuple[tuple[str, str], ...] = ()  # (key, event type) of the counts facts carry
     settling: frozenset[str] = frozenset()  # event types that satisfy or excuse some expectation
 
@@ -156,7 +155,6 @@ class Engine:
             matcher=matcher,
             rules={rule.id: rule for rule in ruleset.rules},
             by_trigger=by_trigger,
-            fields_by_trigger={t: tuple(sorted(f)) for t, f in fields.items()},
             counted=ruleset.counted_types,
             fact_fields={t: tuple((field_key(name), name) for name in sorted(f)) for t, f in fields.items()},
             count_keys=tuple((count_key(t), t) for t in sorted(ruleset.counted_types)),

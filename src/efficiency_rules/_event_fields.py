@@ -127,7 +127,8 @@ _SCALARS: dict[str, Any] = {
 
 def _annotation(spec: FieldSpec) -> Any:
     if spec.type == "list":
-        return list[_SCALARS[spec.of or "string"]]  # type: ignore[index]
+        item = _SCALARS[spec.of or "string"]
+        return list[item]  # type: ignore[valid-type]
     if spec.enum is not None:
         return Literal[tuple(spec.enum)]  # type: ignore[valid-type]
     return _SCALARS[spec.type]

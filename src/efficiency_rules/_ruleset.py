@@ -653,7 +653,7 @@ def _check_versions(rulesets: list[Ruleset]) -> list[RulesetIssue]:
         by_id.setdefault(ruleset.id, []).append(ruleset)
     for versions in by_id.values():
         versions.sort(key=lambda r: r.spec.effective.from_)
-        for previous, current in zip(versions, versions[1:]):
+        for previous, current in zip(versions, versions[1:], strict=False):
             tree = load_yaml_cached(current.path)
             effective = tree.get("effective") if isinstance(tree, dict) else None
             where = location_of(effective, "from", path=current.path) if isinstance(effective, dict) else location_of(tree, "effective", path=current.path)
