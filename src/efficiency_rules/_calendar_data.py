@@ -19,8 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ._errors import SourceError, SourceLocation, YearFileError
-from ._suggest import did_you_mean
-from ._yaml import YamlList, YamlMap, load_yaml, location_of
+from ._yaml import YamlList, YamlMap, check_keys, load_yaml, location_of
 
 __all__ = ["YearArrangement", "builtin_china_years", "load_year_file"]
 
@@ -130,15 +129,6 @@ def _fail(message: str, where: SourceLocation) -> YearFileError:
     return YearFileError(message, where)
 
 
-def _check_keys(mapping: YamlMap, allowed: tuple[str, ...], path: str, what: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            raise _fail(
-                f"unknown key {key!r} in {what}; expected {', '.join(allowed)}" + did_you_mean(str(key), allowed),
-                location_of(mapping, key, path=path, value=False),
-            )
-
-
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -159,7 +149,7 @@ def _arrangement_from_data(data: Any, path: str) -> YearArrangement:
     top = location_of(data, path=path) if getattr(data, "position", None) else SourceLocation(path, 1, 1)
     if not isinstance(data, YamlMap):
         raise _fail("a year file is a mapping with keys year, notice, holidays, workdays", top)
-    _check_keys(data, _TOP_KEYS, path, "a year file")
+    check_keys(data, _TOP_KEYS, path=path, what="a year file", error=YearFileError)
     for key in ("year", "notice"):
         if key not in data:
             raise _fail(f"missing key {key!r}", top)
@@ -187,7 +177,7 @@ def _arrangement_from_data(data: Any, path: str) -> YearArrangement:
         where = location_of(entries, index, path=path)
         if not isinstance(entry, YamlMap):
             raise _fail("each holiday is a mapping: {name, from, to} or {name, date}", where)
-        _check_keys(entry, _HOLIDAY_KEYS, path, "a holiday")
+        check_keys(entry, _HOLIDAY_KEYS, path=path, what="a holiday", error=YearFileError)
         holiday = entry.get("name")
         if not isinstance(holiday, str) or not holiday.strip():
             raise _fail("a holiday needs a 'name' (e.g. 春节)", where)
@@ -220,7 +210,7 @@ def _arrangement_from_data(data: Any, path: str) -> YearArrangement:
     for index, entry in enumerate(entries):
         where = location_of(entries, index, path=path)
         if isinstance(entry, YamlMap):
-            _check_keys(entry, _WORKDAY_KEYS, path, "a make-up workday")
+            check_keys(entry, _WORKDAY_KEYS, path=path, what="a make-up workday", error=YearFileError)
             if "date" not in entry:
                 raise _fail("a make-up workday needs a 'date'", where)
             date_at = location_of(entry, "date", path=path)

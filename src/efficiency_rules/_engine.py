@@ -55,7 +55,6 @@ class _Version:
     matcher: Matcher
     rules: dict[str, CompiledRule]
     by_trigger: dict[str, list[CompiledRule]]
-    counted: frozenset[str]
     fact_fields: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # trigger -> (key, field) read
     count_keys: tuple[tuple[str, str], ...] = ()  # (key, event type) of the counts facts carry
     settling: frozenset[str] = frozenset()  # event types that satisfy or excuse some expectation
@@ -155,7 +154,6 @@ class Engine:
             matcher=matcher,
             rules={rule.id: rule for rule in ruleset.rules},
             by_trigger=by_trigger,
-            counted=ruleset.counted_types,
             fact_fields={t: tuple((field_key(name), name) for name in sorted(f)) for t, f in fields.items()},
             count_keys=tuple((count_key(t), t) for t in sorted(ruleset.counted_types)),
             settling=frozenset().union(*(r.satisfied_by | r.excused_by for r in ruleset.rules)),

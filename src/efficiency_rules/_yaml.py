@@ -33,8 +33,9 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from ._errors import SourceError, SourceLocation
+from ._suggest import did_you_mean
 
-__all__ = ["YamlList", "YamlMap", "load_yaml", "location_of"]
+__all__ = ["YamlList", "YamlMap", "check_keys", "load_yaml", "location_of"]
 
 Position = tuple[int, int]  # 1-based line and column
 
@@ -229,3 +230,15 @@ def location_of(container: Any, key: Any = None, *, path: str, value: bool = Tru
     else:
         pos = getattr(container, "position", None)
     return SourceLocation(path, *pos) if pos else SourceLocation(path)
+
+
+def check_keys(
+    mapping: YamlMap, allowed: tuple[str, ...], *, path: str, what: str, error: type[SourceError] = SourceError
+) -> None:
+    """Raise ``error`` at the first key of ``mapping`` not in ``allowed``, with the keys expected and a suggestion."""
+    for key in mapping:
+        if key not in allowed:
+            raise error(
+                f"unknown key {key!r} in {what}; expected {', '.join(allowed)}" + did_you_mean(str(key), allowed),
+                location_of(mapping, key, path=path, value=False),
+            )

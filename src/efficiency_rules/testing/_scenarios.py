@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import EfficiencyRulesError, SourceError, SourceLocation
-from .._suggest import did_you_mean
-from .._yaml import YamlList, YamlMap, load_yaml, location_of
+from .._yaml import YamlList, YamlMap, check_keys, load_yaml, location_of
 
 __all__ = ["Scenario", "ScenarioFile", "ScenarioResult", "load_scenario_file", "run_scenario_file", "scenario_files"]
 
@@ -99,22 +98,13 @@ def _aware(value: Any, where: SourceLocation) -> dt.datetime:
     return value
 
 
-def _keys(mapping: YamlMap, allowed: tuple[str, ...], path: str, what: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            raise _fail(
-                f"unknown key {key!r} in {what}; expected {', '.join(allowed)}" + did_you_mean(str(key), allowed),
-                location_of(mapping, key, path=path, value=False),
-            )
-
-
 def load_scenario_file(path: str | Path) -> ScenarioFile:
     """Read a scenario file; :class:`SourceError` with the line of the first problem."""
     name = str(path)
     data = load_yaml(Path(path))
     if not isinstance(data, YamlMap):
         raise _fail("a scenario file is a mapping with 'rulesets' and 'scenarios'", SourceLocation(name, 1, 1))
-    _keys(data, _FILE_KEYS, name, "a scenario file")
+    check_keys(data, _FILE_KEYS, path=name, what="a scenario file")
     rulesets = data.get("rulesets")
     if isinstance(rulesets, str):
         rulesets = [rulesets]
@@ -130,7 +120,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
         where = location_of(scenarios, index, path=name)
         if not isinstance(raw, YamlMap):
             raise _fail("a scenario is a mapping with name, as_of, given, expect", where)
-        _keys(raw, _SCENARIO_KEYS, name, "a scenario")
+        check_keys(raw, _SCENARIO_KEYS, path=name, what="a scenario")
         title = raw.get("name")
         if not isinstance(title, str) or not title.strip():
             raise _fail("a scenario needs a 'name'", where)
@@ -146,7 +136,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
         expect = raw.get("expect", YamlMap())
         if not isinstance(expect, YamlMap):
             raise _fail("'expect' is a mapping: verdicts, only", location_of(raw, "expect", path=name))
-        _keys(expect, _EXPECT_KEYS, name, "'expect'")
+        check_keys(expect, _EXPECT_KEYS, path=name, what="'expect'")
         verdicts = expect.get("verdicts", [])
         if expect.get("none") is True:
             verdicts = []
@@ -155,7 +145,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
         for i, verdict in enumerate(verdicts):
             if not isinstance(verdict, YamlMap):
                 raise _fail("an expected verdict is a mapping such as {rule: late, points: -2}", location_of(verdicts, i, path=name))
-            _keys(verdict, _VERDICT_KEYS, name, "an expected verdict")
+            check_keys(verdict, _VERDICT_KEYS, path=name, what="an expected verdict")
         only = expect.get("only", True)
         if not isinstance(only, bool):
             raise _fail("'only' is true or false", location_of(expect, "only", path=name))
