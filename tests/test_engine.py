@@ -75,6 +75,20 @@ def test_a_missed_expectation_is_dated_at_its_deadline_and_explained(engine: Eng
     ]
 
 
+def test_deadlines_follow_the_local_day_across_midnight(engine: Engine) -> None:
+    # Twenty seconds apart, on two days: the deadline of each counts from its own day (the engine
+    # remembers the day of the last quarter-hour and the deadline of each day: neither may leak).
+    before = {**RECEIVED, "id": "m1", "inquiry_id": "M1", "at": "2024-09-29T23:59:50+08:00"}
+    after = {**RECEIVED, "id": "m2", "inquiry_id": "M2", "at": "2024-09-30T00:00:10+08:00"}
+    first_of_month = {**RECEIVED, "id": "m3", "inquiry_id": "M3", "at": "2024-09-30T16:00:00Z"}  # 10-01 00:00 local
+    verdicts = engine.evaluate([before, after, first_of_month], as_of=AS_OF).verdicts
+    assert [(v.thread, v.at.isoformat()) for v in verdicts] == [
+        ("inquiry:M1", "2024-09-30T17:30:00+08:00"),  # Sunday 09-29 is a make-up workday; one more is Monday
+        ("inquiry:M2", "2024-10-08T17:30:00+08:00"),  # after Monday 09-30 come the National Day days off
+        ("inquiry:M3", "2024-10-08T17:30:00+08:00"),
+    ]
+
+
 def test_an_answer_one_minute_late_does_not_help(engine: Engine) -> None:
     late = {"id": "q2", "type": "inquiry.answered", "at": at(29, 17, 31), "inquiry_id": "Q1", "outcome": "handled"}
     assert [v.rule for v in engine.evaluate([RECEIVED, late], as_of=AS_OF).verdicts] == ["answer-within-one-day"]

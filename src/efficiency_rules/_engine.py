@@ -25,7 +25,7 @@ import datetime as dt
 import heapq
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,17 +33,32 @@ from typing import Any
 from ._calendar import Calendar
 from ._conditions import count_key, field_key
 from ._dedupe import Deduplicator, content_digest, duplicate_conflict
-from ._errors import EfficiencyRulesError, EventError, RulesetError, RulesetIssue, SourceLocation
+from ._duration import Duration, TimeUnit
+from ._errors import (
+    EfficiencyRulesError,
+    EventError,
+    RulesetError,
+    RulesetIssue,
+    SourceLocation,
+)
 from ._event_fields import thread_field
 from ._events import Event
-from ._match import MatchRule, Matcher
+from ._match import Matcher, MatchRule
 from ._registry import EventRegistry
 from ._ruleset import CompiledRule, Ruleset, load_rulesets
-from ._verdicts import Citation, Explanation, Fact, Report, RulesetRef, Subject, Verdict, iso, verdict_id
+from ._verdicts import (
+    Report,
+    RulesetRef,
+    Verdict,
+    iso,
+    verdict_id,
+)
 
 __all__ = ["Engine", "Session"]
 
 BACKENDS = ("native", "durable")
+# Limits whose deadline depends only on the day they start (whole numbers of these units).
+_DAY_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.NATURAL_DAYS, TimeUnit.MONTHS))
 
 
 @dataclass
@@ -58,34 +73,111 @@ class _Version:
     fact_fields: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # trigger -> (key, field) read
     count_keys: tuple[tuple[str, str], ...] = ()  # (key, event type) of the counts facts carry
     settling: frozenset[str] = frozenset()  # event types that satisfy or excuse some expectation
+    span: tuple[int, int] = (0, 0)  # the ordinals of the first and last day in force
+    citations: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)  # rule id -> its verdict's citations
+    limit_texts: dict[str, str] = field(default_factory=dict)  # expectation rule id -> its limit, as a fact shows it
+    plans: dict[str, _Plan] = field(default_factory=dict)  # event type -> what an event of it does here
+    # (rule id, local day) -> (deadline, its timestamp), for limits that depend only on the starting day
+    deadlines: dict[tuple[str, int], tuple[dt.datetime, float]] = field(default_factory=dict)
+    day: tuple[int, int] = (-1, 0)  # the last (quarter-hour, local day ordinal) looked up
+    day_limits: frozenset[str] = frozenset()  # rules whose limit depends only on the day it starts
+    match_one: Callable[[dict[str, Any]], list[str]] | None = None  # the matcher's single-fact path, if it has one
 
 
-@dataclass
+    def plan(self, event_type: str) -> _Plan:
+        """What an event of ``event_type`` does under this version (worked out once per type)."""
+        rules = tuple(self.by_trigger.get(event_type, ()))
+        read = set().union(*(_keys_in(rule.condition) for rule in rules))
+        counts = tuple((key, counted) for key, counted in self.count_keys if key in read)
+        plan = _Plan(event_type in self.settling, rules, self.fact_fields.get(event_type, ()), counts)
+        self.plans[event_type] = plan
+        return plan
+
+    def local_day(self, at: dt.datetime, ts: float) -> int:
+        """The ordinal of ``at``'s day in the calendar's timezone (``ts`` is its POSIX timestamp).
+
+        Events come in time order, so the answer for the last quarter-hour (UTC) is remembered:
+        it holds for the whole quarter-hour when the zone's offset is the same at both its ends
+        and so is the day (offsets in use are whole quarter-hours, so this is nearly always).
+        """
+        quarter = int(ts // 900)
+        day = self.day
+        if day[0] == quarter:
+            return day[1]
+        ordinal = self.calendar.local(at).toordinal()
+        zone = self.calendar.timezone
+        first = dt.datetime.fromtimestamp(quarter * 900, zone)
+        last = dt.datetime.fromtimestamp(quarter * 900 + 899, zone)
+        if first.toordinal() == last.toordinal() == ordinal and first.utcoffset() == last.utcoffset():
+            self.day = (quarter, ordinal)  # one assignment: safe to share between threads
+        return ordinal
+
+    def deadline(self, rule: CompiledRule, at: dt.datetime, ts: float) -> tuple[dt.datetime, float]:
+        """When ``rule``'s expectation started at ``at`` falls due, and that instant's timestamp."""
+        within = rule.expect.within  # type: ignore[union-attr]
+        if rule.id in self.day_limits:
+            key = (rule.id, self.local_day(at, ts))
+            cached = self.deadlines.get(key)
+            if cached is None:
+                moment = self.calendar.deadline(at, within)
+                cached = self.deadlines[key] = (moment, moment.timestamp())
+            return cached
+        moment = self.calendar.deadline(at, within)
+        return moment, moment.timestamp()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What an event of one type does under one ruleset version, worked out once."""
+
+    settles: bool  # it may satisfy or excuse a pending expectation
+    rules: tuple[CompiledRule, ...]  # the rules it triggers (their conditions still to be matched)
+    fields: tuple[tuple[str, str], ...]  # (fact key, event field) its rules' conditions read
+    counts: tuple[tuple[str, str], ...]  # (fact key, event type) of the counts they read
+
+
 class _Pending:
     """An expectation waiting for its event."""
 
-    deadline: dt.datetime
-    thread: str
-    rule: str
-    version: int
-    start_id: str
-    start_at: dt.datetime
-    actor: str | None
-    unit: str | None
-    done: bool = False
+    __slots__ = ("actor", "deadline", "done", "rule", "start_at", "start_id", "thread", "unit", "version")
+
+    def __init__(
+        self,
+        deadline: dt.datetime,
+        thread: str,
+        rule: str,
+        version: int,
+        start_id: str,
+        start_at: dt.datetime,
+        actor: str | None,
+        unit: str | None,
+    ) -> None:
+        self.deadline = deadline
+        self.thread = thread
+        self.rule = rule
+        self.version = version
+        self.start_id = start_id
+        self.start_at = start_at
+        self.actor = actor
+        self.unit = unit
+        self.done = False
 
 
-@dataclass
 class _Thread:
-    key: str
-    versions: tuple[int, ...]
-    counts: dict[str, int] = field(default_factory=dict)
-    pending: list[_Pending] = field(default_factory=list)
-    last_at: dt.datetime | None = None
-    last_ts: float = -math.inf
-    # event id -> the event (or, after a restore, its content digest): a repeat is ignored, a conflict refused
-    seen: dict[str, Event | bytes] = field(default_factory=dict)
-    emitted: set[str] = field(default_factory=set)  # verdict ids given on this thread
+    """What the session holds of one thread (a case, an inquiry…) while it is open."""
+
+    __slots__ = ("counts", "emitted", "key", "last_at", "last_ts", "pending", "seen", "versions")
+
+    def __init__(self, key: str, versions: tuple[int, ...], counts: dict[str, int] | None = None) -> None:
+        self.key = key
+        self.versions = versions
+        self.counts: dict[str, int] = {} if counts is None else counts
+        self.pending: list[_Pending] = []
+        self.last_at: dt.datetime | None = None
+        self.last_ts = -math.inf
+        # event id -> the event (or, after a restore, its content digest): a repeat is ignored, a conflict refused
+        self.seen: dict[str, Event | bytes] = {}
+        self.emitted: set[str] = set()  # verdict ids given on this thread
 
 
 class Engine:
@@ -115,7 +207,7 @@ class Engine:
         self.backend = backend
         self.default_tz = default_tz
         self.retention = retention
-        self._thread_fields: dict[str, str] = {}  # event type -> the field naming its thread ("" for none)
+        self._routes: dict[str, tuple[str, str]] = {}  # event type -> (field naming its thread or "", key prefix)
         self.registry = EventRegistry.core()
         declared_by: dict[str, str] = {}
         for ruleset in loaded:
@@ -148,6 +240,7 @@ class Engine:
         for rule in ruleset.rules:
             by_trigger.setdefault(rule.trigger, []).append(rule)
             fields.setdefault(rule.trigger, set()).update(_fields_in(rule.condition))
+        effective = spec.effective
         return _Version(
             ruleset=ruleset,
             calendar=calendar,
@@ -157,7 +250,24 @@ class Engine:
             fact_fields={t: tuple((field_key(name), name) for name in sorted(f)) for t, f in fields.items()},
             count_keys=tuple((count_key(t), t) for t in sorted(ruleset.counted_types)),
             settling=frozenset().union(*(r.satisfied_by | r.excused_by for r in ruleset.rules)),
+            match_one=getattr(matcher, "match_one", None),
+            day_limits=frozenset(
+                rule.id for rule in ruleset.rules if rule.expect is not None and _day_only(rule.expect.within)
+            ),
+            span=(effective.from_.toordinal(), effective.to.toordinal() if effective.to else dt.date.max.toordinal()),
+            citations={rule.id: [ruleset.reference(c) for c in rule.verdict.cites] for rule in ruleset.rules},
+            limit_texts={
+                rule.id: f"{rule.expect.within} ({calendar.name} calendar, {calendar.business_hours})"
+                for rule in ruleset.rules
+                if rule.expect is not None
+            },
         )
+
+    def _route(self, event_type: str) -> tuple[str, str]:
+        """The field naming the thread of an event type ("" for none) and the thread key's prefix."""
+        name = thread_field(self.registry[event_type]) or ""
+        route = self._routes[event_type] = (name, f"{name.removesuffix('_id')}:")
+        return route
 
     @property
     def rulesets(self) -> list[Ruleset]:
@@ -346,15 +456,24 @@ class Session:
                 value=at.isoformat(),
             )
         # Time passes first: deadlines before this event fall due.
-        produced = self._pass_time(at, ts) if self._next_due() < ts else []
+        deadlines, retire = self._deadlines, self._retire
+        if (deadlines and deadlines[0][0] < ts) or (retire and retire[0][0] <= ts):
+            produced = self._pass_time(at, ts)
+        else:
+            produced = []
         if ts > self._now_ts:
             self._now, self._now_ts = at, ts
-        key = self._thread_key(event)
+        engine = self.engine
+        route = engine._routes.get(event.type)
+        if route is None:
+            route = engine._route(event.type)
+        value = getattr(event, route[0], None) if route[0] else None
+        key = f"event:{event.id}" if value is None else route[1] + value
         thread = self._threads.get(key)
         if thread is None:
-            thread = _Thread(key, self._versions_for(event))
+            thread = _Thread(key, self._versions_for(at, ts))
             self._threads[key] = thread
-            heapq.heappush(self._retire, (ts + self._retention_s, key))
+            heapq.heappush(retire, (ts + self._retention_s, key))
         elif event.id in thread.seen:
             earlier = thread.seen[event.id]
             same = earlier == content_digest(event) if isinstance(earlier, bytes) else earlier == event
@@ -369,14 +488,17 @@ class Session:
         counts[event.type] = counts.get(event.type, 0) + 1
         thread.last_at = at
         thread.last_ts = ts
+        versions = engine._versions
         for index in thread.versions:
-            self._judge(thread, index, event, produced)
+            version = versions[index]
+            plan = version.plans.get(event.type)
+            if plan is None:
+                plan = version.plan(event.type)
+            if plan.settles and thread.pending:
+                self._settle(thread, index, version, event.type)
+            if plan.rules:
+                self._judge(thread, index, version, plan, event, ts, produced)
         return produced
-
-    def _next_due(self) -> float:
-        """The earliest time at which something falls due (a deadline, or a thread to close)."""
-        due = self._deadlines[0][0] if self._deadlines else math.inf
-        return min(due, self._retire[0][0]) if self._retire else due
 
     def advance(self, to: dt.datetime) -> list[Verdict]:
         """Let time pass to ``to``: expectations whose deadline is before ``to`` become verdicts.
@@ -421,65 +543,58 @@ class Session:
 
     # -- judging --------------------------------------------------------------------------------
 
-    def _schedule(self, pending: _Pending) -> None:
+    def _schedule(self, pending: _Pending, deadline_ts: float) -> None:
         self._sequence += 1
-        heapq.heappush(self._deadlines, (pending.deadline.timestamp(), self._sequence, pending))
+        heapq.heappush(self._deadlines, (deadline_ts, self._sequence, pending))
 
-    def _thread_key(self, event: Event) -> str:
-        name = self.engine._thread_fields.get(event.type)
-        if name is None:
-            name = self.engine._thread_fields[event.type] = thread_field(type(event)) or ""
-        value = getattr(event, name, None) if name else None
-        if value is None:
-            return f"event:{event.id}"
-        return f"{name.removesuffix('_id')}:{value}"
-
-    def _versions_for(self, event: Event) -> tuple[int, ...]:
+    def _versions_for(self, at: dt.datetime, ts: float) -> tuple[int, ...]:
+        """The version of each ruleset in force on the local day of ``at``."""
         chosen = []
+        versions = self.engine._versions
         for indexes in self.engine._by_id.values():
             for index in indexes:
-                version = self.engine._versions[index]
-                if version.ruleset.in_force(version.calendar.local(event.at).date()):
+                version = versions[index]
+                first, last = version.span
+                if first <= version.local_day(at, ts) <= last:
                     chosen.append(index)
                     break
         return tuple(chosen)
 
-    def _fact(self, version: _Version, thread: _Thread, event: Event) -> dict[str, Any]:
-        fact: dict[str, Any] = {"type": event.type}
+    def _settle(self, thread: _Thread, index: int, version: _Version, event_type: str) -> None:
+        """An event an expectation waits for (or that excuses it) settles it."""
+        rules = version.rules
+        settled = False
+        for pending in thread.pending:
+            if pending.version == index and not pending.done:
+                rule = rules[pending.rule]
+                if event_type in rule.satisfied_by or event_type in rule.excused_by:
+                    pending.done = settled = True
+        if settled:
+            thread.pending = [p for p in thread.pending if not p.done]
+
+    def _judge(
+        self, thread: _Thread, index: int, version: _Version, plan: _Plan, event: Event, ts: float, produced: list[Verdict]
+    ) -> None:
         values = event.__dict__
-        for key, name in version.fact_fields.get(event.type, ()):
+        fact: dict[str, Any] = {"type": event.type}
+        for key, name in plan.fields:
             value = values.get(name)
             fact[key] = value if value is None or type(value) in _SCALARS else _scalar(value)
-        counts = thread.counts
-        for key, counted in version.count_keys:
-            fact[key] = counts.get(counted, 0)
-        return fact
-
-    def _judge(self, thread: _Thread, index: int, event: Event, produced: list[Verdict]) -> None:
-        version = self.engine._versions[index]
-        if thread.pending and event.type in version.settling:
-            # An event an expectation waits for (or that excuses it) settles it first.
-            for pending in thread.pending:
-                if pending.version == index and not pending.done:
-                    rule = version.rules[pending.rule]
-                    if event.type in rule.satisfied_by or event.type in rule.excused_by:
-                        pending.done = True
-            thread.pending = [p for p in thread.pending if not p.done]
-        rules = version.by_trigger.get(event.type)
-        if not rules:
-            return
-        fact = self._fact(version, thread, event)
-        matched = version.matcher.match(thread.key, (fact,))[0]
+        if plan.counts:
+            counts = thread.counts
+            for key, counted in plan.counts:
+                fact[key] = counts.get(counted, 0)
+        matched = version.match_one(fact) if version.match_one is not None else version.matcher.match(thread.key, (fact,))[0]
         if not matched:
             return
-        for rule in rules:
+        for rule in plan.rules:
             if rule.id not in matched:
                 continue
             if rule.expect is not None:
-                deadline = version.calendar.deadline(event.at, rule.expect.within)
+                deadline, deadline_ts = version.deadline(rule, event.at, ts)
                 pending = _Pending(deadline, thread.key, rule.id, index, event.id, event.at, event.actor, event.unit)
                 thread.pending.append(pending)
-                self._schedule(pending)
+                self._schedule(pending, deadline_ts)
             else:
                 produced.extend(self._emit(version, rule, thread.key, event.id, event.at, event.actor, event.unit, fact, None))
 
@@ -509,60 +624,61 @@ class Session:
         subjects = []
         for role in template.subjects:
             if role == "actor" and actor:
-                subjects.append(Subject(role="staff", id=actor))
+                subjects.append({"role": "staff", "id": actor})
             elif role == "unit" and unit:
-                subjects.append(Subject(role="unit", id=unit))
-        local_at = version.calendar.local(at)
-        facts = [Fact(zh="规则", en="rule", value=f"{rule.id} ({rule.title.zh})")]
+                subjects.append({"role": "unit", "id": unit})
+        calendar = version.calendar
+        local_at = calendar.local(at)
+        facts = [_fact("规则", "rule", f"{rule.id} ({rule.title.zh})")]
         values: dict[str, str] = {
             "rule": rule.id, "thread": thread, "event_id": trigger, "actor": actor or "", "unit": unit or "",
             "at": iso(local_at), "event_type": rule.trigger, "deadline": "", "within": "", "count": "",
         }
         if pending is not None and rule.expect is not None:
-            start = version.calendar.local(pending.start_at)
-            expected = " / ".join(sorted(rule.satisfied_by))
+            start = calendar.local(pending.start_at)
             values.update(deadline=iso(local_at), within=str(rule.expect.within))
             facts += [
-                Fact(zh="起算事件", en="started by", value=f"{rule.trigger} {trigger} at {iso(start)}"),
-                Fact(zh="期限", en="limit", value=f"{rule.expect.within} ({version.calendar.name} calendar, {version.calendar.business_hours})"),
+                _fact("起算事件", "started by", f"{rule.trigger} {trigger} at {iso(start)}"),
+                _fact("期限", "limit", version.limit_texts[rule.id]),
             ]
-            off = version.calendar.days_off_between(start.date(), local_at.date())
-            makeup = version.calendar.makeup_workdays_between(start.date(), local_at.date())
+            off = calendar.days_off_between(start.date(), local_at.date())
+            makeup = calendar.makeup_workdays_between(start.date(), local_at.date())
             if off:
-                facts.append(Fact(zh="期间节假日", en="days off crossed", value=", ".join(d.isoformat() for d, _ in off)))
+                facts.append(_fact("期间节假日", "days off crossed", ", ".join(d.isoformat() for d, _ in off)))
             if makeup:
-                facts.append(Fact(zh="期间调休上班日", en="make-up workdays crossed", value=", ".join(d.isoformat() for d, _ in makeup)))
+                facts.append(_fact("期间调休上班日", "make-up workdays crossed", ", ".join(d.isoformat() for d, _ in makeup)))
             facts += [
-                Fact(zh="截止时间", en="deadline", value=iso(local_at)),
-                Fact(zh="未发生", en="did not happen by the deadline", value=expected),
+                _fact("截止时间", "deadline", iso(local_at)),
+                _fact("未发生", "did not happen by the deadline", " / ".join(sorted(rule.satisfied_by))),
             ]
         elif fact is not None:
-            facts.append(Fact(zh="触发事件", en="event", value=f"{rule.trigger} {trigger} at {iso(local_at)}"))
+            facts.append(_fact("触发事件", "event", f"{rule.trigger} {trigger} at {iso(local_at)}"))
             for key in sorted(_keys_in(rule.condition)):
-                facts.append(Fact(zh="条件事实", en="fact", value=f"{key} = {json.dumps(fact.get(key), ensure_ascii=False)}"))
+                facts.append(_fact("条件事实", "fact", f"{key} = {json.dumps(fact.get(key), ensure_ascii=False)}"))
                 if key == count_key(rule.trigger):
                     values["count"] = str(fact[key])
         message = template.message
         zh = message if isinstance(message, str) else message.zh
         en = None if isinstance(message, str) else message.en
-        verdict = Verdict(
-            id=vid,
-            ruleset=ruleset.id,
-            ruleset_version=ruleset.version,
-            rule=rule.id,
-            kind=template.kind,
-            thread=thread,
-            at=local_at,
-            subjects=subjects,
-            points=None if template.points is None else float(template.points),
-            card=template.card,
-            sanction=template.sanction,
-            cites=[Citation(**ruleset.reference(c)) for c in template.cites],  # type: ignore[arg-type]
-            trigger=trigger,
-            explanation=Explanation(
-                message_zh=_render(zh, values), message_en=None if en is None else _render(en, values), facts=facts
-            ),
-        )
+        # One validation of the whole verdict (in pydantic-core: cheaper than building each part).
+        verdict = Verdict.model_validate({
+            "id": vid,
+            "ruleset": ruleset.id,
+            "ruleset_version": ruleset.version,
+            "rule": rule.id,
+            "kind": template.kind,
+            "thread": thread,
+            "at": local_at,
+            "subjects": subjects,
+            "points": None if template.points is None else float(template.points),
+            "card": template.card,
+            "sanction": template.sanction,
+            "cites": version.citations[rule.id],
+            "trigger": trigger,
+            "explanation": {
+                "message_zh": _render(zh, values), "message_en": None if en is None else _render(en, values), "facts": facts,
+            },
+        })
         if self._keep:
             self._verdicts[vid] = verdict
         if state is not None:
@@ -647,12 +763,23 @@ class Session:
                 pending = _Pending(dt.datetime.fromisoformat(deadline), thread.key, rule, version, start_id,
                                    dt.datetime.fromisoformat(start_at), actor, unit)
                 thread.pending.append(pending)
-                session._schedule(pending)
+                session._schedule(pending, pending.deadline.timestamp())
             session._threads[thread.key] = thread
         for raw in state["verdicts"]:
             verdict = Verdict.model_validate(raw)
             session._verdicts[verdict.id] = verdict
         return session
+
+
+def _day_only(within: Duration) -> bool:
+    """Whether a limit's deadline depends only on the day it starts (whole days or months)."""
+    if within.unit not in _DAY_UNITS or within.amount != within.amount.to_integral_value():
+        return False
+    return within.unit is not TimeUnit.WORKING_DAYS or within.amount >= 1  # 0wd is "same day": the hour matters
+
+
+def _fact(zh: str, en: str, value: str) -> dict[str, str]:
+    return {"zh": zh, "en": en, "value": value}
 
 
 def _render(template: str, values: Mapping[str, str]) -> str:

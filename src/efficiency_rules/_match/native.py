@@ -501,6 +501,20 @@ class NativeMatcher:
             out.append(ids)
         return out
 
+    def match_one(self, fact: dict[str, Any]) -> list[str]:
+        """The ids of the rules one fact satisfies: :meth:`match` of a single fact, without the wrapping."""
+        by_trigger = self._by_trigger
+        if by_trigger is None:
+            raise BackendError("this NativeMatcher is closed")
+        ids: list[str] = []
+        for rule_id, parts in by_trigger.get(fact["type"], ()):
+            for holds in parts:
+                if not holds(fact):
+                    break
+            else:
+                ids.append(rule_id)
+        return ids
+
     def close(self) -> None:
         """Drop the compiled rules; ``match`` raises :class:`BackendError` afterwards."""
         self._by_trigger = None
