@@ -151,13 +151,78 @@ class RuleSpec(_Spec):
     verdict: str
 
 
-class TimeLimitSpec(_Spec):
-    """A time limit (限时办结): when its clock starts and stops, and the limit (per matter where they differ)."""
+class MatterLimitSpec(_Spec):
+    """A matter's limit for a span of dates (a limit cut on a date is two entries)."""
 
-    start: str | list[str]
-    stop: list[str]
+    limit: Duration
+    from_: dt.date | None = Field(default=None, alias="from", description="First day on which a clock started gets this limit.")
+    to: dt.date | None = Field(default=None, description="Last day (inclusive).")
+    legal: Duration | None = Field(default=None, description="The legal limit this promised limit implements (it may not exceed it).")
+
+
+MatterLimit = Union[Duration, MatterLimitSpec, list[MatterLimitSpec]]
+
+
+class DeemedAcceptanceSpec(_Spec):
+    """行政许可法 art. 32: no supplement notice (and no decision to accept) within ``within`` of receipt → accepted at receipt."""
+
+    within: Duration
+    verdict: str | None = Field(default=None, description="The verdict for the late or missing notice.")
+
+
+class PauseSpec(_Spec):
+    """Excluded time: a pause for an allowed reason stops the clock until it is resumed."""
+
+    pause: str = "case.paused"
+    resume: str = "case.resumed"
+    reasons: list[str] | None = Field(default=None, description="The allowed reasons; absent: every reason is allowed.")
+    verdict: str | None = Field(default=None, description="The verdict for a pause whose reason is not allowed.")
+
+
+class ExtensionSpec(_Spec):
+    """Extensions (延期): how much in all, who may approve, and whether it must come before the deadline."""
+
+    event: str = "case.extension_granted"
+    max: Duration
+    approvers: list[str] | None = Field(default=None, description="Who may approve; absent: anyone.")
+    before_deadline: StrictBool = True
+    verdict: str | None = Field(default=None, description="The verdict for a late, unapproved or excessive extension.")
+
+
+class WarningSpec(_Spec):
+    """A warning (黄灯) when little time is left (``remaining``) or a share has run (``elapsed``, e.g. ``80%``)."""
+
+    remaining: Duration | None = None
+    elapsed: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?%$")] | None = None
+    verdict: str
+
+
+class OverdueSpec(_Spec):
+    """A verdict for running past the deadline: at it (or ``after`` more), and again ``every`` period while still open."""
+
+    after: Duration | None = None
+    every: Duration | None = None
+    verdict: str
+
+
+class TimeLimitSpec(_Spec):
+    """A time limit (限时办结): its clock's start, stops, excluded time, extensions, warnings and overdue verdicts."""
+
+    title: Localized | None = None
+    start: str | list[str] = Field(description="Event type(s) whose first occurrence starts the clock, or 'materials_complete'.")
+    stop: list[str] = Field(description="Event types that stop it: case.withdrawn withdraws, case.rejected rejects, others complete.")
     limit: Duration | None = None
-    matters: dict[str, Duration] = Field(default_factory=dict)
+    legal: Duration | None = Field(default=None, description="The legal limit a promised limit implements (it may not exceed it).")
+    matters: dict[str, MatterLimit] = Field(default_factory=dict)
+    matter_field: str = "matter"
+    supplement: Literal["none", "pause", "restart"] = Field(
+        default="none", description="A supplement request while the clock runs: ignored, a pause, or a restart on receipt."
+    )
+    deemed_acceptance: DeemedAcceptanceSpec | None = None
+    pauses: PauseSpec | None = None
+    extensions: ExtensionSpec | None = None
+    warnings: list[WarningSpec] = Field(default_factory=list)
+    overdue: list[OverdueSpec] = Field(default_factory=list)
 
 
 class RulesetSpec(_Spec):
