@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ._calendar import Calendar
+from ._clocks import Candidate, ClockPolicy, ClockRun, compile_clock, run_clock
 from ._conditions import count_key, field_key
 from ._dedupe import Deduplicator, content_digest, duplicate_conflict
 from ._duration import Duration, TimeUnit
@@ -47,6 +48,7 @@ from ._match import Matcher, MatchRule
 from ._registry import EventRegistry
 from ._ruleset import CompiledRule, Ruleset, load_rulesets
 from ._verdicts import (
+    CaseState,
     Report,
     RulesetRef,
     Verdict,
@@ -81,6 +83,8 @@ class _Version:
     deadlines: dict[tuple[str, int], tuple[dt.datetime, float]] = field(default_factory=dict)
     day: tuple[int, int] = (-1, 0)  # the last (quarter-hour, local day ordinal) looked up
     day_limits: frozenset[str] = frozenset()  # rules whose limit depends only on the day it starts
+    clocks: tuple[ClockPolicy, ...] = ()  # the time limits' clocks
+    clock_types: frozenset[str] = frozenset()  # the event types the clocks read
     match_one: Callable[[dict[str, Any]], list[str]] | None = None  # the matcher's single-fact path, if it has one
 
 
@@ -166,7 +170,7 @@ class _Pending:
 class _Thread:
     """What the session holds of one thread (a case, an inquiry…) while it is open."""
 
-    __slots__ = ("counts", "emitted", "key", "last_at", "last_ts", "pending", "seen", "versions")
+    __slots__ = ("clocks_open", "counts", "emitted", "key", "last_at", "last_ts", "log", "pending", "seen", "versions", "wake")
 
     def __init__(self, key: str, versions: tuple[int, ...], counts: dict[str, int] | None = None) -> None:
         self.key = key
@@ -178,6 +182,18 @@ class _Thread:
         # event id -> the event (or, after a restore, its content digest): a repeat is ignored, a conflict refused
         self.seen: dict[str, Event | bytes] = {}
         self.emitted: set[str] = set()  # verdict ids given on this thread
+        self.log: list[Event] = []  # the events its clocks read (none where no ruleset has clocks)
+        self.clocks_open = False  # a clock still runs (or may start): the thread is kept
+        self.wake = math.inf  # when its clocks next need a look
+
+
+class _Wake:
+    """A thread's clocks need a look when time reaches this entry of the deadline heap."""
+
+    __slots__ = ("thread",)
+
+    def __init__(self, thread: str) -> None:
+        self.thread = thread
 
 
 class Engine:
@@ -222,6 +238,7 @@ class Engine:
                 declared_by[name] = ruleset.path
                 self.registry.register(cls)
         self._versions: list[_Version] = [self._compile(ruleset) for ruleset in loaded]
+        self._clock_types: frozenset[str] = frozenset().union(*(v.clock_types for v in self._versions))
         self._by_id: dict[str, list[int]] = {}
         for index, version in enumerate(self._versions):
             self._by_id.setdefault(version.ruleset.id, []).append(index)
@@ -241,6 +258,7 @@ class Engine:
             by_trigger.setdefault(rule.trigger, []).append(rule)
             fields.setdefault(rule.trigger, set()).update(_fields_in(rule.condition))
         effective = spec.effective
+        clocks = tuple(compile_clock(name, limit) for name, limit in spec.time_limits.items())
         return _Version(
             ruleset=ruleset,
             calendar=calendar,
@@ -251,6 +269,8 @@ class Engine:
             count_keys=tuple((count_key(t), t) for t in sorted(ruleset.counted_types)),
             settling=frozenset().union(*(r.satisfied_by | r.excused_by for r in ruleset.rules)),
             match_one=getattr(matcher, "match_one", None),
+            clocks=clocks,
+            clock_types=frozenset().union(*(clock.relevant for clock in clocks)),
             day_limits=frozenset(
                 rule.id for rule in ruleset.rules if rule.expect is not None and _day_only(rule.expect.within)
             ),
@@ -498,6 +518,9 @@ class Session:
                 self._settle(thread, index, version, event.type)
             if plan.rules:
                 self._judge(thread, index, version, plan, event, ts, produced)
+        if engine._clock_types and event.type in engine._clock_types:
+            thread.log.append(event)
+            self._clocks(thread, at, ts, produced)
         return produced
 
     def advance(self, to: dt.datetime) -> list[Verdict]:
@@ -515,7 +538,13 @@ class Session:
     def _pass_time(self, to: dt.datetime, now: float) -> list[Verdict]:
         produced: list[Verdict] = []
         while self._deadlines and self._deadlines[0][0] < now:
-            pending = heapq.heappop(self._deadlines)[2]
+            due, _, pending = heapq.heappop(self._deadlines)
+            if type(pending) is _Wake:
+                woken = self._threads.get(pending.thread)
+                if woken is not None and woken.wake == due:
+                    woken.wake = math.inf
+                    self._clocks(woken, to, now, produced)
+                continue
             if pending.done:
                 continue
             pending.done = True
@@ -537,6 +566,10 @@ class Session:
             if thread.pending:
                 latest = max(p.deadline for p in thread.pending) + retention
                 heapq.heappush(self._retire, (latest.timestamp(), key))
+                continue
+            if thread.clocks_open or (self._keep and thread.log):
+                # a clock still runs, or the report will state this case's clock: keep it
+                heapq.heappush(self._retire, (now + retention_s, key))
                 continue
             del self._threads[key]
         return produced
@@ -597,6 +630,87 @@ class Session:
                 self._schedule(pending, deadline_ts)
             else:
                 produced.extend(self._emit(version, rule, thread.key, event.id, event.at, event.actor, event.unit, fact, None))
+
+    def _clocks(self, thread: _Thread, now: dt.datetime, now_ts: float, produced: list[Verdict]) -> list[tuple[int, ClockRun]]:
+        """Run the thread's clocks as of ``now``: give the verdicts due, and look again when the next one may be."""
+        runs = []
+        wake = math.inf
+        still_open = False
+        versions = self.engine._versions
+        for index in thread.versions:
+            version = versions[index]
+            for policy in version.clocks:
+                run = run_clock(policy, version.calendar, thread.log, now)
+                if run is None:
+                    continue
+                runs.append((index, run))
+                if run.stopped_at is None:
+                    still_open = True
+                for candidate in run.candidates:
+                    if candidate.ts <= now_ts if candidate.on_event else candidate.ts < now_ts:
+                        produced.extend(self._emit_clock(version, policy, run, candidate, thread))
+                if run.next_wake is not None and run.next_wake < wake:
+                    wake = run.next_wake
+        thread.clocks_open = still_open
+        if wake < thread.wake:
+            thread.wake = wake
+            self._sequence += 1
+            heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))  # type: ignore[arg-type]
+        return runs
+
+    def _emit_clock(self, version: _Version, policy: ClockPolicy, run: ClockRun, candidate: Candidate, thread: _Thread) -> list[Verdict]:
+        ruleset = version.ruleset
+        rule_id = f"{policy.id}.{candidate.verdict}"
+        vid = verdict_id(ruleset.id, ruleset.version, rule_id, thread.key, f"{candidate.trigger}#{candidate.key}")
+        if vid in self._verdicts or vid in thread.emitted:
+            return []
+        template = ruleset.spec.verdicts[candidate.verdict]
+        calendar = version.calendar
+        local_at = calendar.local(candidate.at)
+        subjects = []
+        for role in template.subjects:
+            if role == "actor" and candidate.actor:
+                subjects.append({"role": "staff", "id": candidate.actor})
+            elif role == "unit" and candidate.unit:
+                subjects.append({"role": "unit", "id": candidate.unit})
+        facts = [_fact("规则", "rule", f"{rule_id} ({policy.title_zh})")]
+        if run.matter:
+            facts.append(_fact("事项", "matter", run.matter))
+        for entry in run.timeline:
+            when = "" if entry.at is None else iso(calendar.local(entry.at))
+            facts.append(_fact(entry.zh, entry.en, " ".join(part for part in (when, entry.value) if part)))
+        facts += [_fact(zh, en, value) for zh, en, value in candidate.facts]
+        values = {
+            "rule": rule_id, "thread": thread.key, "event_id": candidate.trigger, "actor": candidate.actor or "",
+            "unit": candidate.unit or "", "at": iso(local_at), "event_type": "", "deadline": "", "within": "", "count": "",
+            "limit": "", "matter": "", "overdue_by": "", "reason": "", "approver": "",
+            **candidate.values,
+        }
+        message = template.message
+        zh = message if isinstance(message, str) else message.zh
+        en = None if isinstance(message, str) else message.en
+        verdict = Verdict.model_validate({
+            "id": vid,
+            "ruleset": ruleset.id,
+            "ruleset_version": ruleset.version,
+            "rule": rule_id,
+            "kind": template.kind,
+            "thread": thread.key,
+            "at": local_at,
+            "subjects": subjects,
+            "points": None if template.points is None else float(template.points),
+            "card": template.card,
+            "sanction": template.sanction,
+            "cites": [ruleset.reference(c) for c in template.cites],
+            "trigger": candidate.trigger,
+            "explanation": {
+                "message_zh": _render(zh, values), "message_en": None if en is None else _render(en, values), "facts": facts,
+            },
+        })
+        if self._keep:
+            self._verdicts[vid] = verdict
+        thread.emitted.add(vid)
+        return [verdict]
 
     def _missed(self, pending: _Pending) -> list[Verdict]:
         version = self.engine._versions[pending.version]
@@ -699,6 +813,15 @@ class Session:
     def report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0) -> Report:
         """The report of this session as of ``as_of`` (after advancing to it)."""
         self.advance(as_of)
+        cases = []
+        as_of_ts = as_of.timestamp()
+        for thread in self._threads.values():
+            if not thread.log:
+                continue
+            for index, run in self._clocks(thread, as_of, as_of_ts, []):
+                ruleset = self.engine._versions[index].ruleset
+                cases.append({"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()})
+        cases.sort(key=lambda c: (c["thread"], c["ruleset"], c["time_limit"]))
         return Report(
             as_of=as_of,
             rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in self.engine._versions],
@@ -706,6 +829,7 @@ class Session:
             events=self._events,
             ignored_after_as_of=ignored_after_as_of,
             open_threads=sum(1 for t in self._threads.values() if t.pending),
+            cases=[CaseState.model_validate(case) for case in cases],
         )
 
     def snapshot(self) -> bytes:
@@ -726,6 +850,7 @@ class Session:
                         for event_id, seen in t.seen.items()
                     },
                     "emitted": sorted(t.emitted),
+                    "log": [event.model_dump(mode="json") for event in t.log],
                     "pending": [
                         [p.deadline.isoformat(), p.rule, p.version, p.start_id, p.start_at.isoformat(), p.actor, p.unit]
                         for p in t.pending
@@ -757,6 +882,7 @@ class Session:
             thread.last_ts = thread.last_at.timestamp() if thread.last_at else -math.inf
             thread.seen = {event_id: bytes.fromhex(digest) for event_id, digest in item["seen"].items()}  # type: ignore[misc]
             thread.emitted = set(item["emitted"])
+            thread.log = [engine.parse(raw) for raw in item.get("log", ())]
             if thread.last_at is not None:
                 heapq.heappush(session._retire, ((thread.last_at + engine.retention).timestamp(), thread.key))
             for deadline, rule, version, start_id, start_at, actor, unit in item["pending"]:
@@ -768,6 +894,10 @@ class Session:
         for raw in state["verdicts"]:
             verdict = Verdict.model_validate(raw)
             session._verdicts[verdict.id] = verdict
+        if session._now is not None:
+            for thread in session._threads.values():
+                if thread.log:
+                    session._clocks(thread, session._now, session._now_ts, [])  # due verdicts were given: this schedules the next look
         return session
 
 

@@ -46,7 +46,10 @@ LIMIT_MAXIMUM = {
     TimeUnit.MINUTES: 1_584_000,
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-MESSAGE_FIELDS = ("rule", "thread", "event_type", "event_id", "actor", "unit", "at", "deadline", "within", "count")
+MESSAGE_FIELDS = (
+    "rule", "thread", "event_type", "event_id", "actor", "unit", "at", "deadline", "within", "count",
+    "limit", "matter", "overdue_by", "reason", "approver",
+)
 
 
 @dataclass(frozen=True)

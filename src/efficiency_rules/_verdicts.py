@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-__all__ = ["Citation", "Explanation", "Fact", "Report", "RulesetRef", "Subject", "Verdict", "verdict_id"]
+__all__ = ["CaseState", "Citation", "Explanation", "Fact", "Report", "RulesetRef", "Subject", "Verdict", "verdict_id"]
 
 
 class _Model(BaseModel):
@@ -66,6 +66,34 @@ class Verdict(_Model):
     explanation: Explanation
 
 
+class CaseState(_Model):
+    """A case's clock under a time limit, as of the report's ``as_of`` (docs/time-limits.md)."""
+
+    thread: str = Field(description="The case, e.g. 'case:XK-2024-0917'.")
+    ruleset: str
+    ruleset_version: str
+    time_limit: str
+    matter: str | None = None
+    status: Literal[
+        "running", "warning", "overdue", "paused", "completed_on_time", "completed_late", "withdrawn", "rejected", "not_started"
+    ]
+    start: AwareDatetime | None = None
+    deadline: AwareDatetime | None = Field(None, description="None while an allowed pause is open (or before the start).")
+    stopped_at: AwareDatetime | None = None
+    limit: str | None = Field(None, description="The limit that applies, e.g. '20wd' (the one in force when the clock started).")
+    measure: Literal["working_time", "elapsed_time"] = Field(
+        "working_time", description="What the figures count: working time (business hours on working days) or elapsed time."
+    )
+    elapsed_seconds: int = 0
+    elapsed_days: float = Field(0, description="In working days of the calendar's business hours, or natural days.")
+    remaining_seconds: int = 0
+    remaining_days: float = 0
+    paused_seconds: int = 0
+    paused_days: float = 0
+    overdue_seconds: int = 0
+    overdue_days: float = 0
+
+
 class RulesetRef(_Model):
     """A ruleset version that took part in an evaluation."""
 
@@ -83,6 +111,7 @@ class Report(_Model):
     events: int = Field(description="Events evaluated (duplicates and events after as_of not counted).")
     ignored_after_as_of: int = Field(0, description="Events dated after as_of, not evaluated.")
     open_threads: int = Field(0, description="Threads with expectations still pending at as_of.")
+    cases: list[CaseState] = Field(default_factory=list, description="Every case clock, as of as_of.")
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON (see :meth:`json_schema`)."""

@@ -1,0 +1,534 @@
+"""Case clocks (限时办结): a time limit's clock over the events of one case, as of a moment.
+
+A clock is a pure function of the case's events and the moment asked about (``run_clock``), so
+batch and incremental evaluation agree by construction: the engine re-runs a case's clock when one
+of its events arrives and when time reaches the next moment something would change (a warning, a
+deadline), and gives the verdicts that have become true. docs/time-limits.md states the semantics.
+
+Time is measured in the clock's own *measure*: working seconds (business hours on working days,
+``Calendar._position``) for working-day, working-hour and same-day limits, POSIX seconds for
+natural days, months, hours and minutes. Excluded time (allowed pauses, supplement waits) is a
+list of intervals in that measure; the deadline is where the measure, less the excluded time,
+reaches the limit plus the valid extensions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ._calendar import Calendar
+from ._duration import Duration, TimeUnit
+from ._events import Event
+from ._ruleset_schema import TimeLimitSpec
+from ._verdicts import iso
+
+__all__ = ["Candidate", "ClockPolicy", "ClockRun", "TimelineEntry", "compile_clock", "run_clock", "working_measure"]
+
+_WORKING_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY))
+_MAX_REPEATS = 1000  # an `every` verdict repeats at most this often per case
+
+RECEIVED = "case.received"
+ACCEPTED = "case.accepted"
+REJECTED = "case.rejected"
+WITHDRAWN = "case.withdrawn"
+SUPPLEMENT_REQUESTED = "case.supplement_requested"
+SUPPLEMENT_RECEIVED = "case.supplement_received"
+MATERIALS_COMPLETE = "materials_complete"
+
+
+def working_measure(unit: TimeUnit) -> bool:
+    """Whether a limit in ``unit`` is measured in working time (else in elapsed time)."""
+    return unit in _WORKING_UNITS
+
+
+def amount_in_measure(duration: Duration, calendar: Calendar, working: bool) -> int | None:
+    """``duration`` as seconds of a clock's measure, or ``None`` if it counts another kind of time."""
+    unit, amount = duration.unit, duration.amount
+    if working:
+        if unit is TimeUnit.WORKING_DAYS:
+            return int(amount * calendar.business_hours.seconds_per_day)
+        if unit is TimeUnit.WORKING_HOURS:
+            return int(amount * 3600)
+        return None
+    factor = {TimeUnit.NATURAL_DAYS: 86400, TimeUnit.HOURS: 3600, TimeUnit.MINUTES: 60}.get(unit)
+    return None if factor is None else int(amount * factor)
+
+
+@dataclass(frozen=True)
+class ClockPolicy:
+    """A time limit of a ruleset, ready to run."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    spec: TimeLimitSpec
+    start_types: frozenset[str]
+    materials_complete: bool
+    stop_types: frozenset[str]
+    relevant: frozenset[str]  # the event types the clock reads
+
+    def limit_for(self, matter: str | None, day: dt.date) -> Duration | None:
+        """The limit of ``matter`` in force on ``day`` (the default limit where the catalogue has none)."""
+        entry = self.spec.matters.get(matter) if matter is not None else None
+        if entry is not None:
+            if isinstance(entry, Duration):
+                return entry
+            entries = entry if isinstance(entry, list) else [entry]
+            for item in entries:
+                if (item.from_ is None or item.from_ <= day) and (item.to is None or day <= item.to):
+                    return item.limit
+        return self.spec.limit
+
+
+def compile_clock(name: str, spec: TimeLimitSpec) -> ClockPolicy:
+    starts = [spec.start] if isinstance(spec.start, str) else list(spec.start)
+    materials = MATERIALS_COMPLETE in starts
+    start_types = frozenset(s for s in starts if s != MATERIALS_COMPLETE)
+    relevant = set(start_types) | set(spec.stop) | {RECEIVED, ACCEPTED, REJECTED, WITHDRAWN}
+    if materials or spec.supplement != "none" or spec.deemed_acceptance is not None:
+        relevant |= {SUPPLEMENT_REQUESTED, SUPPLEMENT_RECEIVED}
+    if spec.pauses is not None:
+        relevant |= {spec.pauses.pause, spec.pauses.resume}
+    if spec.extensions is not None:
+        relevant.add(spec.extensions.event)
+    title = spec.title
+    zh = name if title is None else (title if isinstance(title, str) else title.zh)
+    en = name if title is None else (title if isinstance(title, str) else (title.en or title.zh))
+    return ClockPolicy(name, zh, en, spec, start_types, materials, frozenset(spec.stop), frozenset(relevant))
+
+
+@dataclass
+class Candidate:
+    """A verdict a clock gives, once time passes ``at`` (``on_event``: as soon as the event is judged)."""
+
+    key: str  # unique within the clock: part of the verdict id
+    verdict: str  # the verdict template's name
+    at: dt.datetime
+    ts: float
+    on_event: bool
+    trigger: str
+    actor: str | None
+    unit: str | None
+    values: dict[str, str] = field(default_factory=dict)
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # extra (zh, en, value)
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime | None
+    zh: str
+    en: str
+    value: str = ""
+
+
+@dataclass
+class ClockRun:
+    """A clock as of a moment: its state, its timeline, and the verdicts it gives."""
+
+    policy: ClockPolicy
+    status: str
+    matter: str | None = None
+    limit: Duration | None = None
+    start: dt.datetime | None = None
+    start_event: str | None = None
+    deadline: dt.datetime | None = None
+    stopped_at: dt.datetime | None = None
+    working: bool = True
+    seconds_per_day: int = 86400
+    elapsed: int = 0
+    remaining: int = 0
+    paused: int = 0
+    overdue: int = 0
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    next_wake: float | None = None  # the next moment something changes if no event comes
+
+    def days(self, seconds: int) -> float:
+        return round(seconds / self.seconds_per_day, 4)
+
+    def state(self) -> dict[str, Any]:
+        """The case state for a report."""
+        return {
+            "time_limit": self.policy.id,
+            "matter": self.matter,
+            "status": self.status,
+            "start": self.start,
+            "deadline": self.deadline,
+            "stopped_at": self.stopped_at,
+            "limit": None if self.limit is None else str(self.limit),
+            "measure": "working_time" if self.working else "elapsed_time",
+            "elapsed_seconds": self.elapsed,
+            "elapsed_days": self.days(self.elapsed),
+            "remaining_seconds": self.remaining,
+            "remaining_days": self.days(self.remaining),
+            "paused_seconds": self.paused,
+            "paused_days": self.days(self.paused),
+            "overdue_seconds": self.overdue,
+            "overdue_days": self.days(self.overdue),
+        }
+
+
+class _Measure:
+    """Instants to and from a clock's measure."""
+
+    def __init__(self, calendar: Calendar, working: bool) -> None:
+        self.calendar = calendar
+        self.working = working
+
+    def of(self, moment: dt.datetime) -> int:
+        return self.calendar._position(moment) if self.working else int(moment.timestamp())
+
+    def moment(self, value: int) -> dt.datetime:
+        if self.working:
+            return self.calendar._moment(value)
+        return dt.datetime.fromtimestamp(value, self.calendar.timezone)
+
+
+def _describe(seconds: int, working: bool, per_day: int) -> str:
+    """A clock-time amount for people: ``1wd 2h30m`` in working time, ``3d 4h`` in elapsed time."""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, per_day)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(f"{days}{'wd' if working else 'd'}")
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes or not parts:
+        parts.append(f"{minutes}min" if not (days or hours) else f"{minutes}m" if minutes else "")
+    return sign + " ".join(p for p in parts if p)
+
+
+def run_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now: dt.datetime) -> ClockRun | None:
+    """The clock of ``policy`` over one case's ``events`` (in time order, none after ``now``).
+
+    ``None`` when the case has no limit under this policy (its matter has none and there is no
+    default). Candidates include verdicts not yet due (``at`` not before ``now``): the engine
+    gives each once time has passed it.
+    """
+    spec = policy.spec
+    now_ts = now.timestamp()
+    matter = None
+    for event in events:
+        value = getattr(event, spec.matter_field, None)
+        if isinstance(value, str):
+            matter = value
+            break
+    received = next((e for e in events if e.type == RECEIVED), None)
+    timeline: list[TimelineEntry] = []
+    if received is not None:
+        timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}"))
+
+    # -- when the clock starts ---------------------------------------------------------------
+    start_index: int | None = None
+    start_at: dt.datetime | None = None
+    how = ""
+    deemed_candidate: Candidate | None = None
+    wake: list[float] = []
+    if policy.materials_complete and received is not None:
+        # complete at receipt, unless a supplement was requested: then when it is supplied
+        requested = False
+        for i, event in enumerate(events):
+            if event.type == SUPPLEMENT_REQUESTED:
+                requested = True
+            elif event.type == SUPPLEMENT_RECEIVED and requested:
+                start_index, start_at, how = i, event.at, "materials complete"
+                break
+        if not requested:
+            start_index, start_at, how = events.index(received), received.at, "materials complete at receipt"
+    if start_index is None and policy.start_types:
+        for i, event in enumerate(events):
+            if event.type in policy.start_types:
+                start_index, start_at, how = i, event.at, event.type
+                break
+    deemed = spec.deemed_acceptance
+    if deemed is not None and received is not None:
+        notice_due = calendar.deadline(received.at, deemed.within)
+        answered = next(
+            (e for e in events if e.type in (SUPPLEMENT_REQUESTED, ACCEPTED, REJECTED, WITHDRAWN) or e.type in policy.stop_types),
+            None,
+        )
+        in_time = answered is not None and answered.at <= notice_due
+        if not in_time:
+            if notice_due.timestamp() < now_ts:
+                start_index, start_at, how = events.index(received), received.at, "deemed"
+                timeline.append(TimelineEntry(notice_due, "补正告知期限届满", "supplement notice due", f"{deemed.within}"))
+            else:
+                wake.append(notice_due.timestamp())
+            if deemed.verdict is not None:
+                deemed_candidate = Candidate(
+                    "deemed", deemed.verdict, notice_due, notice_due.timestamp(), False, received.id, received.actor, received.unit,
+                    {"deadline": iso(calendar.local(notice_due)), "within": str(deemed.within)},
+                    [("告知期限", "notice due", f"{deemed.within} after receipt: {iso(calendar.local(notice_due))}"),
+                     ("告知情况", "notice", "none" if answered is None else f"{answered.type} {answered.id} at {iso(calendar.local(answered.at))}")],
+                )
+
+    if start_index is None or start_at is None:
+        run = ClockRun(policy, "not_started", matter=matter, timeline=timeline)
+        for event in events:
+            if event.type in policy.stop_types:
+                run.status = "withdrawn" if event.type == WITHDRAWN else "rejected" if event.type == REJECTED else "not_started"
+                run.stopped_at = event.at
+                break
+        if deemed_candidate is not None:
+            run.candidates.append(deemed_candidate)
+        run.next_wake = min(wake) if wake else None
+        return run
+
+    start_event = events[start_index]
+    limit = policy.limit_for(matter, calendar.local(start_at).date())
+    if limit is None:
+        return None
+    working = working_measure(limit.unit)
+    measure = _Measure(calendar, working)
+    per_day = calendar.business_hours.seconds_per_day if working else 86400
+    run = ClockRun(policy, "running", matter=matter, limit=limit, start=start_at, start_event=start_event.id,
+                   working=working, seconds_per_day=per_day, timeline=timeline)
+    if deemed_candidate is not None:
+        run.candidates.append(deemed_candidate)
+    actor, unit = start_event.actor, start_event.unit
+    if how == "deemed":
+        timeline.append(TimelineEntry(start_at, "视为受理（自收件之日起算）", "deemed accepted at receipt", start_event.id))
+    else:
+        timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}"))
+
+    def origin_and_budget(at: dt.datetime) -> tuple[int, int, dt.datetime]:
+        nominal = calendar.deadline(at, limit)
+        if limit.unit is TimeUnit.WORKING_DAYS and limit.amount > 0:
+            # the start day is not counted: counting begins at the end of its business day
+            i = calendar._index(calendar.local(at).date())
+            origin = int(calendar._cumulative[i]) * calendar.business_hours.seconds_per_day
+        else:
+            origin = measure.of(at)
+        return origin, measure.of(nominal) - origin, nominal
+
+    origin, budget, _ = origin_and_budget(start_at)
+    extension = 0
+    excluded: list[list[int | None]] = []  # [start, end or None] in measure, in order
+    open_reasons: set[str] = set()
+    waiting_supplement = False
+    stop: Event | None = None
+    pauses, extensions = spec.pauses, spec.extensions
+    extension_cap = None if extensions is None else amount_in_measure(extensions.max, calendar, working)
+
+    def deadline_measure(target_elapsed: int) -> int | None:
+        """Where the measure stands when ``target_elapsed`` of clock time has run, given the excluded time."""
+        target = origin + target_elapsed
+        for a, b in excluded:
+            a_ = max(a, origin)  # type: ignore[type-var]
+            if b is not None and b <= origin:
+                continue
+            if a_ <= target:
+                if b is None:
+                    return None
+                target += b - a_
+            else:
+                break
+        return target
+
+    def excluded_until(limit_m: int) -> int:
+        total = 0
+        for a, b in excluded:
+            a_ = max(a, origin)  # type: ignore[type-var]
+            b_ = limit_m if b is None else min(b, limit_m)
+            if b_ > a_:
+                total += b_ - a_
+        return total
+
+    def open_excluded(at_m: int) -> None:
+        if not excluded or excluded[-1][1] is not None:
+            excluded.append([at_m, None])
+
+    def close_excluded(at_m: int) -> None:
+        if excluded and excluded[-1][1] is None:
+            excluded[-1][1] = max(at_m, excluded[-1][0])  # type: ignore[type-var]
+
+    def current_deadline() -> dt.datetime | None:
+        target = deadline_measure(budget + extension)
+        return None if target is None else measure.moment(target)
+
+    for event in events[start_index + 1 :]:
+        kind = event.type
+        at_m = measure.of(event.at)
+        local = iso(calendar.local(event.at))
+        if kind in policy.stop_types:
+            stop = event
+            break
+        if pauses is not None and kind == pauses.pause:
+            reason = getattr(event, "reason", None) or ""
+            if pauses.reasons is None or reason in pauses.reasons:
+                if not open_reasons and not waiting_supplement:
+                    open_excluded(at_m)
+                open_reasons.add(reason)
+                timeline.append(TimelineEntry(event.at, "暂停（不计时）", "paused (clock stopped)", f"{event.id}: {reason}"))
+            else:
+                timeline.append(TimelineEntry(event.at, "暂停理由不属法定情形，继续计时", "pause reason not allowed: the clock runs on",
+                                              f"{event.id}: {reason}"))
+                if pauses.verdict is not None:
+                    allowed = ", ".join(pauses.reasons)
+                    run.candidates.append(Candidate(
+                        f"pause:{event.id}", pauses.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
+                        {"reason": reason},
+                        [("暂停", "pause", f"{event.id} at {local}: {reason}"), ("允许的理由", "allowed reasons", allowed)],
+                    ))
+            continue
+        if pauses is not None and kind == pauses.resume:
+            if not open_reasons:
+                continue
+            reason = getattr(event, "reason", None)
+            if reason in open_reasons:
+                open_reasons.discard(reason)
+            else:
+                open_reasons.clear()
+            if not open_reasons and not waiting_supplement:
+                close_excluded(at_m)
+            timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id))
+            continue
+        if kind == SUPPLEMENT_REQUESTED and spec.supplement != "none" and not waiting_supplement:
+            waiting_supplement = True
+            if not open_reasons:
+                open_excluded(at_m)
+            timeline.append(TimelineEntry(event.at, "要求补正（等待申请人）", "supplement requested (waiting for the applicant)", event.id))
+            continue
+        if kind == SUPPLEMENT_RECEIVED and waiting_supplement:
+            waiting_supplement = False
+            if spec.supplement == "restart":
+                origin, budget, _ = origin_and_budget(event.at)
+                excluded.clear()
+                open_reasons.clear()
+                extension = 0
+                run.start, run.start_event = event.at, event.id
+                timeline.append(TimelineEntry(event.at, "收到补正材料，期限重新起算", "corrected materials received: the period restarts", event.id))
+            else:
+                if not open_reasons:
+                    close_excluded(at_m)
+                timeline.append(TimelineEntry(event.at, "收到补正材料，恢复计时", "supplement received: the clock runs again", event.id))
+            continue
+        if extensions is not None and kind == extensions.event:
+            duration = getattr(event, "duration", None)
+            approver = getattr(event, "approver", None) or ""
+            due = current_deadline()
+            amount = None if duration is None else amount_in_measure(Duration.parse(duration), calendar, working)
+            problems = []
+            if extensions.approvers is not None and approver not in extensions.approvers:
+                problems.append(("审批人不符", f"approver {approver!r} is not one of {', '.join(extensions.approvers)}"))
+            if extensions.before_deadline and due is not None and event.at > due:
+                problems.append(("超过期限后才延期", f"granted after the deadline {iso(calendar.local(due))}"))
+            if amount is None:
+                problems.append(("延期单位与期限不符", f"{duration} does not count the same kind of time as the limit {limit}"))
+            elif extension_cap is not None and extension + amount > extension_cap:
+                problems.append(("超过最长延期", f"in all more than the maximum {extensions.max}"))
+            if problems:
+                timeline.append(TimelineEntry(event.at, "延期无效，期限不变", "extension not valid: the deadline stands",
+                                              f"{event.id}: +{duration} by {approver}; " + "; ".join(p[1] for p in problems)))
+                if extensions.verdict is not None:
+                    run.candidates.append(Candidate(
+                        f"extension:{event.id}", extensions.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
+                        {"approver": approver, "reason": "; ".join(p[1] for p in problems), "within": str(duration)},
+                        [("延期", "extension", f"{event.id} at {local}: +{duration} by {approver}")]
+                        + [(zh, "why not valid", en) for zh, en in problems],
+                    ))
+            else:
+                extension += amount  # type: ignore[operator]
+                timeline.append(TimelineEntry(event.at, "延期（经批准）", "extension granted", f"{event.id}: +{duration} by {approver}"))
+            continue
+
+    # -- the state as of now -----------------------------------------------------------------
+    end = stop.at if stop is not None else now
+    end_m = measure.of(end)
+    total = budget + extension
+    target = deadline_measure(total)
+    deadline = None if target is None else measure.moment(target)
+    run.deadline = deadline
+    paused = excluded_until(end_m)
+    elapsed = max(0, end_m - origin - paused)
+    run.elapsed, run.paused = elapsed, paused
+    run.remaining = max(0, total - elapsed)
+    late = deadline is not None and end > deadline
+    run.overdue = max(0, elapsed - total) if late else 0
+    if stop is not None:
+        run.stopped_at = stop.at
+        run.status = ("withdrawn" if stop.type == WITHDRAWN else "rejected" if stop.type == REJECTED
+                      else "completed_late" if late else "completed_on_time")
+    elif late:
+        run.status = "overdue"
+    elif open_reasons or waiting_supplement:
+        run.status = "paused"
+
+    # -- verdicts that time gives ------------------------------------------------------------
+    stop_ts = stop.at.timestamp() if stop is not None else None
+    warned = False
+    values = {"limit": str(limit), "matter": matter or "", "within": str(limit),
+              "deadline": "" if deadline is None else iso(calendar.local(deadline))}
+
+    def at_elapsed(x: int) -> dt.datetime | None:
+        target_m = deadline_measure(max(0, x))
+        return None if target_m is None else measure.moment(target_m)
+
+    def offer(key: str, verdict: str, x: int, extra: dict[str, str]) -> bool:
+        """Offer the verdict due when ``x`` of clock time has run; whether it could still come after ``now``."""
+        moment = at_elapsed(x)
+        if moment is None:
+            return False
+        ts = moment.timestamp()
+        if stop_ts is not None and ts >= stop_ts:
+            return False
+        if ts >= now_ts:
+            wake.append(ts)
+            return False
+        run.candidates.append(Candidate(key, verdict, moment, ts, False, run.start_event or start_event.id, actor, unit,
+                                        {**values, **extra}))
+        return True
+
+    for i, warning in enumerate(spec.warnings):
+        if warning.remaining is not None:
+            amount = amount_in_measure(warning.remaining, calendar, working) or 0
+            x = total - amount
+        else:
+            share = Decimal(warning.elapsed.rstrip("%")) / 100  # type: ignore[union-attr]
+            x = int(total * share)
+        if offer(f"warning.{i}", warning.verdict, x, {}):
+            warned = True
+    for i, entry in enumerate(spec.overdue):
+        after = 0 if entry.after is None else (amount_in_measure(entry.after, calendar, working) or 0)
+        every = None if entry.every is None else amount_in_measure(entry.every, calendar, working)
+        if not every:
+            offer(f"overdue.{i}", entry.verdict, total + after, {"overdue_by": _describe(after, working, per_day)})
+            continue
+        for k in range(1, _MAX_REPEATS + 1):
+            late_by = after + (k - 1) * every
+            if not offer(f"overdue.{i}.{k}", entry.verdict, total + late_by,
+                         {"overdue_by": _describe(late_by, working, per_day), "count": str(k)}):
+                break
+    if warned and run.status == "running":
+        run.status = "warning"
+
+    # -- the timeline's end ------------------------------------------------------------------
+    if deadline is not None:
+        local_start, local_deadline = calendar.local(run.start or start_at).date(), calendar.local(deadline).date()
+        off = calendar.days_off_between(local_start, local_deadline)
+        makeup = calendar.makeup_workdays_between(local_start, local_deadline)
+        if off:
+            timeline.append(TimelineEntry(None, "期间节假日（不计）", "days off crossed (not counted)", ", ".join(d.isoformat() for d, _ in off)))
+        if makeup:
+            timeline.append(TimelineEntry(None, "期间调休上班日（计入）", "make-up workdays crossed (counted)", ", ".join(d.isoformat() for d, _ in makeup)))
+        if paused:
+            timeline.append(TimelineEntry(None, "不计时的暂停合计", "excluded time in all", _describe(paused, working, per_day)))
+        if extension:
+            timeline.append(TimelineEntry(None, "延期合计", "extensions in all", _describe(extension, working, per_day)))
+        timeline.append(TimelineEntry(deadline, "截止时间", "deadline", f"{limit} ({calendar.name} calendar, {calendar.business_hours})"))
+    if stop is not None:
+        names = {WITHDRAWN: ("撤回（停止计时）", "withdrawn (clock stopped)"), REJECTED: ("不予受理/驳回", "rejected")}
+        zh, en = names.get(stop.type, ("办结", "completed"))
+        timeline.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}"))
+    if run.overdue or (deadline is not None and end > deadline):
+        timeline.append(TimelineEntry(None, "超期", "overdue by", _describe(run.overdue, working, per_day)))
+    run.next_wake = min(wake) if wake else None
+    return run
+
