@@ -255,6 +255,23 @@ def _aware(text: str, option: str) -> dt.datetime:
     return moment
 
 
+@cli.command("explain")
+@click.argument("case_id")
+@click.option("--events", "events_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON Lines file of events.")
+@click.option("--ruleset", "rulesets", required=True, multiple=True, type=click.Path(exists=True), help="Ruleset file or directory (repeatable).")
+@click.option("--as-of", "as_of", required=True, help="Explain as of this aware datetime, e.g. 2024-11-01T00:00+08:00.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_reports_errors
+def explain(case_id: str, events_path: str, rulesets: tuple[str, ...], as_of: str, lang: str) -> None:
+    """Print one case's timeline (received, accepted, pauses, holidays, extensions, deadline, completion) and verdicts."""
+    from ._engine import Engine
+    from ._jsonl import read_events
+
+    moment = _aware(as_of, "--as-of")
+    engine = Engine(rulesets)
+    click.echo(engine.explain(read_events(events_path, registry=engine.registry), case=case_id, as_of=moment, language=lang), nl=False)
+
+
 @cli.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--backend", type=click.Choice(["native", "durable"]), default="native", show_default=True)

@@ -384,6 +384,28 @@ class Engine:
             yield from session.add(ready)
         yield from session.advance(as_of)
 
+    def explain(
+        self, events: Iterable[Event | Mapping[str, Any] | str], *, case: str, as_of: dt.datetime, language: str = "zh"
+    ) -> str:
+        """One case's timeline under each time limit, and its verdicts, as text a person can check by hand.
+
+        ``case`` is a case id (``XK-1``) or a thread key (``case:XK-1``); events of other threads are
+        read (and validated) but not judged.
+        """
+        _require_aware(as_of, "as_of")
+        key = case if ":" in case else f"case:{case}"
+        mine = []
+        for item in events:
+            event = self.parse(item)
+            route = self._routes.get(event.type) or self._route(event.type)
+            value = getattr(event, route[0], None) if route[0] else None
+            if value is not None and route[1] + value == key:
+                mine.append(event)
+        if not mine:
+            raise EfficiencyRulesError(f"no events of {key!r} in the events given")
+        session = Session(self)
+        return _explain_text(self, session, mine, key, as_of, language)
+
     def parse(self, item: Event | Mapping[str, Any] | str) -> Event:
         """An event of a type this engine knows (core or declared by its rulesets)."""
         if isinstance(item, Event):
@@ -899,6 +921,49 @@ class Session:
                 if thread.log:
                     session._clocks(thread, session._now, session._now_ts, [])  # due verdicts were given: this schedules the next look
         return session
+
+
+def _explain_text(engine: Engine, session: Session, events: list[Event], key: str, as_of: dt.datetime, language: str) -> str:
+    zh = language == "zh"
+    deduped = {event.id: event for event in events}
+    ordered = sorted(deduped.values(), key=lambda e: (e.at, e.id))
+    for event in ordered:
+        if event.at <= as_of:
+            session.add(event)
+    session.advance(as_of)
+    lines = [f"{key}  {'截至' if zh else 'as of'} {iso(as_of)}"]
+    thread = session._threads.get(key)
+    runs = session._clocks(thread, as_of, as_of.timestamp(), []) if thread is not None and thread.log else []
+    if not runs:
+        lines.append("  （无办理时限）" if zh else "  (no time limit applies)")
+    for index, run in runs:
+        version = engine._versions[index]
+        calendar = version.calendar
+        state = run.state()
+        title = run.policy.title_zh if zh else run.policy.title_en
+        lines.append("")
+        lines.append(f"{version.ruleset.id} {version.ruleset.version} · {run.policy.id} ({title})")
+        status = state["status"]
+        lines.append(f"  {'状态' if zh else 'status'}: {status}" + (f"  {'事项' if zh else 'matter'}: {run.matter}" if run.matter else ""))
+        for entry in run.timeline:
+            when = "" if entry.at is None else iso(calendar.local(entry.at))
+            label = entry.zh if zh else entry.en
+            lines.append(f"  {when:<22} {label}" + (f": {entry.value}" if entry.value else ""))
+        unit = "wd" if run.working else "d"
+        lines.append(
+            f"  {'已用' if zh else 'elapsed'} {state['elapsed_days']:g}{unit}, {'剩余' if zh else 'remaining'} "
+            f"{state['remaining_days']:g}{unit}, {'暂停' if zh else 'paused'} {state['paused_days']:g}{unit}, "
+            f"{'超期' if zh else 'overdue'} {state['overdue_days']:g}{unit}"
+        )
+    verdicts = [v for v in session.verdicts() if v.thread == key]
+    lines.append("")
+    lines.append(f"{'结论' if zh else 'verdicts'} ({len(verdicts)}):")
+    for verdict in verdicts:
+        message = verdict.explanation.message_zh if zh or verdict.explanation.message_en is None else verdict.explanation.message_en
+        points = "" if verdict.points is None else f" {verdict.points:g}"
+        card = "" if verdict.card is None else f" [{verdict.card}]"
+        lines.append(f"  {verdict.at:%Y-%m-%d %H:%M}  {verdict.rule}{card}{points}  {message}")
+    return "\n".join(lines) + "\n"
 
 
 def _day_only(within: Duration) -> bool:

@@ -132,11 +132,35 @@ class Report(_Model):
             subjects = ", ".join(f"{s.role}:{s.id}" for s in v.subjects) or "-"
             points = "-" if v.points is None else f"{v.points:g}"
             rows.append((v.at.strftime("%Y-%m-%d %H:%M"), v.rule, v.kind + (f"/{v.card}" if v.card else ""), subjects, points, v.thread))
-        widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
-        lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+        lines = _columns(rows)
         summary = (f"{len(self.verdicts)} 项结论，截至 {self.as_of:%Y-%m-%d %H:%M}" if language == "zh"
                    else f"{len(self.verdicts)} verdicts as of {self.as_of:%Y-%m-%d %H:%M}")
-        return "\n".join([*lines, summary]) + "\n"
+        out = [*lines, summary]
+        if self.cases:
+            zh = language == "zh"
+            head = (("办件", "时限", "状态", "期限", "截止时间", "已用", "剩余", "超期") if zh
+                    else ("case", "time limit", "status", "limit", "deadline", "elapsed", "remaining", "overdue"))
+            rows = [head]
+            for c in self.cases:
+                unit = "wd" if c.measure == "working_time" else "d"
+                rows.append((
+                    c.thread, c.time_limit, _STATUS_ZH.get(c.status, c.status) if zh else c.status, c.limit or "-",
+                    "-" if c.deadline is None else c.deadline.strftime("%Y-%m-%d %H:%M"),
+                    f"{c.elapsed_days:g}{unit}", f"{c.remaining_days:g}{unit}", f"{c.overdue_days:g}{unit}" if c.overdue_seconds else "-",
+                ))
+            out += ["", *_columns(rows), f"{len(self.cases)} 个办件时钟" if zh else f"{len(self.cases)} case clocks"]
+        return "\n".join(out) + "\n"
+
+
+_STATUS_ZH = {
+    "running": "计时中", "warning": "预警", "overdue": "超期", "paused": "暂停", "completed_on_time": "按时办结",
+    "completed_late": "超期办结", "withdrawn": "撤回", "rejected": "不予受理", "not_started": "未起算",
+}
+
+
+def _columns(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
 
 
 def _width(text: str) -> int:

@@ -33,7 +33,13 @@ __all__ = ["Scenario", "ScenarioFile", "ScenarioResult", "load_scenario_file", "
 SUFFIXES = (".test.yaml", ".test.yml")
 _FILE_KEYS = ("rulesets", "scenarios")
 _SCENARIO_KEYS = ("name", "as_of", "given", "expect")
-_EXPECT_KEYS = ("verdicts", "only", "none")
+_EXPECT_KEYS = ("verdicts", "only", "none", "cases")
+_CASE_KEYS = (
+    "thread", "ruleset", "time_limit", "matter", "status", "start", "deadline", "stopped_at", "limit", "measure",
+    "elapsed_seconds", "elapsed_days", "remaining_seconds", "remaining_days", "paused_seconds", "paused_days",
+    "overdue_seconds", "overdue_days",
+)
+_MOMENTS = ("at", "start", "deadline", "stopped_at")
 _VERDICT_KEYS = ("rule", "kind", "thread", "at", "points", "card", "sanction", "subjects", "cites", "message", "ruleset", "trigger")
 
 
@@ -47,6 +53,7 @@ class Scenario:
     expected: list[Mapping[str, Any]]
     only: bool
     location: SourceLocation
+    cases: list[Mapping[str, Any]] = field(default_factory=list)  # expected case clock states (partial)
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,15 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
         only = expect.get("only", True)
         if not isinstance(only, bool):
             raise _fail("'only' is true or false", location_of(expect, "only", path=name))
-        parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where))
+        cases = expect.get("cases", [])
+        if not isinstance(cases, list):
+            raise _fail("'cases' is a list of expected case states", location_of(expect, "cases", path=name))
+        for i, case in enumerate(cases):
+            if not isinstance(case, YamlMap):
+                raise _fail("an expected case state is a mapping such as {thread: 'case:C1', status: overdue}",
+                            location_of(cases, i, path=name))
+            check_keys(case, _CASE_KEYS, path=name, what="an expected case state")
+        parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where, list(cases)))
     return ScenarioFile(name, [base / r for r in rulesets], parsed)
 
 
@@ -172,7 +187,9 @@ def _view(verdict: Any) -> dict[str, Any]:
 
 
 def _agrees(key: str, expected: Any, actual: Any) -> bool:
-    if key == "at":
+    if key in _MOMENTS:
+        if expected is None or actual is None:
+            return expected is actual
         try:
             moment = expected if isinstance(expected, dt.datetime) else dt.datetime.fromisoformat(str(expected))
         except ValueError:
@@ -180,8 +197,8 @@ def _agrees(key: str, expected: Any, actual: Any) -> bool:
         return moment.tzinfo is not None and moment == actual
     if key == "message":
         return isinstance(expected, str) and expected in actual  # a part of the message is enough
-    if key == "points" and isinstance(expected, (int, float)) and not isinstance(expected, bool) and actual is not None:
-        return float(expected) == actual
+    if isinstance(expected, (int, float)) and isinstance(actual, (int, float)) and not isinstance(expected, bool):
+        return float(expected) == float(actual)
     if key in ("subjects", "cites") and isinstance(expected, list):
         return all(any(item == got for got in actual) for item in expected)
     return bool(expected == actual)
@@ -200,6 +217,24 @@ def _show(view: Mapping[str, Any], keys: Iterable[str] | None = None) -> str:
             value = value.isoformat()
         parts.append(f"{key}: {value!r}" if not isinstance(value, str) else f"{key}: {value}")
     return "{" + ", ".join(parts) + "}"
+
+
+def compare_cases(scenario: Scenario, cases: list[Any]) -> list[str]:
+    """Lines of a diff for each expected case state no actual one agrees with."""
+    views = [case.model_dump() for case in cases]
+    lines = []
+    for expected in scenario.cases:
+        if any(_matches(expected, view) for view in views):
+            continue
+        lines.append(f"  - expected case  {_show(expected, expected.keys())}")
+        near = [v for v in views if v["thread"] == expected.get("thread")
+                and expected.get("time_limit", v["time_limit"]) == v["time_limit"]]
+        for view in near:
+            differs = [k for k in expected if not _agrees(k, expected[k], view[k])]
+            lines.append(f"    actual case    {_show(view, expected.keys())}  (differs in {', '.join(differs)})")
+        if not near:
+            lines.append("    actual         no clock for this case" + ("" if not views else f" (clocks: {', '.join(sorted({v['thread'] for v in views}))})"))
+    return lines
 
 
 def compare(scenario: Scenario, verdicts: list[Any]) -> tuple[bool, str]:
@@ -252,4 +287,8 @@ def run_scenario(engine: Any, scenario: Scenario, path: str) -> ScenarioResult:
     except EfficiencyRulesError as error:
         return ScenarioResult(scenario, path, False, f"  ! the events given cannot be judged: {error}")
     passed, diff = compare(scenario, report.verdicts)
+    case_lines = compare_cases(scenario, report.cases)
+    if case_lines:
+        passed = False
+        diff = "\n".join(([diff] if diff else []) + case_lines)
     return ScenarioResult(scenario, path, passed, diff, report.verdicts)
