@@ -176,6 +176,21 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ("time-limit-matter-out-of-range.yaml", [
         (12, 14, "time limit 'statutory': limit 40mo out of range: more than 0 and at most 36mo"),
     ]),
+    ("time-limit-promise-looser.yaml", [(13, 12, "time limit 'statutory': the promised limit 25wd is longer than the legal limit 20wd "
+                                        "it implements: a promise may be stricter than the law, never looser")]),
+    ("time-limit-promise-other-unit.yaml", [(15, 13, "time limit 'statutory': the promised limit 10wd cannot be shown within the legal "
+                                            "limit 15d: 10 working days can span more than 15 natural days (across a holiday); "
+                                            "state both in the same unit")]),
+    ("time-limit-matter-dates-overlap.yaml", [(16, 11, "time limit 'statutory': matter 'housing-sale': its dates overlap another "
+                                               "entry's: which limit applies would be ambiguous")]),
+    ("time-limit-unknown-verdict.yaml", [(14, 25, "time limit 'statutory': unknown verdict 'lat' — did you mean 'late'?")]),
+    ("time-limit-warning-share.yaml", [(14, 26, "time limit 'statutory': a share elapsed is more than 0% and less than 100%, got 120%")]),
+    ("time-limit-extension-unit.yaml", [(14, 23, "time limit 'statutory': the extension maximum 10d does not count working time, "
+                                         "as the limit does: use wd or wh")]),
+    ("time-limit-verdict-twice.yaml", [(14, 54, "time limit 'statutory': verdict 'late' is given twice by this time limit: verdicts "
+                                        "are told apart by their name (the rule id is '<time limit>.<verdict>'); declare another verdict")]),
+    ("time-limit-no-pause-reasons.yaml", [(14, 23, "time limit 'statutory': an empty list allows no pause at all; leave 'reasons' out "
+                                           "to allow every reason")]),
     ("within-out-of-range.yaml", [(13, 15, "rule 'r': limit 2000wd out of range: more than 0 and at most 750wd")]),
     ("within-zero.yaml", [(13, 15, "rule 'r': limit 0h out of range: more than 0 and at most 26400h")]),
     # Rules.

@@ -209,7 +209,9 @@ def check(paths: tuple[str, ...]) -> None:
         click.echo(f"{len(issues)} problem{'s' if len(issues) != 1 else ''} in {files} file{'s' if files != 1 else ''}", err=True)
         raise SystemExit(1)
     rules = sum(len(r.rules) for r in rulesets)
-    click.echo(f"ok: {len(rulesets)} ruleset{'s' if len(rulesets) != 1 else ''}, {rules} rules")
+    limits = sum(len(r.spec.time_limits) for r in rulesets)
+    click.echo(f"ok: {len(rulesets)} ruleset{'s' if len(rulesets) != 1 else ''}, {rules} rule{'s' if rules != 1 else ''}, "
+               f"{limits} time limit{'s' if limits != 1 else ''}")
 
 
 @cli.command("evaluate")

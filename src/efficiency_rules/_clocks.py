@@ -45,12 +45,15 @@ def working_measure(unit: TimeUnit) -> bool:
     return unit in _WORKING_UNITS
 
 
-def amount_in_measure(duration: Duration, calendar: Calendar, working: bool) -> int | None:
-    """``duration`` as seconds of a clock's measure, or ``None`` if it counts another kind of time."""
+def amount_in_measure(duration: Duration, calendar: Calendar | None, working: bool) -> int | None:
+    """``duration`` as seconds of a clock's measure, or ``None`` if it counts another kind of time.
+
+    Without a calendar only the kind is checked (working days then count one second each).
+    """
     unit, amount = duration.unit, duration.amount
     if working:
         if unit is TimeUnit.WORKING_DAYS:
-            return int(amount * calendar.business_hours.seconds_per_day)
+            return int(amount * (calendar.business_hours.seconds_per_day if calendar is not None else 1))
         if unit is TimeUnit.WORKING_HOURS:
             return int(amount * 3600)
         return None

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
+from ._clocks import MATERIALS_COMPLETE, amount_in_measure, working_measure
 from ._conditions import ConditionContext, count_key, parse_condition, unsatisfiable
 from ._duration import Duration, TimeUnit
 from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
@@ -421,7 +422,7 @@ def _check(spec: RulesetSpec, checker: _Checker) -> Ruleset | None:
     for verdict_id, verdict in spec.verdicts.items():
         _check_verdict(verdict_id, verdict, spec, checker)
     for name, limit in spec.time_limits.items():
-        _check_time_limit(name, limit, known, checker)
+        _check_time_limit(name, limit, known, checker, spec)
 
     rules: list[CompiledRule] = []
     seen_ids: dict[str, int] = {}
@@ -554,20 +555,147 @@ def _check_type(name: Any, known: Mapping[str, Any], where: SourceLocation, chec
     return False
 
 
-def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: _Checker) -> None:
+def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: _Checker, spec: RulesetSpec) -> None:
     context = f"time limit {name!r}"
+
+    def at(*keys: Any) -> SourceLocation:
+        return checker.at("time_limits", name, *keys)
+
     starts = [limit.start] if isinstance(limit.start, str) else limit.start
     for i, event_type in enumerate(starts):
-        where = checker.at("time_limits", name, "start") if isinstance(limit.start, str) else checker.at("time_limits", name, "start", i)
-        _check_type(event_type, known, where, checker, context=context)
+        where = at("start") if isinstance(limit.start, str) else at("start", i)
+        if event_type != MATERIALS_COMPLETE:
+            _check_type(event_type, known, where, checker, context=context)
     for i, event_type in enumerate(limit.stop):
-        _check_type(event_type, known, checker.at("time_limits", name, "stop", i), checker, context=context)
+        _check_type(event_type, known, at("stop", i), checker, context=context)
     if limit.limit is None and not limit.matters:
-        checker.add(checker.at("time_limits", name), "needs a 'limit' or a 'matters' catalogue", context=context)
+        checker.add(at(), "needs a 'limit' or a 'matters' catalogue", context=context)
     if limit.limit is not None:
-        _check_duration(limit.limit, checker.at("time_limits", name, "limit"), checker, rule=None, context=context)
-    for matter, duration in limit.matters.items():
-        _check_duration(duration, checker.at("time_limits", name, "matters", matter), checker, rule=None, context=context)
+        _check_duration(limit.limit, at("limit"), checker, rule=None, context=context)
+        _check_promise(limit.limit, limit.legal, at("limit"), checker, context)
+    if limit.legal is not None:
+        _check_duration(limit.legal, at("legal"), checker, rule=None, context=context)
+    for matter, entry in limit.matters.items():
+        if isinstance(entry, Duration):
+            _check_duration(entry, at("matters", matter), checker, rule=None, context=context)
+            _check_promise(entry, limit.legal, at("matters", matter), checker, context)
+            continue
+        entries = entry if isinstance(entry, list) else [entry]
+        spans = []
+        for i, item in enumerate(entries):
+            keys = ("matters", matter, i) if isinstance(entry, list) else ("matters", matter)
+            _check_duration(item.limit, at(*keys, "limit"), checker, rule=None, context=context)
+            _check_promise(item.limit, item.legal or limit.legal, at(*keys, "limit"), checker, context)
+            first, last = item.from_ or dt.date.min, item.to or dt.date.max
+            if first > last:
+                checker.add(at(*keys), f"matter {matter!r}: 'from' {first} is after 'to' {last}", context=context)
+            for other_first, other_last in spans:
+                if first <= other_last and other_first <= last:
+                    checker.add(at(*keys), f"matter {matter!r}: its dates overlap another entry's: which limit applies would be ambiguous",
+                                context=context)
+            spans.append((first, last))
+    # each case's clock counts in its own limit's kind of time: the durations below must fit every limit's
+    working_limits = {working_measure(d.unit) for d in _limits_of(limit)}
+
+    def same_kind(duration: Duration, keys: tuple[Any, ...], what: str) -> None:
+        for working in working_limits:
+            if amount_in_measure(duration, None, working) is None:
+                kind = "working time" if working else "elapsed time"
+                checker.add(at(*keys), f"{what} {duration} does not count {kind}, as the limit does: use "
+                            + ("wd or wh" if working else "d, h or min"), context=context)
+                return
+
+    for verdict_keys, verdict in _clock_verdicts(limit):
+        if verdict is not None and verdict not in spec.verdicts and ("verdicts", verdict) not in checker.skipped:
+            checker.add(at(*verdict_keys), f"unknown verdict {verdict!r}" + did_you_mean(verdict, spec.verdicts)
+                        + ("" if spec.verdicts else "; declare it under 'verdicts'"), context=context)
+    if limit.deemed_acceptance is not None:
+        _check_duration(limit.deemed_acceptance.within, at("deemed_acceptance", "within"), checker, rule=None, context=context)
+        if limit.start in (MATERIALS_COMPLETE, [MATERIALS_COMPLETE]):
+            checker.add(at("deemed_acceptance"), "deemed acceptance moves the start to receipt: it needs a start on an event "
+                        "such as case.accepted", context=context)
+    if limit.pauses is not None:
+        for key in ("pause", "resume"):
+            _check_type(getattr(limit.pauses, key), known, at("pauses", key), checker, context=context)
+        if limit.pauses.reasons is not None and not limit.pauses.reasons:
+            checker.add(at("pauses", "reasons"), "an empty list allows no pause at all; leave 'reasons' out to allow every reason",
+                        context=context)
+    if limit.extensions is not None:
+        _check_type(limit.extensions.event, known, at("extensions", "event"), checker, context=context)
+        _check_duration(limit.extensions.max, at("extensions", "max"), checker, rule=None, context=context)
+        same_kind(limit.extensions.max, ("extensions", "max"), "the extension maximum")
+    for i, warning in enumerate(limit.warnings):
+        if (warning.remaining is None) == (warning.elapsed is None):
+            checker.add(at("warnings", i), "a warning has exactly one of 'remaining' (e.g. 1wd) or 'elapsed' (e.g. 80%)", context=context)
+        elif warning.remaining is not None:
+            same_kind(warning.remaining, ("warnings", i, "remaining"), "the warning's remaining time")
+        elif not (0 < float(warning.elapsed.rstrip("%")) < 100):  # type: ignore[union-attr]
+            checker.add(at("warnings", i, "elapsed"), f"a share elapsed is more than 0% and less than 100%, got {warning.elapsed}",
+                        context=context)
+    for i, entry in enumerate(limit.overdue):
+        for key in ("after", "every"):
+            duration = getattr(entry, key)
+            if duration is not None:
+                _check_duration(duration, at("overdue", i, key), checker, rule=None, context=context)
+                same_kind(duration, ("overdue", i, key), f"'{key}'")
+    used: dict[str, tuple[Any, ...]] = {}
+    for verdict_keys, verdict in _clock_verdicts(limit):
+        if verdict is None:
+            continue
+        if verdict in used:
+            checker.add(at(*verdict_keys), f"verdict {verdict!r} is given twice by this time limit: verdicts are told apart by "
+                        "their name (the rule id is '<time limit>.<verdict>'); declare another verdict", context=context)
+        used[verdict] = verdict_keys
+
+
+def _limits_of(limit: Any) -> list[Duration]:
+    found = [] if limit.limit is None else [limit.limit]
+    for entry in limit.matters.values():
+        if isinstance(entry, Duration):
+            found.append(entry)
+        else:
+            found += [item.limit for item in (entry if isinstance(entry, list) else [entry])]
+    return found
+
+
+def _clock_verdicts(limit: Any) -> list[tuple[tuple[Any, ...], str | None]]:
+    out: list[tuple[tuple[Any, ...], str | None]] = []
+    if limit.deemed_acceptance is not None:
+        out.append((("deemed_acceptance", "verdict"), limit.deemed_acceptance.verdict))
+    if limit.pauses is not None:
+        out.append((("pauses", "verdict"), limit.pauses.verdict))
+    if limit.extensions is not None:
+        out.append((("extensions", "verdict"), limit.extensions.verdict))
+    out += [(("warnings", i, "verdict"), w.verdict) for i, w in enumerate(limit.warnings)]
+    out += [(("overdue", i, "verdict"), o.verdict) for i, o in enumerate(limit.overdue)]
+    return out
+
+
+def _check_promise(promised: Duration, legal: Duration | None, where: SourceLocation, checker: _Checker, context: str) -> None:
+    """A promised limit (承诺时限) may be stricter than the legal limit it implements, never looser."""
+    if legal is None:
+        return
+    rank = {TimeUnit.IMMEDIATE: 0, TimeUnit.SAME_DAY: 1}
+    if promised.unit in rank or legal.unit in rank:
+        looser = rank.get(promised.unit, 2) > rank.get(legal.unit, 2)
+    elif promised.unit == legal.unit:
+        looser = promised.amount > legal.amount
+    elif promised.unit is TimeUnit.NATURAL_DAYS and legal.unit is TimeUnit.WORKING_DAYS:
+        looser = promised.amount > legal.amount  # N natural days never outlast N working days
+    elif promised.unit is TimeUnit.WORKING_DAYS and legal.unit is TimeUnit.NATURAL_DAYS:
+        checker.add(where, f"the promised limit {promised} cannot be shown within the legal limit {legal}: "
+                    f"{promised.amount} working days can span more than {legal.amount} natural days (across a holiday); "
+                    "state both in the same unit", context=context)
+        return
+    elif {promised.unit, legal.unit} <= {TimeUnit.HOURS, TimeUnit.MINUTES}:
+        looser = promised.amount * (60 if promised.unit is TimeUnit.HOURS else 1) > legal.amount * (60 if legal.unit is TimeUnit.HOURS else 1)
+    else:
+        checker.add(where, f"the promised limit {promised} and the legal limit {legal} count different kinds of time; "
+                    "state both in the same unit", context=context)
+        return
+    if looser:
+        checker.add(where, f"the promised limit {promised} is longer than the legal limit {legal} it implements: "
+                    "a promise may be stricter than the law, never looser", context=context)
 
 
 def _check_rule(
