@@ -83,3 +83,39 @@ def _durable_engine() -> Engine:
     if not _DURABLE:
         _DURABLE.append(Engine(RULESETS, backend="durable"))
     return _DURABLE[0]
+
+
+# Case clocks: pauses, extensions, supplements, deemed acceptance, warnings and overdue verdicts.
+CLOCKS = Engine([ROOT / "tests" / "data" / "rulesets" / "good" / "clocks.yaml"])
+clock_histories = event_histories(CLOCKS, max_events=30, threads=2, days=45)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(clock_histories, st.randoms(use_true_random=False))
+def test_clocks_do_not_depend_on_the_order_of_arrival(events: list[dict], rnd: random.Random) -> None:
+    shuffled = list(events)
+    rnd.shuffle(shuffled)
+    assert CLOCKS.evaluate(shuffled, as_of=AS_OF) == CLOCKS.evaluate(events, as_of=AS_OF)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(clock_histories, st.integers(min_value=0, max_value=30), st.integers(min_value=0, max_value=45 * 24))
+def test_clocks_agree_batch_incremental_and_restored(events: list[dict], cut: int, hours: int) -> None:
+    events = ordered(events)
+    session = CLOCKS.session()
+    produced = []
+    for event in events[:cut]:
+        produced.extend(session.add(event))
+    # time may be advanced anywhere up to the next event
+    pause_at = dt.datetime(2024, 9, 23, 9, 0, tzinfo=CST) + dt.timedelta(hours=hours)
+    if cut < len(events):
+        pause_at = min(pause_at, dt.datetime.fromisoformat(events[cut]["at"]))
+    if session._now is None or pause_at >= session._now:
+        produced.extend(session.advance(pause_at))
+    resumed = Session.restore(CLOCKS, session.snapshot())
+    for event in events[cut:]:
+        produced.extend(resumed.add(event))
+    produced.extend(resumed.advance(AS_OF))
+    batch = CLOCKS.evaluate(events, as_of=AS_OF)
+    assert sorted({v.id: v for v in produced}.values(), key=lambda v: (v.at, v.id)) == batch.verdicts
+    assert resumed.report(AS_OF).cases == batch.cases

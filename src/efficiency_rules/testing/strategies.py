@@ -19,6 +19,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from .._clocks import compile_clock
 from .._event_fields import FieldKind, field_kinds, thread_field
 
 __all__ = ["event_histories"]
@@ -46,6 +47,16 @@ def _constants(engine: Any) -> dict[tuple[str, str], list[Any]]:
     for ruleset in engine.rulesets:
         for rule in ruleset.rules:
             walk(rule.trigger, rule.condition)
+        for limit in ruleset.spec.time_limits.values():
+            # matters of the catalogue, allowed pause reasons and approvers (and one of each that is not)
+            for event_type in ("case.received", "case.accepted"):
+                found.setdefault((event_type, limit.matter_field), []).extend([*limit.matters, "other-matter"])
+            if limit.pauses is not None:
+                reasons = [*(limit.pauses.reasons or ()), "unlisted_reason"]
+                found.setdefault((limit.pauses.pause, "reason"), []).extend(reasons)
+                found.setdefault((limit.pauses.resume, "reason"), []).extend(reasons)
+            if limit.extensions is not None:
+                found.setdefault((limit.extensions.event, "approver"), []).extend([*(limit.extensions.approvers or ()), "someone"])
     return found
 
 
@@ -56,6 +67,8 @@ def _types_used(engine: Any) -> list[str]:
         for rule in ruleset.rules:
             used.add(rule.trigger)
             used |= set(rule.satisfied_by) | set(rule.excused_by)
+        for name, limit in ruleset.spec.time_limits.items():
+            used |= compile_clock(name, limit).relevant
     return sorted(used)
 
 
