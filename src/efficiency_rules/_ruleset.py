@@ -421,6 +421,9 @@ def _check(spec: RulesetSpec, checker: _Checker) -> Ruleset | None:
 
     for verdict_id, verdict in spec.verdicts.items():
         _check_verdict(verdict_id, verdict, spec, checker)
+    for kind, verdict_id in sorted(checker.skipped, key=str):
+        if kind == "verdicts":
+            _check_cites_of_malformed_verdict(verdict_id, spec, checker)
     for name, limit in spec.time_limits.items():
         _check_time_limit(name, limit, known, checker, spec)
 
@@ -538,6 +541,22 @@ def _check_verdict(verdict_id: str, verdict: VerdictSpec, spec: RulesetSpec, che
                     + did_you_mean(name, MESSAGE_FIELDS),
                     context=context,
                 )
+
+
+def _check_cites_of_malformed_verdict(verdict_id: str, spec: RulesetSpec, checker: _Checker) -> None:
+    """A verdict set aside for a structural error still has its cites checked, so no problem waits for the next run."""
+    node = checker.node("verdicts", verdict_id)
+    cites = node.get("cites") if isinstance(node, dict) else None
+    if not isinstance(cites, list):
+        return
+    for i, clause in enumerate(cites):
+        if isinstance(clause, str) and clause not in spec.references and ("references", clause) not in checker.skipped:
+            checker.add(
+                checker.at("verdicts", verdict_id, "cites", i),
+                f"cites unknown reference {clause!r}" + did_you_mean(clause, spec.references)
+                + ("" if spec.references else "; declare it under 'references'"),
+                context=f"verdict {verdict_id!r}",
+            )
 
 
 def _check_duration(duration: Duration, where: SourceLocation, checker: _Checker, *, rule: str | None, context: str | None) -> None:
