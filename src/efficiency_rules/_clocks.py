@@ -76,6 +76,8 @@ class ClockPolicy:
 
     def limit_for(self, matter: str | None, day: dt.date) -> Duration | None:
         """The limit of ``matter`` in force on ``day`` (the default limit where the catalogue has none)."""
+        if matter is not None and matter in self.spec.exclude_matters:
+            return None
         entry = self.spec.matters.get(matter) if matter is not None else None
         if entry is not None:
             if isinstance(entry, Duration):

@@ -613,6 +613,9 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
                     checker.add(at(*keys), f"matter {matter!r}: its dates overlap another entry's: which limit applies would be ambiguous",
                                 context=context)
             spans.append((first, last))
+    for i, matter in enumerate(limit.exclude_matters):
+        if matter in limit.matters:
+            checker.add(at("exclude_matters", i), f"matter {matter!r} is both in the catalogue and excluded", context=context)
     # each case's clock counts in its own limit's kind of time: the durations below must fit every limit's
     working_limits = {working_measure(d.unit) for d in _limits_of(limit)}
 

@@ -214,6 +214,7 @@ class TimeLimitSpec(_Spec):
     limit: Duration | None = None
     legal: Duration | None = Field(default=None, description="The legal limit a promised limit implements (it may not exceed it).")
     matters: dict[str, MatterLimit] = Field(default_factory=dict)
+    exclude_matters: list[str] = Field(default_factory=list, description="Matters this time limit does not apply to.")
     matter_field: str = "matter"
     supplement: Literal["none", "pause", "restart"] = Field(
         default="none", description="A supplement request while the clock runs: ignored, a pause, or a restart on receipt."
