@@ -112,7 +112,7 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ]),
     ("unknown-reference-no-suggestion.yaml", [(10, 21, "verdict 'w': cites unknown reference '首问责任制'")]),
     ("unknown-placeholder.yaml", [
-        (8, 38, "verdict 'w': unknown placeholder {deadlin} in message; placeholders are {rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver} — did you mean 'deadline'?"),
+        (8, 38, "verdict 'w': unknown placeholder {deadlin} in message; placeholders are {rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver}, {new_items} — did you mean 'deadline'?"),
     ]),
     # Declared event types.
     ("declared-core-type.yaml", [
@@ -213,13 +213,15 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ("any-empty.yaml", [(11, 15, "rule 'r': 'any' takes a non-empty list of conditions")]),
     ("not-not-alone.yaml", [(11, 52, "rule 'r': 'not' stands alone; unexpected key 'field'")]),
     ("unknown-condition-key.yaml", [
-        (11, 17, "rule 'r': unknown key 'feild' in a condition; expected field or count, op, value, or all/any/not — did you mean 'field'?"),
+        (11, 17, "rule 'r': unknown key 'feild' in a condition; expected field, count or new, op, value, or all/any/not — did you mean 'field'?"),
     ]),
     ("field-and-count.yaml", [
-        (11, 9, "rule 'r': a comparison names exactly one of 'field' (of the event) or 'count' (of events)"),
+        (11, 9, "rule 'r': a comparison names exactly one of 'field' (of the event), 'count' (of events) "
+        "or 'new' (values a list field adds to the thread's first event of its type)"),
     ]),
     ("neither-field-nor-count.yaml", [
-        (11, 9, "rule 'r': a comparison names exactly one of 'field' (of the event) or 'count' (of events)"),
+        (11, 9, "rule 'r': a comparison names exactly one of 'field' (of the event), 'count' (of events) "
+        "or 'new' (values a list field adds to the thread's first event of its type)"),
     ]),
     ("op-missing.yaml", [
         (11, 9, "rule 'r': a comparison needs 'op', one of == != < <= > >= in not_in exists missing"),
@@ -313,7 +315,7 @@ BAD_FILES: list[tuple[str, Expected]] = [
         (18, 12, "time limit 'statutory': limit 0wd out of range: more than 0 and at most 750wd"),
         (22, 13, "verdict 'late': points -500 out of range -100…100"),
         (23, 13, "verdict 'late': cites unknown reference 'xkf-24' — did you mean 'xkf-42'?"),
-        (24, 14, "verdict 'late': unknown placeholder {deadlin} in message; placeholders are {rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver} — did you mean 'deadline'?"),
+        (24, 14, "verdict 'late': unknown placeholder {deadlin} in message; placeholders are {rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver}, {new_items} — did you mean 'deadline'?"),
         (25, 16, "verdict 'typo': 'kind': expected 'violation', 'warning', 'alarm', 'sanction' or 'compliance', got 'violaton' — did you mean 'violation'?"),
         (28, 9, "rule 'r1': unknown event type 'case.acepted' — did you mean 'case.accepted'?"),
         (33, 17, "rule 'r2': inquiry.received has no field 'in_scop'; its fields are actor, at, id, in_scope, inquiry_id, meta, type, unit — did you mean 'in_scope'?"),

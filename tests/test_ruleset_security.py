@@ -133,7 +133,7 @@ def test_a_merge_key_is_refused(write: Any) -> None:
 
 # -- template and code syntax stays text -----------------------------------------------------------
 
-PLACEHOLDERS = "{rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver}"
+PLACEHOLDERS = "{rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver}, {new_items}"
 
 
 @pytest.mark.parametrize(

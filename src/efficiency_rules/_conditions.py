@@ -18,7 +18,7 @@ from ._match import Condition
 from ._suggest import did_you_mean
 from ._yaml import location_of
 
-__all__ = ["ConditionContext", "OPERATORS", "count_key", "field_key", "parse_condition"]
+__all__ = ["ConditionContext", "OPERATORS", "count_key", "field_key", "new_key", "parse_condition"]
 
 # The fixed operator set. Unicode comparison signs are accepted as the same operators.
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "exists", "missing")
@@ -72,6 +72,12 @@ def field_key(name: str) -> str:
     return f"f.{name}"
 
 
+def new_key(name: str, excepted: str | None = None) -> str:
+    """The fact key of the number of values of list field ``name`` that the thread's first event of
+    the same type did not have (less those the event lists in field ``excepted``)."""
+    return f"new.{name}" if excepted is None else f"new.{name}-{excepted}"
+
+
 def count_key(event_type: str) -> str:
     """The fact key of the number of events of ``event_type`` in the thread so far (this one included)."""
     return f"count.{event_type}"
@@ -88,6 +94,7 @@ class ConditionContext:
     report: Callable[[SourceLocation, str], None]
     keys: set[str] = field(default_factory=set)  # fact keys the condition reads
     counts: set[str] = field(default_factory=set)  # event types whose counts it reads
+    news: set[tuple[str, str, str | None]] = field(default_factory=set)  # (key, list field, excepted field) of 'new' operands
 
     def at(self, container: Any, key: Any = None) -> SourceLocation:
         return location_of(container, key, path=self.path)
@@ -123,24 +130,65 @@ def parse_condition(raw: Any, ctx: ConditionContext, container: Any = None, key:
 
 
 def _comparison(raw: dict[str, Any], ctx: ConditionContext) -> Condition:
-    allowed = ("field", "count", "op", "value")
+    allowed = ("field", "count", "new", "except", "op", "value")
     for name in raw:
         if name not in allowed:
             ctx.report(
                 ctx.at(raw, name),
-                f"unknown key {name!r} in a condition; expected field or count, op, value, or all/any/not"
+                f"unknown key {name!r} in a condition; expected field, count or new, op, value, or all/any/not"
                 + did_you_mean(str(name), allowed + ("all", "any", "not")),
             )
             return _INVALID
-    if ("field" in raw) == ("count" in raw):
-        ctx.report(ctx.at(raw), "a comparison names exactly one of 'field' (of the event) or 'count' (of events)")
+    if sum(operand in raw for operand in ("field", "count", "new")) != 1:
+        ctx.report(ctx.at(raw), "a comparison names exactly one of 'field' (of the event), 'count' (of events) "
+                   "or 'new' (values a list field adds to the thread's first event of its type)")
+        return _INVALID
+    if "except" in raw and "new" not in raw:
+        ctx.report(ctx.at(raw, "except"), "'except' goes with 'new'")
         return _INVALID
     op = _operator(raw, ctx)
     if op is None:
         return _INVALID
     if "field" in raw:
         return _field_comparison(raw, op, ctx)
+    if "new" in raw:
+        return _new_comparison(raw, op, ctx)
     return _count_comparison(raw, op, ctx)
+
+
+def _new_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Condition:
+    """``{new: items, except: caused_by_supplement, op: ">=", value: 1}``: how many values of the list
+    field ``items`` the thread's first event of this type did not list, less those in ``except``."""
+    names = []
+    for operand in ("new", "except"):
+        if operand not in raw:
+            names.append(None)
+            continue
+        name = raw[operand]
+        kind = ctx.fields.get(name) if isinstance(name, str) else None
+        if kind is None or kind.kind != "list":
+            lists = sorted(f for f, k in ctx.fields.items() if k.kind == "list")
+            ctx.report(
+                ctx.at(raw, operand),
+                f"'{operand}' names a list field of {ctx.trigger}, got {name!r}; its list fields are "
+                + (", ".join(lists) if lists else "none") + (did_you_mean(str(name), lists) if lists else ""),
+            )
+            return _INVALID
+        names.append(name)
+    if op in ("exists", "missing", "in", "not_in"):
+        ctx.report(ctx.at(raw, "op"), f"the number of new values is compared with == != < <= > >=, not '{op}'")
+        return _INVALID
+    if "value" not in raw:
+        ctx.report(ctx.at(raw), f"'{op}' needs a value")
+        return _INVALID
+    value = raw["value"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        ctx.report(ctx.at(raw, "value"), f"a number of new values is compared with a whole number ≥ 0, got {_shown(value)}")
+        return _INVALID
+    key = new_key(names[0], names[1])
+    ctx.keys.add(key)
+    ctx.news.add((key, names[0], names[1]))
+    return ("cmp", op, key, value)
 
 
 def _operator(raw: dict[str, Any], ctx: ConditionContext) -> str | None:

@@ -93,7 +93,8 @@ class _Version:
         rules = tuple(self.by_trigger.get(event_type, ()))
         read = set().union(*(_keys_in(rule.condition) for rule in rules))
         counts = tuple((key, counted) for key, counted in self.count_keys if key in read)
-        plan = _Plan(event_type in self.settling, rules, self.fact_fields.get(event_type, ()), counts)
+        news = tuple(sorted({n for rule in rules for n in rule.news}, key=str))
+        plan = _Plan(event_type in self.settling, rules, self.fact_fields.get(event_type, ()), counts, news)
         self.plans[event_type] = plan
         return plan
 
@@ -138,6 +139,7 @@ class _Plan:
     rules: tuple[CompiledRule, ...]  # the rules it triggers (their conditions still to be matched)
     fields: tuple[tuple[str, str], ...]  # (fact key, event field) its rules' conditions read
     counts: tuple[tuple[str, str], ...]  # (fact key, event type) of the counts they read
+    news: tuple[tuple[str, str, str | None], ...] = ()  # (fact key, list field, excepted field) of 'new' operands
 
 
 class _Pending:
@@ -170,7 +172,9 @@ class _Pending:
 class _Thread:
     """What the session holds of one thread (a case, an inquiry…) while it is open."""
 
-    __slots__ = ("clocks_open", "counts", "emitted", "key", "last_at", "last_ts", "log", "pending", "seen", "versions", "wake")
+    __slots__ = (
+        "clocks_open", "counts", "emitted", "firsts", "key", "last_at", "last_ts", "log", "pending", "seen", "versions", "wake",
+    )
 
     def __init__(self, key: str, versions: tuple[int, ...], counts: dict[str, int] | None = None) -> None:
         self.key = key
@@ -185,6 +189,7 @@ class _Thread:
         self.log: list[Event] = []  # the events its clocks read (none where no ruleset has clocks)
         self.clocks_open = False  # a clock still runs (or may start): the thread is kept
         self.wake = math.inf  # when its clocks next need a look
+        self.firsts: dict[str, list[Any]] = {}  # "type|field" -> that list field of the thread's first event of the type
 
 
 class _Wake:
@@ -453,8 +458,11 @@ _SCALARS = frozenset((str, int, float, bool))
 
 
 def _scalar(value: Any) -> Any:
+    """A field's value as a fact holds it: scalars as they are, an empty list or mapping as absent, others as text."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, (list, tuple, dict)) and not value:
+        return None  # `missing` holds for a list field left out (its default is empty) or sent empty
     return str(value)
 
 
@@ -639,6 +647,13 @@ class Session:
             counts = thread.counts
             for key, counted in plan.counts:
                 fact[key] = counts.get(counted, 0)
+        for key, name, excepted in plan.news:
+            values_now = list(values.get(name) or ())
+            first = thread.firsts.setdefault(f"{event.type}|{name}", values_now)
+            skip = set(first) | set(values.get(excepted) or () if excepted else ())
+            new = [] if first is values_now else [v for v in values_now if v not in skip]
+            fact[key] = len(new)
+            fact["list." + key] = "、".join(str(v) for v in new)
         matched = version.match_one(fact) if version.match_one is not None else version.matcher.match(thread.key, (fact,))[0]
         if not matched:
             return
@@ -670,7 +685,7 @@ class Session:
                     still_open = True
                 for candidate in run.candidates:
                     if candidate.ts <= now_ts if candidate.on_event else candidate.ts < now_ts:
-                        produced.extend(self._emit_clock(version, policy, run, candidate, thread))
+                        produced.extend(self._emit_clock(version, policy, run, candidate, thread, now_ts))
                 if run.next_wake is not None and run.next_wake < wake:
                     wake = run.next_wake
         thread.clocks_open = still_open
@@ -680,12 +695,17 @@ class Session:
             heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))  # type: ignore[arg-type]
         return runs
 
-    def _emit_clock(self, version: _Version, policy: ClockPolicy, run: ClockRun, candidate: Candidate, thread: _Thread) -> list[Verdict]:
+    def _emit_clock(
+        self, version: _Version, policy: ClockPolicy, run: ClockRun, candidate: Candidate, thread: _Thread, now_ts: float
+    ) -> list[Verdict]:
         ruleset = version.ruleset
         rule_id = f"{policy.id}.{candidate.verdict}"
         vid = verdict_id(ruleset.id, ruleset.version, rule_id, thread.key, f"{candidate.trigger}#{candidate.key}")
         if vid in self._verdicts or vid in thread.emitted:
             return []
+        if candidate.ts != now_ts:
+            # explained as things stood when it became true, however late time is seen to pass it
+            run = run_clock(policy, version.calendar, thread.log, candidate.at) or run
         template = ruleset.spec.verdicts[candidate.verdict]
         calendar = version.calendar
         local_at = calendar.local(candidate.at)
@@ -705,7 +725,7 @@ class Session:
         values = {
             "rule": rule_id, "thread": thread.key, "event_id": candidate.trigger, "actor": candidate.actor or "",
             "unit": candidate.unit or "", "at": iso(local_at), "event_type": "", "deadline": "", "within": "", "count": "",
-            "limit": "", "matter": "", "overdue_by": "", "reason": "", "approver": "",
+            "limit": "", "matter": "", "overdue_by": "", "reason": "", "approver": "", "new_items": "",
             **candidate.values,
         }
         message = template.message
@@ -768,7 +788,7 @@ class Session:
         facts = [_fact("规则", "rule", f"{rule.id} ({rule.title.zh})")]
         values: dict[str, str] = {
             "rule": rule.id, "thread": thread, "event_id": trigger, "actor": actor or "", "unit": unit or "",
-            "at": iso(local_at), "event_type": rule.trigger, "deadline": "", "within": "", "count": "",
+            "at": iso(local_at), "event_type": rule.trigger, "deadline": "", "within": "", "count": "", "new_items": "",
         }
         if pending is not None and rule.expect is not None:
             start = calendar.local(pending.start_at)
@@ -793,6 +813,9 @@ class Session:
                 facts.append(_fact("条件事实", "fact", f"{key} = {json.dumps(fact.get(key), ensure_ascii=False)}"))
                 if key == count_key(rule.trigger):
                     values["count"] = str(fact[key])
+                if key.startswith("new.") and not values.get("new_items"):
+                    values["new_items"] = fact.get("list." + key, "")
+                    facts.append(_fact("新增项目", "new items", values["new_items"]))
         message = template.message
         zh = message if isinstance(message, str) else message.zh
         en = None if isinstance(message, str) else message.en
@@ -873,6 +896,7 @@ class Session:
                     },
                     "emitted": sorted(t.emitted),
                     "log": [event.model_dump(mode="json") for event in t.log],
+                    "firsts": t.firsts,
                     "pending": [
                         [p.deadline.isoformat(), p.rule, p.version, p.start_id, p.start_at.isoformat(), p.actor, p.unit]
                         for p in t.pending
@@ -905,6 +929,7 @@ class Session:
             thread.seen = {event_id: bytes.fromhex(digest) for event_id, digest in item["seen"].items()}  # type: ignore[misc]
             thread.emitted = set(item["emitted"])
             thread.log = [engine.parse(raw) for raw in item.get("log", ())]
+            thread.firsts = dict(item.get("firsts", {}))
             if thread.last_at is not None:
                 heapq.heappush(session._retire, ((thread.last_at + engine.retention).timestamp(), thread.key))
             for deadline, rule, version, start_id, start_at, actor, unit in item["pending"]:

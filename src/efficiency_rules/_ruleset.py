@@ -49,7 +49,7 @@ LIMIT_MAXIMUM = {
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MESSAGE_FIELDS = (
     "rule", "thread", "event_type", "event_id", "actor", "unit", "at", "deadline", "within", "count",
-    "limit", "matter", "overdue_by", "reason", "approver",
+    "limit", "matter", "overdue_by", "reason", "approver", "new_items",
 )
 
 
@@ -66,6 +66,7 @@ class CompiledRule:
     expect: ExpectSpec | None = None  # set for "this must follow within" rules
     satisfied_by: frozenset[str] = frozenset()
     excused_by: frozenset[str] = frozenset()
+    news: tuple[tuple[str, str, str | None], ...] = ()  # (fact key, list field, excepted field) of its 'new' operands
 
 
 @dataclass(frozen=True)
@@ -771,6 +772,7 @@ def _check_rule(
         raw_condition, holder, key = rule.if_, checker.node("rules", index), "if"
 
     condition: Condition = ("all", ())
+    news: tuple[tuple[str, str, str | None], ...] = ()
     if raw_condition is not None:
         before_condition = len(checker.issues)
         # A count of a declared type that is invalid (and reported) is not an unknown type.
@@ -778,6 +780,7 @@ def _check_rule(
         ctx = ConditionContext(path=checker.path, trigger=trigger, fields=kinds[trigger], known_types=countable, report=report)
         condition = parse_condition(checker.node(*(("rules", index, "expect", "where") if expect else ("rules", index, "if"))), ctx, holder, key)
         counted |= ctx.counts
+        news = tuple(sorted(ctx.news, key=str))
         if len(checker.issues) == before_condition:
             minimum = {count_key(trigger): 1}
             reason = unsatisfiable(condition, minimum_counts=minimum)
@@ -795,6 +798,7 @@ def _check_rule(
         expect=expect,
         satisfied_by=satisfied,
         excused_by=excused,
+        news=news,
     )
 
 
