@@ -42,3 +42,36 @@ def test_the_readme_example_judges_the_shipped_events(capsys) -> None:  # type: 
         "2024-09-30 10:00  supplement-twice        warning    staff:w-017, unit:审批局      -     case:XK-2024-0917",
         "3 项结论，截至 2024-10-09 00:00",
     ]
+
+
+def test_the_readme_main_job_prints_verdicts_and_case_states(capsys) -> None:  # type: ignore[no-untyped-def]
+    from efficiency_rules.cli import main
+
+    status = main([
+        "evaluate", str(ROOT / "rulesets" / "cn" / "xzxk.yaml"),
+        "--events", str(ROOT / "examples" / "cases.jsonl"), "--as-of", "2024-12-01T00:00+08:00",
+    ])
+    assert status == 0
+    assert capsys.readouterr().out.splitlines() == [
+        '时间              规则                   类别       对象                                 分值  事项',
+        '2024-10-08 17:30  licence.late-notice    violation  staff:w-wang, unit:transport-bureau  -     case:XK-2024-0919',
+        '2024-10-21 10:00  licence.bad-pause      violation  staff:w-li, unit:market-bureau       -     case:XK-2024-0923',
+        '2024-10-24 17:30  licence.overdue        violation  unit:housing-bureau                  -     case:XK-2024-0917',
+        '2024-10-28 17:30  licence.overdue        violation  unit:transport-bureau                -     case:XK-2024-0919',
+        '2024-10-30 17:30  licence.overdue        violation  unit:market-bureau                   -     case:XK-2024-0921',
+        '2024-10-31 10:00  licence.bad-extension  violation  staff:w-li, unit:market-bureau       -     case:XK-2024-0921',
+        '2024-11-05 17:30  licence.overdue        violation  unit:market-bureau                   -     case:XK-2024-0923',
+        '2024-11-12 17:30  deliver-within-10wd    violation  unit:housing-bureau                  -     case:XK-2024-0917',
+        '8 项结论，截至 2024-12-01 00:00',
+        '',
+        '办件               时限     状态      期限  截止时间          已用       剩余       超期',
+        'case:XK-2024-0917  licence  超期办结  20wd  2024-10-24 17:30  22.1429wd  0wd        2.1429wd',
+        'case:XK-2024-0918  licence  按时办结  20wd  2024-10-29 17:30  17.7857wd  2.2143wd   -',
+        'case:XK-2024-0919  licence  超期办结  20wd  2024-10-28 17:30  36.7857wd  0wd        16.7857wd',
+        'case:XK-2024-0920  licence  按时办结  20wd  2024-11-12 17:30  24.2857wd  5.7143wd   -',
+        'case:XK-2024-0921  licence  超期办结  20wd  2024-10-30 17:30  21.6429wd  0wd        1.6429wd',
+        'case:XK-2024-0922  licence  撤回      20wd  2024-11-04 17:30  5.1429wd   14.8571wd  -',
+        'case:XK-2024-0923  licence  超期办结  20wd  2024-11-05 17:30  22.1429wd  0wd        2.1429wd',
+        'case:XK-2024-0924  licence  计时中    20wd  2024-12-18 17:30  7wd        13wd       -',
+        '8 个办件时钟',
+    ]
