@@ -290,3 +290,10 @@ def test_explain_prints_the_timeline(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "2024-10-24T17:30+08:00 deadline: 20wd" in out
     assert "2024-10-29T10:00+08:00 completed: case.completed c" in out
     assert "overdue by: 2wd 1h" in out
+
+
+def test_a_clock_whose_catalogue_lacks_the_matter_reports_no_state(engine: Engine) -> None:
+    # 'disclosure' and 'petition' list only their own matters: a licensing case has no clock under them,
+    # not even a not-started one; 'licence' (a default limit) waits for the acceptance
+    report = engine.evaluate([ev("r", "case.received", "2024-09-20T10:00", matter="licence-x")], as_of=t("2024-09-23T10:00"))
+    assert [(c.time_limit, c.status) for c in report.cases] == [("licence", "not_started")]

@@ -275,6 +275,8 @@ def run_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], 
                 )
 
     if start_index is None or start_at is None:
+        if events and policy.limit_for(matter, calendar.local(events[0].at).date()) is None:
+            return None  # the case's matter has no limit here: no clock, started or not
         run = ClockRun(policy, "not_started", matter=matter, timeline=timeline)
         for event in events:
             if event.type in policy.stop_types:
