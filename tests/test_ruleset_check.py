@@ -191,6 +191,13 @@ BAD_FILES: list[tuple[str, Expected]] = [
                                         "are told apart by their name (the rule id is '<time limit>.<verdict>'); declare another verdict")]),
     ("time-limit-no-pause-reasons.yaml", [(14, 23, "time limit 'statutory': an empty list allows no pause at all; leave 'reasons' out "
                                            "to allow every reason")]),
+    # Conditions over the thread: 'new' list values, fields 'of' an earlier event.
+    ("new-not-a-list.yaml", [(11, 15, "rule 'r': 'new' names a list field of case.received, got 'matter'; its list fields are none")]),
+    ("except-without-new.yaml", [(11, 32, "rule 'r': 'except' goes with 'new'")]),
+    ("of-unknown-type.yaml", [(11, 31, "rule 'r': unknown event type 'inquiry.recieved' — did you mean 'inquiry.received'?")]),
+    ("of-unknown-field.yaml", [(11, 17, "rule 'r': inquiry.received has no field 'in_scop'; its fields are actor, at, id, in_scope, "
+                                        "inquiry_id, meta, type, unit — did you mean 'in_scope'?")]),
+    ("of-wrong-kind.yaml", [(11, 66, "rule 'r': field 'in_scope' of inquiry.received is a boolean (true or false); 'yes' is a string")]),
     ("within-out-of-range.yaml", [(13, 15, "rule 'r': limit 2000wd out of range: more than 0 and at most 750wd")]),
     ("within-zero.yaml", [(13, 15, "rule 'r': limit 0h out of range: more than 0 and at most 26400h")]),
     # Rules.

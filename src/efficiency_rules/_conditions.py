@@ -18,7 +18,7 @@ from ._match import Condition
 from ._suggest import did_you_mean
 from ._yaml import location_of
 
-__all__ = ["ConditionContext", "OPERATORS", "count_key", "field_key", "new_key", "parse_condition"]
+__all__ = ["ConditionContext", "OPERATORS", "count_key", "field_key", "new_key", "of_key", "parse_condition"]
 
 # The fixed operator set. Unicode comparison signs are accepted as the same operators.
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "exists", "missing")
@@ -72,6 +72,11 @@ def field_key(name: str) -> str:
     return f"f.{name}"
 
 
+def of_key(event_type: str, name: str) -> str:
+    """The fact key of field ``name`` of the thread's latest event of ``event_type`` (this one included)."""
+    return f"of.{event_type}.{name}"
+
+
 def new_key(name: str, excepted: str | None = None) -> str:
     """The fact key of the number of values of list field ``name`` that the thread's first event of
     the same type did not have (less those the event lists in field ``excepted``)."""
@@ -95,6 +100,8 @@ class ConditionContext:
     keys: set[str] = field(default_factory=set)  # fact keys the condition reads
     counts: set[str] = field(default_factory=set)  # event types whose counts it reads
     news: set[tuple[str, str, str | None]] = field(default_factory=set)  # (key, list field, excepted field) of 'new' operands
+    kinds_of: Mapping[str, Mapping[str, FieldKind]] = field(default_factory=dict)  # every known type's field kinds
+    ofs: set[tuple[str, str, str]] = field(default_factory=set)  # (key, event type, field) read with 'of'
 
     def at(self, container: Any, key: Any = None) -> SourceLocation:
         return location_of(container, key, path=self.path)
@@ -130,7 +137,7 @@ def parse_condition(raw: Any, ctx: ConditionContext, container: Any = None, key:
 
 
 def _comparison(raw: dict[str, Any], ctx: ConditionContext) -> Condition:
-    allowed = ("field", "count", "new", "except", "op", "value")
+    allowed = ("field", "of", "count", "new", "except", "op", "value")
     for name in raw:
         if name not in allowed:
             ctx.report(
@@ -145,6 +152,9 @@ def _comparison(raw: dict[str, Any], ctx: ConditionContext) -> Condition:
         return _INVALID
     if "except" in raw and "new" not in raw:
         ctx.report(ctx.at(raw, "except"), "'except' goes with 'new'")
+        return _INVALID
+    if "of" in raw and "field" not in raw:
+        ctx.report(ctx.at(raw, "of"), "'of' goes with 'field': {field: in_scope, of: inquiry.received, op: ..., value: ...}")
         return _INVALID
     op = _operator(raw, ctx)
     if op is None:
@@ -238,18 +248,29 @@ def _value_fits(value: Any, kind: FieldKind) -> bool:
 
 def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Condition:
     name = raw["field"]
+    source, fields = ctx.trigger, ctx.fields
+    if "of" in raw:
+        source = raw["of"]
+        if not isinstance(source, str) or source not in ctx.kinds_of:
+            ctx.report(ctx.at(raw, "of"), f"unknown event type {source!r}" + did_you_mean(str(source), ctx.kinds_of))
+            return _INVALID
+        fields = ctx.kinds_of[source]
     if not isinstance(name, str):
-        ctx.report(ctx.at(raw, "field"), f"'field' names a field of {ctx.trigger}, got {name!r}")
+        ctx.report(ctx.at(raw, "field"), f"'field' names a field of {source}, got {name!r}")
         return _INVALID
-    kind = ctx.fields.get(name)
+    kind = fields.get(name)
     if kind is None:
         ctx.report(
             ctx.at(raw, "field"),
-            f"{ctx.trigger} has no field {name!r}; its fields are {', '.join(sorted(ctx.fields))}"
-            + did_you_mean(name, ctx.fields),
+            f"{source} has no field {name!r}; its fields are {', '.join(sorted(fields))}"
+            + did_you_mean(name, fields),
         )
         return _INVALID
-    key = field_key(name)
+    if "of" in raw:
+        key = of_key(source, name)
+        ctx.ofs.add((key, source, name))
+    else:
+        key = field_key(name)
     ctx.keys.add(key)
     if op in ("exists", "missing"):
         if "value" in raw:
@@ -257,7 +278,7 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
             return _INVALID
         return (op, key)
     if not kind.comparable:
-        ctx.report(ctx.at(raw, "op"), f"field {name!r} of {ctx.trigger} is a {kind.kind}: only exists and missing apply to it")
+        ctx.report(ctx.at(raw, "op"), f"field {name!r} of {source} is a {kind.kind}: only exists and missing apply to it")
         return _INVALID
     if "value" not in raw:
         ctx.report(ctx.at(raw), f"'{op}' needs a value")
@@ -269,12 +290,12 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
             return _INVALID
         for i, item in enumerate(value):
             if not _value_fits(item, kind):
-                ctx.report(ctx.at(value, i), f"field {name!r} of {ctx.trigger} is {kind.describe()}; {_shown(item)} can never match")
+                ctx.report(ctx.at(value, i), f"field {name!r} of {source} is {kind.describe()}; {_shown(item)} can never match")
                 return _INVALID
         values = tuple(value)
         return ("in", key, values) if op == "in" else ("all", (("exists", key), ("not", ("in", key, values))))
     if op in _ORDERING and not kind.ordered:
-        ctx.report(ctx.at(raw, "op"), f"'{op}' compares numbers, but field {name!r} of {ctx.trigger} is {kind.describe()}")
+        ctx.report(ctx.at(raw, "op"), f"'{op}' compares numbers, but field {name!r} of {source} is {kind.describe()}")
         return _INVALID
     if not _value_fits(value, kind):
         if kind.enum is not None and any(type(value) is type(v) for v in kind.enum):
@@ -283,7 +304,7 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
             problem = f"{_shown(value)} is {_article(_kind_of_value(value))}"
         ctx.report(
             ctx.at(raw, "value"),
-            f"field {name!r} of {ctx.trigger} is {kind.describe()}; {problem}"
+            f"field {name!r} of {source} is {kind.describe()}; {problem}"
             + (did_you_mean(value, [str(v) for v in kind.enum]) if kind.enum and isinstance(value, str) else ""),
         )
         return _INVALID

@@ -94,7 +94,8 @@ class _Version:
         read = set().union(*(_keys_in(rule.condition) for rule in rules))
         counts = tuple((key, counted) for key, counted in self.count_keys if key in read)
         news = tuple(sorted({n for rule in rules for n in rule.news}, key=str))
-        plan = _Plan(event_type in self.settling, rules, self.fact_fields.get(event_type, ()), counts, news)
+        ofs = tuple(sorted({o for rule in rules for o in rule.ofs}))
+        plan = _Plan(event_type in self.settling, rules, self.fact_fields.get(event_type, ()), counts, news, ofs)
         self.plans[event_type] = plan
         return plan
 
@@ -140,6 +141,7 @@ class _Plan:
     fields: tuple[tuple[str, str], ...]  # (fact key, event field) its rules' conditions read
     counts: tuple[tuple[str, str], ...]  # (fact key, event type) of the counts they read
     news: tuple[tuple[str, str, str | None], ...] = ()  # (fact key, list field, excepted field) of 'new' operands
+    ofs: tuple[tuple[str, str, str], ...] = ()  # (fact key, event type, field) read from the thread's latest event of a type
 
 
 class _Pending:
@@ -173,7 +175,8 @@ class _Thread:
     """What the session holds of one thread (a case, an inquiry…) while it is open."""
 
     __slots__ = (
-        "clocks_open", "counts", "emitted", "firsts", "key", "last_at", "last_ts", "log", "pending", "seen", "versions", "wake",
+        "clocks_open", "counts", "emitted", "firsts", "key", "last_at", "last_ts", "lasts", "log", "pending", "seen", "versions",
+        "wake",
     )
 
     def __init__(self, key: str, versions: tuple[int, ...], counts: dict[str, int] | None = None) -> None:
@@ -190,6 +193,7 @@ class _Thread:
         self.clocks_open = False  # a clock still runs (or may start): the thread is kept
         self.wake = math.inf  # when its clocks next need a look
         self.firsts: dict[str, list[Any]] = {}  # "type|field" -> that list field of the thread's first event of the type
+        self.lasts: dict[str, dict[str, Any]] = {}  # type -> the fields rules read ('of') of the thread's latest event of it
 
 
 class _Wake:
@@ -244,6 +248,12 @@ class Engine:
                 self.registry.register(cls)
         self._versions: list[_Version] = [self._compile(ruleset) for ruleset in loaded]
         self._clock_types: frozenset[str] = frozenset().union(*(v.clock_types for v in self._versions))
+        of_fields: dict[str, set[str]] = {}
+        for version in self._versions:
+            for rule in version.ruleset.rules:
+                for _, event_type, name in rule.ofs:
+                    of_fields.setdefault(event_type, set()).add(name)
+        self._of_fields = {t: tuple(sorted(f)) for t, f in of_fields.items()}  # event type -> fields 'of' operands read
         self._by_id: dict[str, list[int]] = {}
         for index, version in enumerate(self._versions):
             self._by_id.setdefault(version.ruleset.id, []).append(index)
@@ -538,6 +548,10 @@ class Session:
         counts[event.type] = counts.get(event.type, 0) + 1
         thread.last_at = at
         thread.last_ts = ts
+        remembered = engine._of_fields.get(event.type)
+        if remembered:
+            values = event.__dict__
+            thread.lasts[event.type] = {name: _scalar(values.get(name)) for name in remembered}
         versions = engine._versions
         for index in thread.versions:
             version = versions[index]
@@ -647,6 +661,8 @@ class Session:
             counts = thread.counts
             for key, counted in plan.counts:
                 fact[key] = counts.get(counted, 0)
+        for key, event_type, name in plan.ofs:
+            fact[key] = thread.lasts.get(event_type, {}).get(name)
         for key, name, excepted in plan.news:
             values_now = list(values.get(name) or ())
             first = thread.firsts.setdefault(f"{event.type}|{name}", values_now)
@@ -897,6 +913,7 @@ class Session:
                     "emitted": sorted(t.emitted),
                     "log": [event.model_dump(mode="json") for event in t.log],
                     "firsts": t.firsts,
+                    "lasts": t.lasts,
                     "pending": [
                         [p.deadline.isoformat(), p.rule, p.version, p.start_id, p.start_at.isoformat(), p.actor, p.unit]
                         for p in t.pending
@@ -930,6 +947,7 @@ class Session:
             thread.emitted = set(item["emitted"])
             thread.log = [engine.parse(raw) for raw in item.get("log", ())]
             thread.firsts = dict(item.get("firsts", {}))
+            thread.lasts = dict(item.get("lasts", {}))
             if thread.last_at is not None:
                 heapq.heappush(session._retire, ((thread.last_at + engine.retention).timestamp(), thread.key))
             for deadline, rule, version, start_id, start_at, actor, unit in item["pending"]:

@@ -67,6 +67,7 @@ class CompiledRule:
     satisfied_by: frozenset[str] = frozenset()
     excused_by: frozenset[str] = frozenset()
     news: tuple[tuple[str, str, str | None], ...] = ()  # (fact key, list field, excepted field) of its 'new' operands
+    ofs: tuple[tuple[str, str, str], ...] = ()  # (fact key, event type, field) of its 'of' operands
 
 
 @dataclass(frozen=True)
@@ -773,14 +774,18 @@ def _check_rule(
 
     condition: Condition = ("all", ())
     news: tuple[tuple[str, str, str | None], ...] = ()
+    ofs: tuple[tuple[str, str, str], ...] = ()
     if raw_condition is not None:
         before_condition = len(checker.issues)
         # A count of a declared type that is invalid (and reported) is not an unknown type.
         countable = {**known, **{name: None for kind, name in checker.skipped if kind == "event_types"}}
-        ctx = ConditionContext(path=checker.path, trigger=trigger, fields=kinds[trigger], known_types=countable, report=report)
+        ctx = ConditionContext(
+            path=checker.path, trigger=trigger, fields=kinds[trigger], known_types=countable, report=report, kinds_of=kinds
+        )
         condition = parse_condition(checker.node(*(("rules", index, "expect", "where") if expect else ("rules", index, "if"))), ctx, holder, key)
         counted |= ctx.counts
         news = tuple(sorted(ctx.news, key=str))
+        ofs = tuple(sorted(ctx.ofs))
         if len(checker.issues) == before_condition:
             minimum = {count_key(trigger): 1}
             reason = unsatisfiable(condition, minimum_counts=minimum)
@@ -799,6 +804,7 @@ def _check_rule(
         satisfied_by=satisfied,
         excused_by=excused,
         news=news,
+        ofs=ofs,
     )
 
 

@@ -67,6 +67,7 @@ def _types_used(engine: Any) -> list[str]:
         for rule in ruleset.rules:
             used.add(rule.trigger)
             used |= set(rule.satisfied_by) | set(rule.excused_by)
+            used |= {event_type for _, event_type, _ in rule.ofs}
         for name, limit in ruleset.spec.time_limits.items():
             used |= compile_clock(name, limit).relevant
     return sorted(used)
