@@ -65,6 +65,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "complaint.dismissed": {"complaint_id": "t1", "against_actor": "staff-3"},
     "ranking.published": {"period": "2024-Q1", "metric": "on_time_rate", "order": ["unit-2", "unit-7", "unit-1"]},
     "interview.held": {"subject": "unit-7"},
+    "org.staff_assigned": {"staff": "staff-3", "unit": "unit-7"},
+    "org.unit_leaders": {"unit": "unit-7", "deputy": "leader-2", "principal": "leader-1"},
+    "verdict.revoked": {"verdict_id": "v-0123456789abcdef0123", "reason": "申诉成立"},
 }
 CORE_NAMES = sorted(EXAMPLES)
 
@@ -83,7 +86,7 @@ def text(data: dict[str, Any]) -> str:
 
 def test_core_types_are_the_design_table() -> None:
     assert EventRegistry.core().types == tuple(CORE_NAMES)
-    assert len(CORE_EVENT_TYPES) == 21
+    assert len(CORE_EVENT_TYPES) == 24
 
 
 @pytest.mark.parametrize("type_", CORE_NAMES)

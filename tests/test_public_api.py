@@ -17,6 +17,8 @@ PUBLIC = [
     "TimeUnit", "UnknownEventTypeError", "YearArrangement", "YearFileError", "load_year_file", "parse_event",
     "read_events", "Citation", "Engine", "Explanation", "Fact", "Report", "Ruleset", "RulesetError", "RulesetIssue",
     "RulesetRef", "Session", "Subject", "Verdict", "load_ruleset", "load_rulesets",
+    # case clocks and accountability
+    "CaseState", "OrgStaffAssigned", "OrgUnitLeaders", "VerdictRevoked",
 ]
 
 

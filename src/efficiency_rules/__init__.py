@@ -54,11 +54,14 @@ from ._events import (
     InquiryReceived,
     InquiryReferred,
     InterviewHeld,
+    OrgStaffAssigned,
+    OrgUnitLeaders,
     RankingPublished,
+    VerdictRevoked,
 )
 from ._jsonl import read_events
 from ._registry import EventRegistry, parse_event
-from ._verdicts import Citation, Explanation, Fact, Report, RulesetRef, Subject, Verdict
+from ._verdicts import CaseState, Citation, Explanation, Fact, Report, RulesetRef, Subject, Verdict
 
 # The engine and the ruleset loader are imported on first use, so that importing the package (or
 # its pytest plugin) stays cheap.
@@ -89,6 +92,7 @@ __all__ = [
     "BusinessHours",
     "CORE_EVENT_TYPES",
     "Calendar",
+    "CaseState",
     "CalendarError",
     "CaseAccepted",
     "CaseCompleted",
@@ -129,6 +133,8 @@ __all__ = [
     "InquiryReceived",
     "InquiryReferred",
     "InterviewHeld",
+    "OrgStaffAssigned",
+    "OrgUnitLeaders",
     "NaiveDatetimeError",
     "RankingPublished",
     "Report",
@@ -143,6 +149,7 @@ __all__ = [
     "TimeUnit",
     "UnknownEventTypeError",
     "Verdict",
+    "VerdictRevoked",
     "YearArrangement",
     "YearFileError",
     "load_ruleset",

@@ -41,7 +41,10 @@ __all__ = [
     "InquiryReceived",
     "InquiryReferred",
     "InterviewHeld",
+    "OrgStaffAssigned",
+    "OrgUnitLeaders",
     "RankingPublished",
+    "VerdictRevoked",
 ]
 
 #: An identifier: a string with at least one character.
@@ -264,6 +267,31 @@ class InterviewHeld(Event):
     subject: str = Field(description="Who was interviewed: a unit or a member of staff.")
 
 
+class OrgStaffAssigned(Event):
+    """From ``at`` on, a member of staff works in a unit (people move: a later assignment replaces it)."""
+
+    type: Literal["org.staff_assigned"] = Field("org.staff_assigned", description="Always 'org.staff_assigned'.")
+    staff: _Id = Field(description="The member of staff.")
+    unit: _Id = Field(description="The unit they work in from now on.")  # type: ignore[assignment]
+
+
+class OrgUnitLeaders(Event):
+    """From ``at`` on, a unit's deputy in charge (分管负责人) and principal (主要负责人)."""
+
+    type: Literal["org.unit_leaders"] = Field("org.unit_leaders", description="Always 'org.unit_leaders'.")
+    unit: _Id = Field(description="The unit.")  # type: ignore[assignment]
+    deputy: str | None = Field(default=None, description="The deputy in charge of it.")
+    principal: str | None = Field(default=None, description="Its principal.")
+
+
+class VerdictRevoked(Event):
+    """A verdict was revoked (申诉成立、撤销): it leaves scores, ladders and counts, and what followed from it is recomputed."""
+
+    type: Literal["verdict.revoked"] = Field("verdict.revoked", description="Always 'verdict.revoked'.")
+    verdict_id: _Id = Field(description="The id of the verdict revoked.")
+    reason: str | None = Field(default=None, description="Why, e.g. the appeal decision.")
+
+
 #: Any core event, chosen by its ``type``; use it as a field type in a portal's own models::
 #:
 #:     class Upload(BaseModel):
@@ -291,6 +319,9 @@ CoreEvent = Annotated[
         ComplaintDismissed,
         RankingPublished,
         InterviewHeld,
+        OrgStaffAssigned,
+        OrgUnitLeaders,
+        VerdictRevoked,
     ],
     Field(discriminator="type"),
 ]

@@ -337,6 +337,17 @@ class _Year:
 
     def events(self) -> Iterator[dict[str, Any]]:
         heap, pop = self.heap, heapq.heappop
+        # The organisation on the first working day: each unit's deputy in charge and principal, and
+        # its staff; in July one member of staff of the first unit moves to the second (people move).
+        for u, unit in enumerate(self.units):
+            code = self.codes[u]
+            self.push(0, f"ORG-{self.year}-{code}", "org.unit_leaders", {"unit": unit, "deputy": f"{code}-D", "principal": f"{code}-P"})
+            for i in range(1, self.staff + 1):
+                self.push(0, f"ORG-{self.year}-{code}-{i:03d}", "org.staff_assigned", {"staff": f"{code}-{i:03d}", "unit": unit})
+        if len(self.units) > 1:
+            july = next(i for i, d in enumerate(self.wdays) if d >= dt.date(self.year, 7, 1))
+            self.push(july * self.per_day, f"ORG-{self.year}-move", "org.staff_assigned",
+                      {"staff": f"{self.codes[0]}-001", "unit": self.units[1]})
         for month in range(1, 12):  # each month's rankings, published early the next month
             first = dt.date(self.year, month + 1, 1)
             k = next(i for i, d in enumerate(self.wdays) if d >= first)
