@@ -72,6 +72,10 @@ def field_key(name: str) -> str:
     return f"f.{name}"
 
 
+#: Prose comparison words and the operator each means (for hints in error messages).
+PROSE_OPERATORS = _PROSE
+
+
 def of_key(event_type: str, name: str) -> str:
     """The fact key of field ``name`` of the thread's latest event of ``event_type`` (this one included)."""
     return f"of.{event_type}.{name}"

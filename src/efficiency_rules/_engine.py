@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._accountability import LEDGER_TYPES, apply_accountability
 from ._calendar import Calendar
 from ._clocks import Candidate, ClockPolicy, ClockRun, compile_clock, run_clock
 from ._conditions import count_key, field_key
@@ -50,6 +51,7 @@ from ._ruleset import CompiledRule, Ruleset, load_rulesets
 from ._verdicts import (
     CaseState,
     Report,
+    Revocation,
     RulesetRef,
     Verdict,
     iso,
@@ -254,6 +256,17 @@ class Engine:
                 for _, event_type, name in rule.ofs:
                     of_fields.setdefault(event_type, set()).add(name)
         self._of_fields = {t: tuple(sorted(f)) for t, f in of_fields.items()}  # event type -> fields 'of' operands read
+        # Accountability: each version's section with its counters' conditions compiled, and the event types kept for it.
+        self._ledgers: list[tuple[_Version, Any, dict[str, Callable[[Event], bool]]]] = []
+        ledger_types = set(LEDGER_TYPES)
+        for version in self._versions:
+            section = version.ruleset.spec.accountability
+            if section is None:
+                continue
+            conditions = {name: _event_predicate(condition) for name, condition in version.ruleset.counter_conditions.items()}
+            self._ledgers.append((version, section, conditions))
+            ledger_types |= {c.event for c in section.counters.values() if c.event} | {c.after.event for c in section.counters.values() if c.after}
+        self._ledger_types = frozenset(ledger_types)
         self._by_id: dict[str, list[int]] = {}
         for index, version in enumerate(self._versions):
             self._by_id.setdefault(version.ruleset.id, []).append(index)
@@ -492,6 +505,7 @@ class Session:
         self._now_ts = -math.inf
         self._retention_s = engine.retention.total_seconds()
         self._events = 0
+        self._ledger: list[Event] = []  # events accountability reads (kept only when verdicts are kept)
 
     # -- input ----------------------------------------------------------------------------------
 
@@ -562,6 +576,8 @@ class Session:
                 self._settle(thread, index, version, event.type)
             if plan.rules:
                 self._judge(thread, index, version, plan, event, ts, produced)
+        if self._keep and event.type in engine._ledger_types:
+            self._ledger.append(event)
         if engine._clock_types and event.type in engine._clock_types:
             thread.log.append(event)
             self._clocks(thread, at, ts, produced)
@@ -883,14 +899,19 @@ class Session:
                 ruleset = self.engine._versions[index].ruleset
                 cases.append({"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()})
         cases.sort(key=lambda c: (c["thread"], c["ruleset"], c["time_limit"]))
+        verdicts, scores, revocations = self.verdicts(), [], []
+        if self._ledger:
+            verdicts, scores, revocations = apply_accountability(self.engine, verdicts, self._ledger, as_of)
         return Report(
             as_of=as_of,
             rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in self.engine._versions],
-            verdicts=self.verdicts(),
+            verdicts=verdicts,
             events=self._events,
             ignored_after_as_of=ignored_after_as_of,
             open_threads=sum(1 for t in self._threads.values() if t.pending),
             cases=[CaseState.model_validate(case) for case in cases],
+            scores=scores,
+            revocations=[Revocation.model_validate(r) for r in revocations],
         )
 
     def snapshot(self) -> bytes:
@@ -923,6 +944,7 @@ class Session:
                 for t in self._threads.values()
             ],
             "verdicts": [v.model_dump(mode="json") for v in self._verdicts.values()],
+            "ledger": [event.model_dump(mode="json") for event in self._ledger],
         }
         return json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
 
@@ -959,6 +981,7 @@ class Session:
         for raw in state["verdicts"]:
             verdict = Verdict.model_validate(raw)
             session._verdicts[verdict.id] = verdict
+        session._ledger = [engine.parse(raw) for raw in state.get("ledger", ())]
         if session._now is not None:
             for thread in session._threads.values():
                 if thread.log:
@@ -1014,6 +1037,19 @@ def _day_only(within: Duration) -> bool:
     if within.unit not in _DAY_UNITS or within.amount != within.amount.to_integral_value():
         return False
     return within.unit is not TimeUnit.WORKING_DAYS or within.amount >= 1  # 0wd is "same day": the hour matters
+
+
+def _event_predicate(condition: Any) -> Callable[[Event], bool]:
+    """A counter's condition as a predicate on events (the native matcher's compiled form)."""
+    from ._match.native import compile_parts, normalize_condition
+
+    parts = compile_parts(normalize_condition(condition, "counter"))
+
+    def holds(event: Event) -> bool:
+        fact = {"type": event.type, **{field_key(k): _scalar(v) for k, v in event.__dict__.items()}}
+        return all(part(fact) for part in parts)
+
+    return holds
 
 
 def _fact(zh: str, en: str, value: str) -> dict[str, str]:

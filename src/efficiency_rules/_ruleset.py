@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from ._clocks import MATERIALS_COMPLETE, amount_in_measure, working_measure
-from ._conditions import ConditionContext, count_key, parse_condition, unsatisfiable
+from ._conditions import PROSE_OPERATORS, ConditionContext, count_key, parse_condition, unsatisfiable
 from ._duration import Duration, TimeUnit
 from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
 from ._event_fields import FieldKind, build_event_model, field_kinds
@@ -79,6 +79,7 @@ class Ruleset:
     event_types: Mapping[str, type[Event]]
     rules: tuple[CompiledRule, ...]
     counted_types: frozenset[str] = field(default_factory=frozenset)
+    counter_conditions: Mapping[str, Condition] = field(default_factory=dict)  # accountability counters' 'where'
 
     @property
     def id(self) -> str:
@@ -442,9 +443,117 @@ def _check(spec: RulesetSpec, checker: _Checker) -> Ruleset | None:
         compiled = _check_rule(index, rule, spec, known, kinds, checker, counted)
         if compiled is not None:
             rules.append(compiled)
+    conditions = _check_accountability(spec, known, kinds, checker, {rule.id for rule in rules})
     if checker.issues:
         return None
-    return Ruleset(spec=spec, path=checker.path, event_types=declared, rules=tuple(rules), counted_types=frozenset(counted))
+    return Ruleset(spec=spec, path=checker.path, event_types=declared, rules=tuple(rules), counted_types=frozenset(counted),
+                   counter_conditions=conditions)
+
+
+_THRESHOLD_OPS = (">=", ">", "==", "≥")
+
+
+def _check_accountability(
+    spec: RulesetSpec, known: Mapping[str, Any], kinds: Mapping[str, Mapping[str, FieldKind]], checker: _Checker, rule_ids: set[str]
+) -> dict[str, Condition]:
+    """Check the accountability section; the counters' conditions in the neutral form."""
+    section = spec.accountability
+    conditions: dict[str, Condition] = {}
+    if section is None:
+        return conditions
+
+    def at(*keys: Any) -> SourceLocation:
+        return checker.at("accountability", *keys)
+
+    def verdict_known(name: str, *keys: Any, context: str) -> None:
+        if name not in spec.verdicts and ("verdicts", name) not in checker.skipped:
+            checker.add(at(*keys), f"unknown verdict {name!r}" + did_you_mean(name, spec.verdicts)
+                        + ("" if spec.verdicts else "; declare it under 'verdicts'"), context=context)
+
+    def counter_known(name: str, *keys: Any, context: str) -> bool:
+        if name in section.counters:
+            return True
+        checker.add(at(*keys), f"unknown counter {name!r}" + did_you_mean(name, section.counters)
+                    + ("" if section.counters else "; declare it under accountability.counters"), context=context)
+        return False
+
+    def operator_known(op: str, *keys: Any, context: str) -> None:
+        if op not in _THRESHOLD_OPS:
+            hint = f" (write {PROSE_OPERATORS[op.lower()][0]!r})" if op.lower() in PROSE_OPERATORS else ""
+            checker.add(at(*keys), f"a threshold is compared with >= (以上) or > (超过), or ==; got {op!r}{hint}", context=context)
+
+    entries = {e.id for group in (section.rules, section.ladders, section.rankings, section.rates) for e in group}
+    for name, counter in section.counters.items():
+        context = f"counter {name!r}"
+        if (counter.event is None) == (counter.verdicts is None):
+            checker.add(at("counters", name), "a counter counts exactly one of 'event' (a type) or 'verdicts' (a filter)", context=context)
+            continue
+        if counter.event is not None:
+            if not _check_type(counter.event, known, at("counters", name, "event"), checker, context=context):
+                continue
+            fields = kinds[counter.event]
+            if counter.subject_field is not None and counter.subject_field not in fields:
+                checker.add(at("counters", name, "subject_field"), f"{counter.event} has no field {counter.subject_field!r}"
+                            + did_you_mean(counter.subject_field, fields), context=context)
+            if counter.where is not None:
+                ctx = ConditionContext(path=checker.path, trigger=counter.event, fields=fields, known_types=known,
+                                       report=lambda where, message, context=context: checker.add(where, message, context=context),
+                                       kinds_of=kinds)
+                conditions[name] = parse_condition(checker.node("accountability", "counters", name, "where"), ctx,
+                                                   checker.node("accountability", "counters", name), "where")
+        elif counter.where is not None:
+            checker.add(at("counters", name, "where"), "'where' goes with 'event'; filter verdicts with ruleset, rules, kind, card",
+                        context=context)
+        if counter.verdicts is not None and counter.verdicts.rules is not None:
+            for i, rule in enumerate(counter.verdicts.rules):
+                if counter.verdicts.ruleset in (None, spec.id) and rule not in rule_ids and rule not in entries \
+                        and not any(rule.startswith(f"{limit}.") for limit in spec.time_limits):
+                    if counter.verdicts.ruleset == spec.id:
+                        checker.add(at("counters", name, "verdicts", "rules", i), f"no rule {rule!r} in this ruleset"
+                                    + did_you_mean(rule, sorted(rule_ids | entries)), context=context)
+        if counter.after is not None:
+            _check_type(counter.after.event, known, at("counters", name, "after", "event"), checker, context=context)
+            if counter.window is not None:
+                checker.add(at("counters", name, "window"), "a counter has a 'window' or an 'after', not both", context=context)
+    for i, rule in enumerate(section.rules):
+        context = f"accountability rule {rule.id!r}"
+        counter_known(rule.when.counter, "rules", i, "when", "counter", context=context)
+        operator_known(rule.when.op, "rules", i, "when", "op", context=context)
+        verdict_known(rule.verdict, "rules", i, "verdict", context=context)
+    for i, ladder in enumerate(section.ladders):
+        context = f"ladder {ladder.id!r}"
+        counter_known(ladder.counter, "ladders", i, "counter", context=context)
+        for j, step in enumerate(ladder.steps):
+            verdict_known(step, "ladders", i, "steps", j, context=context)
+    for i, ranking in enumerate(section.rankings):
+        context = f"ranking rule {ranking.id!r}"
+        verdict_known(ranking.verdict, "rankings", i, "verdict", context=context)
+        if not isinstance(ranking.position, str) and (ranking.position.top is None) == (ranking.position.bottom is None):
+            checker.add(at("rankings", i, "position"), "a position is first, last, {top: N} or {bottom: N}", context=context)
+    for i, rate in enumerate(section.rates):
+        context = f"rate {rate.id!r}"
+        both = [counter_known(rate.numerator, "rates", i, "numerator", context=context),
+                counter_known(rate.denominator, "rates", i, "denominator", context=context)]
+        if all(both):
+            num, den = section.counters[rate.numerator], section.counters[rate.denominator]
+            if not isinstance(den.window, str) or num.window != den.window or num.per != den.per:
+                checker.add(at("rates", i), "a rate's counters count per the same subject in the same calendar window "
+                            "(month, bimonth, quarter, half_year or year)", context=context)
+        operator_known(rate.op, "rates", i, "op", context=context)
+        verdict_known(rate.verdict, "rates", i, "verdict", context=context)
+    ids: dict[str, int] = {}
+    for group in ("rules", "ladders", "rankings", "rates"):
+        for i, entry in enumerate(getattr(section, group)):
+            if entry.id in ids or entry.id in rule_ids:
+                checker.add(at(group, i, "id"), f"id {entry.id!r} is used twice in this ruleset", context="accountability")
+            ids[entry.id] = i
+    if section.scores is not None:
+        bands = section.scores.bands
+        minimums = [band.min for band in bands if band.min is not None]
+        if minimums != sorted(minimums, reverse=True) or any(band.min is None for band in bands[:-1]):
+            checker.add(at("scores", "bands"), "bands go from the highest minimum down; only the last may have no minimum",
+                        context="scores")
+    return conditions
 
 
 def _declared_types(spec: RulesetSpec, checker: _Checker) -> dict[str, type[Event]]:

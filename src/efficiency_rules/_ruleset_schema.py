@@ -226,6 +226,132 @@ class TimeLimitSpec(_Spec):
     overdue: list[OverdueSpec] = Field(default_factory=list)
 
 
+Role = Literal["staff", "unit", "deputy", "principal"]
+Period = Literal["month", "bimonth", "quarter", "half_year", "year"]
+
+
+class RollingWindow(_Spec):
+    """A rolling window: the last ``days`` natural days or ``working_days`` working days."""
+
+    days: Annotated[int, Field(gt=0, le=3660)] | None = None
+    working_days: Annotated[int, Field(gt=0, le=2500)] | None = None
+
+
+class VerdictFilter(_Spec):
+    """Which verdicts: of a ruleset, of rules (ids, or accountability entries), of a kind or card."""
+
+    ruleset: str | None = None
+    rules: list[str] | None = None
+    kind: list[Literal["violation", "warning", "alarm", "sanction", "compliance"]] | None = None
+    card: Literal["yellow", "red"] | None = None
+
+
+class AfterSpec(_Spec):
+    """Count only in the period after an event that names the subject (e.g. after an interview)."""
+
+    event: str = "interview.held"
+    field: str = "subject"
+    within: Duration
+
+
+class CounterSpec(_Spec):
+    """A count per subject per window, of events (where a condition holds) or of verdicts."""
+
+    event: str | None = None
+    where: ConditionSpec | None = None
+    verdicts: VerdictFilter | None = None
+    per: Role
+    subject_field: str | None = Field(default=None, description="For events: the field naming the subject (default actor or unit).")
+    window: Period | RollingWindow | None = None
+    after: AfterSpec | None = None
+
+
+class ThresholdSpec(_Spec):
+    counter: str
+    op: str
+    value: StrictInt
+
+
+class AccountabilityRuleSpec(_Spec):
+    """A verdict when a counter reaches a threshold in a window (once per subject and window)."""
+
+    id: _Id
+    title: Localized | None = None
+    when: ThresholdSpec
+    verdict: str
+    also: list[Role] = Field(default_factory=list, description="Others held to account too (一案双查): deputy, principal, unit.")
+
+
+class LadderSpec(_Spec):
+    """The nth item of a counter for a subject in a window gives the nth step (the last repeats)."""
+
+    id: _Id
+    title: Localized | None = None
+    counter: str
+    steps: list[str] = Field(min_length=1)
+    also: list[Role] = Field(default_factory=list)
+
+
+class RankPosition(_Spec):
+    top: Annotated[int, Field(gt=0)] | None = None
+    bottom: Annotated[int, Field(gt=0)] | None = None
+
+
+class RankingRuleSpec(_Spec):
+    """A verdict for the units at a place of a published ranking (ranking.published), k rankings running."""
+
+    id: _Id
+    title: Localized | None = None
+    metric: str
+    position: Literal["first", "last"] | RankPosition
+    consecutive: Annotated[int, Field(gt=0)] = 1
+    verdict: str
+    also: list[Role] = Field(default_factory=list)
+
+
+class RateSpec(_Spec):
+    """A rate per subject per period (numerator / denominator counters), judged at the end of the period."""
+
+    id: _Id
+    title: Localized | None = None
+    numerator: str
+    denominator: str
+    op: str
+    value: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?%$")]
+    min_sample: Annotated[int, Field(ge=1)] = 1
+    verdict: str
+    also: list[Role] = Field(default_factory=list)
+
+
+class BandSpec(_Spec):
+    min: StrictInt | StrictFloat | None = None
+    grade: str
+
+
+class ScoreSpec(_Spec):
+    """A score per subject per period: base, less deductions (capped), plus bonuses; grade bands; one-vote veto."""
+
+    per: Literal["staff", "unit"] = "unit"
+    period: Period = "year"
+    base: StrictInt | StrictFloat = 100
+    verdicts: VerdictFilter | None = Field(default=None, description="Which verdicts' points count (default: all).")
+    cap_per_rule: StrictInt | StrictFloat | None = None
+    cap_per_period: StrictInt | StrictFloat | None = None
+    bands: list[BandSpec] = Field(default_factory=list)
+    veto: VerdictFilter | None = Field(default=None, description="Any such verdict in the period gives the lowest grade (一票否决).")
+
+
+class AccountabilitySpec(_Spec):
+    """What follows from verdicts over time: counters, thresholds, ladders, rankings, rates and scores."""
+
+    counters: dict[str, CounterSpec] = Field(default_factory=dict)
+    rules: list[AccountabilityRuleSpec] = Field(default_factory=list)
+    ladders: list[LadderSpec] = Field(default_factory=list)
+    rankings: list[RankingRuleSpec] = Field(default_factory=list)
+    rates: list[RateSpec] = Field(default_factory=list)
+    scores: ScoreSpec | None = None
+
+
 class RulesetSpec(_Spec):
     """A ruleset file."""
 
@@ -240,5 +366,6 @@ class RulesetSpec(_Spec):
     time_limits: dict[str, TimeLimitSpec] = Field(default_factory=dict)
     verdicts: dict[str, VerdictSpec] = Field(default_factory=dict)
     rules: list[RuleSpec] = Field(default_factory=list)
+    accountability: AccountabilitySpec | None = None
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-__all__ = ["CaseState", "Citation", "Explanation", "Fact", "Report", "RulesetRef", "Subject", "Verdict", "verdict_id"]
+__all__ = ["CaseState", "Citation", "Revocation", "Score", "Explanation", "Fact", "Report", "RulesetRef", "Subject", "Verdict", "verdict_id"]
 
 
 class _Model(BaseModel):
@@ -94,6 +94,34 @@ class CaseState(_Model):
     overdue_days: float = 0
 
 
+class Score(_Model):
+    """A subject's score for a period: base, less deductions (after caps), plus bonuses; its grade and rank."""
+
+    ruleset: str
+    ruleset_version: str
+    role: Literal["staff", "unit"]
+    subject: str
+    period: str = Field(description="e.g. '2024', '2024-Q3', '2024-B5' (bimonth), '2024-09'.")
+    base: float
+    deductions: float
+    bonuses: float
+    score: float
+    grade: str | None = None
+    vetoed: bool = Field(False, description="A one-vote-veto (一票否决) verdict fell in the period: the lowest grade.")
+    rank: int = Field(description="1 is the best score of the period; equal scores share a rank.")
+    verdicts: list[str] = Field(default_factory=list, description="The ids of the verdicts that count.")
+
+
+class Revocation(_Model):
+    """A verdict revoked on appeal (a verdict.revoked event): it counts nowhere."""
+
+    verdict_id: str
+    at: AwareDatetime
+    reason: str | None = None
+    event: str
+    found: bool = Field(description="Whether the evaluation gave the verdict revoked (else the id matched nothing).")
+
+
 class RulesetRef(_Model):
     """A ruleset version that took part in an evaluation."""
 
@@ -112,6 +140,8 @@ class Report(_Model):
     ignored_after_as_of: int = Field(0, description="Events dated after as_of, not evaluated.")
     open_threads: int = Field(0, description="Threads with expectations still pending at as_of.")
     cases: list[CaseState] = Field(default_factory=list, description="Every case clock, as of as_of.")
+    scores: list[Score] = Field(default_factory=list, description="Scores per subject per period (accountability).")
+    revocations: list[Revocation] = Field(default_factory=list, description="Verdicts revoked, which count nowhere.")
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON (see :meth:`json_schema`)."""

@@ -33,7 +33,8 @@ __all__ = ["Scenario", "ScenarioFile", "ScenarioResult", "load_scenario_file", "
 SUFFIXES = (".test.yaml", ".test.yml")
 _FILE_KEYS = ("rulesets", "scenarios")
 _SCENARIO_KEYS = ("name", "as_of", "given", "expect")
-_EXPECT_KEYS = ("verdicts", "only", "none", "cases")
+_EXPECT_KEYS = ("verdicts", "only", "none", "cases", "scores")
+_SCORE_KEYS = ("ruleset", "role", "subject", "period", "base", "deductions", "bonuses", "score", "grade", "vetoed", "rank")
 _CASE_KEYS = (
     "thread", "ruleset", "time_limit", "matter", "status", "start", "deadline", "stopped_at", "limit", "measure",
     "elapsed_seconds", "elapsed_days", "remaining_seconds", "remaining_days", "paused_seconds", "paused_days",
@@ -54,6 +55,7 @@ class Scenario:
     only: bool
     location: SourceLocation
     cases: list[Mapping[str, Any]] = field(default_factory=list)  # expected case clock states (partial)
+    scores: list[Mapping[str, Any]] = field(default_factory=list)  # expected scores (partial)
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,15 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
                 raise _fail("an expected case state is a mapping such as {thread: 'case:C1', status: overdue}",
                             location_of(cases, i, path=name))
             check_keys(case, _CASE_KEYS, path=name, what="an expected case state")
-        parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where, list(cases)))
+        scores = expect.get("scores", [])
+        if not isinstance(scores, list):
+            raise _fail("'scores' is a list of expected scores", location_of(expect, "scores", path=name))
+        for i, score in enumerate(scores):
+            if not isinstance(score, YamlMap):
+                raise _fail("an expected score is a mapping such as {subject: u1, period: '2024', score: 96}",
+                            location_of(scores, i, path=name))
+            check_keys(score, _SCORE_KEYS, path=name, what="an expected score")
+        parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where, list(cases), list(scores)))
     return ScenarioFile(name, [base / r for r in rulesets], parsed)
 
 
@@ -197,6 +207,8 @@ def _agrees(key: str, expected: Any, actual: Any) -> bool:
         return moment.tzinfo is not None and moment == actual
     if key == "message":
         return isinstance(expected, str) and expected in actual  # a part of the message is enough
+    if key == "period":
+        return str(expected) == actual  # 2024 (a YAML number) is the period "2024"
     if isinstance(expected, (int, float)) and isinstance(actual, (int, float)) and not isinstance(expected, bool):
         return float(expected) == float(actual)
     if key in ("subjects", "cites") and isinstance(expected, list):
@@ -217,6 +229,23 @@ def _show(view: Mapping[str, Any], keys: Iterable[str] | None = None) -> str:
             value = value.isoformat()
         parts.append(f"{key}: {value!r}" if not isinstance(value, str) else f"{key}: {value}")
     return "{" + ", ".join(parts) + "}"
+
+
+def compare_scores(scenario: Scenario, scores: list[Any]) -> list[str]:
+    """Lines of a diff for each expected score no actual one agrees with."""
+    views = [score.model_dump() for score in scores]
+    lines = []
+    for expected in scenario.scores:
+        if any(_matches(expected, view) for view in views):
+            continue
+        lines.append(f"  - expected score  {_show(expected, expected.keys())}")
+        near = [v for v in views if v["subject"] == expected.get("subject") and expected.get("period", v["period"]) == v["period"]]
+        for view in near:
+            differs = [k for k in expected if not _agrees(k, expected[k], view[k])]
+            lines.append(f"    actual score    {_show(view, expected.keys())}  (differs in {', '.join(differs)})")
+        if not near:
+            lines.append("    actual          no score for this subject and period")
+    return lines
 
 
 def compare_cases(scenario: Scenario, cases: list[Any]) -> list[str]:
@@ -287,7 +316,7 @@ def run_scenario(engine: Any, scenario: Scenario, path: str) -> ScenarioResult:
     except EfficiencyRulesError as error:
         return ScenarioResult(scenario, path, False, f"  ! the events given cannot be judged: {error}")
     passed, diff = compare(scenario, report.verdicts)
-    case_lines = compare_cases(scenario, report.cases)
+    case_lines = compare_cases(scenario, report.cases) + compare_scores(scenario, report.scores)
     if case_lines:
         passed = False
         diff = "\n".join(([diff] if diff else []) + case_lines)

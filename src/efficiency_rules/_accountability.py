@@ -1,0 +1,449 @@
+"""Accountability (问责): what follows from verdicts over time, worked out when a report is made.
+
+From the verdicts of an evaluation (less those revoked by ``verdict.revoked`` events) and the events
+kept for it (organisation, rankings, interviews, the events counters count), each ruleset's
+``accountability`` section gives further verdicts — thresholds in windows, escalation ladders,
+ranking places held k times running, rates below target — and scores per subject per period.
+Everything is recomputed from its inputs every time, so a revocation changes exactly what depended
+on the revoked verdict. docs/accountability.md states the semantics.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ._calendar import Calendar
+from ._events import Event
+from ._ruleset_schema import (
+    AccountabilitySpec,
+    CounterSpec,
+    RollingWindow,
+    VerdictFilter,
+)
+from ._verdicts import Score, Verdict, iso, verdict_id
+
+__all__ = ["LEDGER_TYPES", "Organisation", "apply_accountability"]
+
+#: Event types an evaluation keeps for accountability, whatever the rulesets say.
+LEDGER_TYPES = frozenset(("org.staff_assigned", "org.unit_leaders", "verdict.revoked", "ranking.published", "interview.held"))
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {">=": operator.ge, ">": operator.gt, "==": operator.eq, "<=": operator.le,
+                                                  "<": operator.lt, "≥": operator.ge, "≤": operator.le}
+
+
+class Organisation:
+    """Who works where and who leads each unit, at any moment (from org.* events)."""
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        staff: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        leaders: dict[str, list[tuple[float, str | None, str | None]]] = defaultdict(list)
+        self.units: set[str] = set()
+        self.people: set[str] = set()
+        for event in sorted(events, key=lambda e: (e.at, e.id)):
+            ts = event.at.timestamp()
+            if event.type == "org.staff_assigned":
+                staff[event.staff].append((ts, event.unit))  # type: ignore[attr-defined]
+                self.units.add(event.unit)  # type: ignore[arg-type]
+                self.people.add(event.staff)  # type: ignore[attr-defined]
+            elif event.type == "org.unit_leaders":
+                leaders[event.unit].append((ts, event.deputy, event.principal))  # type: ignore[arg-type, attr-defined]
+                self.units.add(event.unit)  # type: ignore[arg-type]
+        self._staff = dict(staff)
+        self._leaders = dict(leaders)
+
+    @staticmethod
+    def _at(history: Sequence[tuple[Any, ...]] | None, ts: float) -> tuple[Any, ...] | None:
+        if not history:
+            return None
+        i = bisect.bisect_right(history, (ts, "\U0010ffff", "\U0010ffff")) - 1
+        return history[i] if i >= 0 else None
+
+    def unit_of(self, staff: str, ts: float) -> str | None:
+        found = self._at(self._staff.get(staff), ts)
+        return None if found is None else found[1]
+
+    def leader(self, unit: str | None, role: str, ts: float) -> str | None:
+        if unit is None:
+            return None
+        found = self._at(self._leaders.get(unit), ts)
+        if found is None:
+            return None
+        return found[1] if role == "deputy" else found[2]
+
+
+@dataclass
+class _Item:
+    """One thing a counter counts: an event or a verdict, when, and for whom."""
+
+    id: str
+    ts: float
+    at: dt.datetime
+    subjects: dict[str, str | None]  # role -> id
+    verdict: Verdict | None = None
+
+
+@dataclass
+class _Output:
+    verdicts: list[Verdict] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
+
+
+def _period(day: dt.date, period: str) -> str:
+    if period == "month":
+        return f"{day.year}-{day.month:02d}"
+    if period == "bimonth":
+        return f"{day.year}-B{(day.month + 1) // 2}"
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if period == "half_year":
+        return f"{day.year}-H{1 if day.month <= 6 else 2}"
+    return str(day.year)
+
+
+def _period_end(key: str, period: str, calendar: Calendar) -> dt.datetime:
+    """The first instant after a period (local midnight)."""
+    year = int(key[:4])
+    if period == "year":
+        first = dt.date(year + 1, 1, 1)
+    else:
+        if period == "month":
+            last_month = int(key[5:7])
+        elif period == "bimonth":
+            last_month = int(key[6:]) * 2
+        elif period == "quarter":
+            last_month = int(key[6:]) * 3
+        else:
+            last_month = int(key[6:]) * 6
+        first = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
+    return dt.datetime.combine(first, dt.time(0), calendar.timezone)
+
+
+def _matches(verdict: Verdict, wanted: VerdictFilter | None) -> bool:
+    if wanted is None:
+        return True
+    if wanted.ruleset is not None and verdict.ruleset != wanted.ruleset:
+        return False
+    if wanted.rules is not None and verdict.rule not in wanted.rules:
+        return False
+    if wanted.kind is not None and verdict.kind not in wanted.kind:
+        return False
+    return wanted.card is None or verdict.card == wanted.card
+
+
+def _verdict_subjects(verdict: Verdict, org: Organisation) -> dict[str, str | None]:
+    ts = verdict.at.timestamp()
+    found: dict[str, str | None] = {"staff": None, "unit": None, "deputy": None, "principal": None}
+    for subject in verdict.subjects:
+        if found.get(subject.role) is None:
+            found[subject.role] = subject.id
+    if found["unit"] is None and found["staff"] is not None:
+        found["unit"] = org.unit_of(found["staff"], ts)
+    for role in ("deputy", "principal"):
+        if found[role] is None:
+            found[role] = org.leader(found["unit"], role, ts)
+    return found
+
+
+def _event_subjects(event: Event, counter: CounterSpec, org: Organisation) -> dict[str, str | None]:
+    ts = event.at.timestamp()
+    values = event.__dict__
+    staff = values.get(counter.subject_field) if counter.per == "staff" and counter.subject_field else event.actor
+    unit = values.get(counter.subject_field) if counter.per != "staff" and counter.subject_field else event.unit
+    if unit is None and staff is not None:
+        unit = org.unit_of(staff, ts)
+    return {"staff": staff, "unit": unit, "deputy": org.leader(unit, "deputy", ts), "principal": org.leader(unit, "principal", ts)}
+
+
+class _Ledger:
+    """One ruleset version's accountability over one evaluation."""
+
+    def __init__(self, version: Any, spec: AccountabilitySpec, conditions: Mapping[str, Callable[[Event], bool]],
+                 events: Sequence[Event], org: Organisation, as_of: dt.datetime) -> None:
+        self.version = version
+        self.ruleset = version.ruleset
+        self.calendar: Calendar = version.calendar
+        self.spec = spec
+        self.conditions = conditions
+        self.events = events
+        self.org = org
+        self.as_of = as_of
+        self.verdicts: list[Verdict] = []  # base verdicts, then those this ledger gives, as they are given
+        self.given_ids: set[str] = set()  # every verdict it gave, revoked ones included
+
+    # -- items -----------------------------------------------------------------------------------
+
+    def items(self, name: str) -> list[_Item]:
+        counter = self.spec.counters[name]
+        found: list[_Item] = []
+        if counter.event is not None:
+            holds = self.conditions.get(name)
+            for event in self.events:
+                if event.type == counter.event and (holds is None or holds(event)):
+                    found.append(_Item(event.id, event.at.timestamp(), event.at, _event_subjects(event, counter, self.org)))
+        if counter.verdicts is not None:
+            for verdict in self.verdicts:
+                if _matches(verdict, counter.verdicts):
+                    found.append(_Item(verdict.id, verdict.at.timestamp(), verdict.at, _verdict_subjects(verdict, self.org), verdict))
+        found.sort(key=lambda item: (item.ts, item.id))
+        return found
+
+    def windows(self, name: str) -> Iterable[tuple[str, str, list[_Item]]]:
+        """(subject, window key, items in it, in time order) for each subject and window of a counter.
+
+        Calendar windows give each period; rolling windows give, at each item, the items of the
+        window that ends with it (keyed by that item); ``after`` windows the items after each
+        event naming the subject, within its period.
+        """
+        counter = self.spec.counters[name]
+        by_subject: dict[str, list[_Item]] = defaultdict(list)
+        for item in self.items(name):
+            subject = item.subjects.get(counter.per)
+            if subject:
+                by_subject[subject].append(item)
+        for subject, items in sorted(by_subject.items()):
+            if counter.after is not None:
+                after = counter.after
+                for event in self.events:
+                    if event.type == after.event and event.__dict__.get(after.field) == subject:
+                        end = self.calendar.deadline(event.at, after.within)
+                        inside = [i for i in items if event.at < i.at <= end]
+                        yield subject, f"after {event.id}", inside
+                continue
+            window = counter.window
+            if window is None or isinstance(window, str):
+                period = window or "year"
+                grouped: dict[str, list[_Item]] = defaultdict(list)
+                for item in items:
+                    grouped[_period(self.calendar.local(item.at).date(), period)].append(item)
+                yield from ((subject, key, grouped[key]) for key in sorted(grouped))
+                continue
+            for i, item in enumerate(items):
+                yield subject, f"to {item.id}", [other for other in items[: i + 1] if self._in_rolling(other, item, window)]
+
+    def _in_rolling(self, item: _Item, end: _Item, window: RollingWindow) -> bool:
+        if window.days is not None:
+            return end.at - dt.timedelta(days=window.days) < item.at
+        start_day = self.calendar.add_working_days(self.calendar.local(end.at).date(), -(window.working_days or 0))
+        return self.calendar.local(item.at).date() > start_day
+
+    # -- giving verdicts -------------------------------------------------------------------------
+
+    def give(self, entry_id: str, title: str, template_name: str, subject_role: str, subject: str, item_id: str, at: dt.datetime,
+             window: str, facts: list[tuple[str, str, str]], also: Sequence[str], values: Mapping[str, str] | None = None,
+             ) -> Verdict | None:
+        if at > self.as_of:
+            return None
+        ruleset = self.ruleset
+        template = ruleset.spec.verdicts[template_name]
+        thread = f"{subject_role}:{subject}"
+        vid = verdict_id(ruleset.id, ruleset.version, entry_id, thread, f"{item_id}#{window}")
+        ts = at.timestamp()
+        unit = subject if subject_role == "unit" else self.org.unit_of(subject, ts) if subject_role == "staff" else None
+        subjects = [{"role": subject_role, "id": subject}]
+        for role in also:
+            other = unit if role == "unit" else self.org.leader(unit, role, ts)
+            if other and {"role": role, "id": other} not in subjects:
+                subjects.append({"role": role, "id": other})
+        local = self.calendar.local(at)
+        fill = {"rule": entry_id, "thread": thread, "event_id": item_id, "actor": subject if subject_role == "staff" else "",
+                "unit": unit or "", "at": iso(local), "event_type": "", "deadline": "", "within": "", "count": "",
+                "limit": "", "matter": "", "overdue_by": "", "reason": "", "approver": "", "new_items": "", **(values or {})}
+        message = template.message
+        zh = message if isinstance(message, str) else message.zh
+        en = None if isinstance(message, str) else message.en
+        from ._engine import _render  # the one renderer of message placeholders
+
+        verdict = Verdict.model_validate({
+            "id": vid, "ruleset": ruleset.id, "ruleset_version": ruleset.version, "rule": entry_id, "kind": template.kind,
+            "thread": thread, "at": local, "subjects": subjects,
+            "points": None if template.points is None else float(template.points), "card": template.card,
+            "sanction": template.sanction, "cites": [ruleset.reference(c) for c in template.cites], "trigger": item_id,
+            "explanation": {
+                "message_zh": _render(zh, fill), "message_en": None if en is None else _render(en, fill),
+                "facts": [{"zh": "规则", "en": "rule", "value": f"{entry_id} ({title})"},
+                          {"zh": "对象", "en": "subject", "value": thread},
+                          {"zh": "期间", "en": "window", "value": window}]
+                + [{"zh": zh_, "en": en_, "value": value} for zh_, en_, value in facts],
+            },
+        })
+        return verdict
+
+    def run(self, revoked: set[str]) -> list[Verdict]:
+        given: list[Verdict] = []
+
+        def keep(verdict: Verdict | None) -> None:
+            if verdict is None:
+                return
+            self.given_ids.add(verdict.id)
+            if verdict.id not in revoked:
+                given.append(verdict)
+                self.verdicts.append(verdict)
+
+        spec = self.spec
+        for ranking in spec.rankings:
+            title = _title(ranking.title, ranking.id)
+            streak: dict[str, int] = defaultdict(int)
+            published = sorted((e for e in self.events if e.type == "ranking.published" and e.metric == ranking.metric),  # type: ignore[attr-defined]
+                               key=lambda e: (e.at, e.id))
+            for event in published:
+                order: list[str] = list(event.order)  # type: ignore[attr-defined]
+                if ranking.position == "first":
+                    chosen = order[:1]
+                elif ranking.position == "last":
+                    chosen = order[-1:]
+                elif ranking.position.top is not None:
+                    chosen = order[: ranking.position.top]
+                else:
+                    chosen = order[-(ranking.position.bottom or 0):]
+                for unit in list(streak):
+                    if unit not in chosen:
+                        streak[unit] = 0
+                for unit in chosen:
+                    streak[unit] += 1
+                    if streak[unit] == ranking.consecutive:
+                        streak[unit] = 0
+                        place = order.index(unit) + 1
+                        keep(self.give(ranking.id, title, ranking.verdict, "unit", unit, event.id, event.at,
+                                       event.period, [("排名", "ranking", f"{ranking.metric} {event.period}: {place}/{len(order)}"),  # type: ignore[attr-defined]
+                                                      ("连续", "running", f"{ranking.consecutive}")], ranking.also,
+                                       {"count": str(ranking.consecutive)}))
+        for rule in spec.rules:
+            title = _title(rule.title, rule.id)
+            compare = _COMPARE[rule.when.op]
+            role = spec.counters[rule.when.counter].per
+            previous: dict[str, int] = {}
+            for subject, window, items in self.windows(rule.when.counter):
+                if window.startswith("to "):  # rolling: given when the count comes to hold, again after it stopped holding
+                    n, before = len(items), previous.get(subject, 0)
+                    previous[subject] = n
+                    reached = [(n, items[-1])] if compare(n, rule.when.value) and not compare(before, rule.when.value) else []
+                else:  # a calendar or after-event window: once per subject and window
+                    reached = [(n, item) for n, item in enumerate(items, start=1)
+                               if compare(n, rule.when.value) and not compare(n - 1, rule.when.value)][:1]
+                for n, item in reached:
+                    counted = ", ".join(f"{i.id}@{iso(self.calendar.local(i.at))}" for i in items[:n] if i.ts <= item.ts)
+                    keep(self.give(rule.id, title, rule.verdict, role, subject, item.id, item.at, window,
+                                   [("计数", "count", f"{rule.when.counter} = {n} ({rule.when.op} {rule.when.value})"),
+                                    ("计入", "counted", counted)], rule.also, {"count": str(n)}))
+        for ladder in spec.ladders:
+            title = _title(ladder.title, ladder.id)
+            role = spec.counters[ladder.counter].per
+            for subject, window, items in self.windows(ladder.counter):
+                steps = [(len(items), items[-1])] if window.startswith("to ") else list(enumerate(items, start=1))
+                for n, item in steps:
+                    step = ladder.steps[min(n, len(ladder.steps)) - 1]
+                    keep(self.give(ladder.id, title, step, role, subject, item.id, item.at, window,
+                                   [("第几次", "offence", f"{n} in {window}"), ("依据", "offence of", item.id)], ladder.also,
+                                   {"count": str(n)}))
+        for rate in spec.rates:
+            title = _title(rate.title, rate.id)
+            role = spec.counters[rate.denominator].per
+            period = spec.counters[rate.denominator].window
+            period_name = period if isinstance(period, str) else "year"
+            numerators = {(s, w): len(items) for s, w, items in self.windows(rate.numerator)}
+            threshold = Decimal(rate.value.rstrip("%")) / 100
+            compare = _COMPARE[rate.op]
+            for subject, window, items in self.windows(rate.denominator):
+                if len(items) < rate.min_sample:
+                    continue
+                end = _period_end(window, period_name, self.calendar)
+                share = Decimal(numerators.get((subject, window), 0)) / len(items)
+                if not compare(share, threshold):
+                    keep(self.give(rate.id, title, rate.verdict, role, subject, f"rate-{window}", end, window,
+                                   [("比率", "rate", f"{numerators.get((subject, window), 0)}/{len(items)} = {share:.1%}"),
+                                    ("目标", "target", f"{rate.op} {rate.value}")], rate.also))
+        return given
+
+
+def _title(title: Any, fallback: str) -> str:
+    if title is None:
+        return fallback
+    return title if isinstance(title, str) else title.zh
+
+
+def scores(version: Any, spec: AccountabilitySpec, verdicts: Sequence[Verdict], org: Organisation, as_of: dt.datetime) -> list[Score]:
+    """Scores per subject per period, with grades and ranks within each period."""
+    policy = spec.scores
+    if policy is None:
+        return []
+    calendar: Calendar = version.calendar
+    role = policy.per
+    table: dict[tuple[str, str], list[Verdict]] = defaultdict(list)
+    for verdict in verdicts:
+        vetoes = policy.veto is not None and _matches(verdict, policy.veto)
+        if (verdict.points is None and not vetoes) or not _matches(verdict, policy.verdicts):
+            continue
+        subject = _verdict_subjects(verdict, org).get(role)
+        if subject:
+            table[(subject, _period(calendar.local(verdict.at).date(), policy.period))].append(verdict)
+    periods = sorted({period for _, period in table})
+    known = org.units if role == "unit" else org.people
+    for period in periods:
+        for subject in known:
+            table.setdefault((subject, period), [])
+    out: list[dict[str, Any]] = []
+    for (subject, period), given in table.items():
+        deductions: dict[str, float] = defaultdict(float)
+        bonuses = 0.0
+        vetoed = False
+        for verdict in given:
+            if policy.veto is not None and _matches(verdict, policy.veto):
+                vetoed = True
+            if verdict.points is None:
+                continue
+            if verdict.points < 0:
+                deductions[verdict.rule] += -verdict.points
+            else:
+                bonuses += verdict.points
+        per_rule = {rule: min(total, policy.cap_per_rule) if policy.cap_per_rule is not None else total for rule, total in deductions.items()}
+        deducted = sum(per_rule.values())
+        if policy.cap_per_period is not None:
+            deducted = min(deducted, policy.cap_per_period)
+        score = round(float(policy.base) - deducted + bonuses, 4)
+        grade = None
+        for band in policy.bands:
+            if band.min is None or score >= band.min:
+                grade = band.grade
+                break
+        if vetoed and policy.bands:
+            grade = policy.bands[-1].grade
+        out.append({
+            "ruleset": version.ruleset.id, "ruleset_version": version.ruleset.version, "role": role, "subject": subject,
+            "period": period, "base": float(policy.base), "deductions": round(deducted, 4), "bonuses": round(bonuses, 4),
+            "score": score, "grade": grade, "vetoed": vetoed, "verdicts": sorted(v.id for v in given),
+        })
+    for period in periods:
+        ranked = sorted((row for row in out if row["period"] == period), key=lambda row: -row["score"])
+        for row in ranked:
+            row["rank"] = 1 + sum(1 for other in ranked if other["score"] > row["score"])
+    out.sort(key=lambda row: (row["period"], row["rank"], row["subject"]))
+    return [Score.model_validate(row) for row in out]
+
+
+def apply_accountability(engine: Any, base: Sequence[Verdict], events: Sequence[Event], as_of: dt.datetime
+                         ) -> tuple[list[Verdict], list[Score], list[dict[str, Any]]]:
+    """(verdicts after revocations, with those accountability gives; scores; revocations) as of ``as_of``."""
+    kept = [e for e in events if e.at <= as_of]
+    revocations = [e for e in kept if e.type == "verdict.revoked"]
+    revoked = {e.verdict_id for e in revocations}  # type: ignore[attr-defined]
+    verdicts = [v for v in base if v.id not in revoked]
+    org = Organisation(e for e in kept if e.type in ("org.staff_assigned", "org.unit_leaders"))
+    all_scores: list[Score] = []
+    known = {v.id for v in base}
+    for version, spec, conditions in engine._ledgers:
+        ledger = _Ledger(version, spec, conditions, kept, org, as_of)
+        ledger.verdicts = list(verdicts)
+        verdicts += ledger.run(revoked)
+        known |= ledger.given_ids
+        all_scores += scores(version, spec, verdicts, org, as_of)
+    notes = [{"verdict_id": e.verdict_id, "at": e.at, "reason": e.reason, "event": e.id,  # type: ignore[attr-defined]
+              "found": e.verdict_id in known} for e in revocations]  # type: ignore[attr-defined]
+    verdicts.sort(key=lambda v: (v.at, v.id))
+    return verdicts, all_scores, notes
