@@ -198,6 +198,15 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ("of-unknown-field.yaml", [(11, 17, "rule 'r': inquiry.received has no field 'in_scop'; its fields are actor, at, id, in_scope, "
                                         "inquiry_id, meta, type, unit — did you mean 'in_scope'?")]),
     ("of-wrong-kind.yaml", [(11, 66, "rule 'r': field 'in_scope' of inquiry.received is a boolean (true or false); 'yes' is a string")]),
+    # Accountability.
+    ("accountability-unknown-counter.yaml", [(12, 35, "accountability rule 'alarm': unknown counter 'unresolve' — did you mean 'unresolved'?")]),
+    ("accountability-prose-threshold.yaml", [(12, 51, "accountability rule 'alarm': a threshold is compared with >= (以上) or > (超过), "
+                                              "or ==; got '以上' (write '>=')")]),
+    ("accountability-counter-both.yaml", [(10, 11, "counter 'both': a counter counts exactly one of 'event' (a type) or 'verdicts' (a filter)")]),
+    ("accountability-subject-field.yaml", [(10, 73, "counter 'unresolved': evaluation.submitted has no field 'target_unt' — did you mean "
+                                            "'target_unit'?")]),
+    ("accountability-unknown-step.yaml", [(12, 50, "ladder 'ladder': unknown verdict 'talk'")]),
+    ("accountability-bands-order.yaml", [(10, 12, "scores: bands go from the highest minimum down; only the last may have no minimum")]),
     ("within-out-of-range.yaml", [(13, 15, "rule 'r': limit 2000wd out of range: more than 0 and at most 750wd")]),
     ("within-zero.yaml", [(13, 15, "rule 'r': limit 0h out of range: more than 0 and at most 26400h")]),
     # Rules.
