@@ -179,6 +179,19 @@ class Report(_Model):
                     f"{c.elapsed_days:g}{unit}", f"{c.remaining_days:g}{unit}", f"{c.overdue_days:g}{unit}" if c.overdue_seconds else "-",
                 ))
             out += ["", *_columns(rows), f"{len(self.cases)} 个办件时钟" if zh else f"{len(self.cases)} case clocks"]
+        if self.scores:
+            zh = language == "zh"
+            head = (("期间", "对象", "得分", "扣分", "加分", "等次", "名次", "结论数") if zh
+                    else ("period", "subject", "score", "deducted", "added", "grade", "rank", "verdicts"))
+            rows = [head] + [
+                (s.period, f"{s.role}:{s.subject}", f"{s.score:g}", f"{s.deductions:g}", f"{s.bonuses:g}",
+                 (s.grade or "-") + (" (一票否决)" if s.vetoed and zh else " (veto)" if s.vetoed else ""), str(s.rank), str(len(s.verdicts)))
+                for s in self.scores
+            ]
+            out += ["", *_columns(rows)]
+        if self.revocations:
+            out += [""] + [f"{'撤销' if language == 'zh' else 'revoked'} {r.verdict_id} ({r.event}{': ' + r.reason if r.reason else ''})"
+                           for r in self.revocations]
         return "\n".join(out) + "\n"
 
 
