@@ -137,3 +137,20 @@ def test_sessions_and_restores_give_the_same_report(engine: Engine) -> None:
     for event in events[5:]:
         resumed.add(event)
     assert resumed.report(AS_OF) == engine.evaluate(events, as_of=AS_OF)
+
+
+def test_a_periodic_duty_missed_is_judged_when_the_week_ends(engine: Engine) -> None:
+    events = [
+        *ORG,
+        ev("a1", "duty.assigned", "2024-09-02T09:00", holder="s1", duty="weekly_reception"),  # a Monday
+        ev("h1", "reception.held", "2024-09-04T15:00", actor="s1"),  # week 36: done
+        ev("h2", "reception.held", "2024-09-19T15:00", actor="s1"),  # week 38: done; week 37 (09-09..15) none
+    ]
+    report = engine.evaluate(events, as_of=dt.datetime(2024, 9, 30, 12, 0, tzinfo=CST))
+    # weeks 37 and 39 (09-23..29) were missed; week 40 has not ended at as_of
+    assert given(report, "weekly-reception") == [
+        ("2024-09-16T00:00:00+08:00", "duty-2024-W37", ["s1"]),
+        ("2024-09-30T00:00:00+08:00", "duty-2024-W39", ["s1"]),
+    ]
+    # the missed weeks count against s1's unit
+    assert {s.subject: s.deductions for s in report.scores}["u1"] == 2.0

@@ -65,6 +65,18 @@ class Organisation:
         i = bisect.bisect_right(history, (ts, "\U0010ffff", "\U0010ffff")) - 1
         return history[i] if i >= 0 else None
 
+    def first_seen(self, role: str) -> dict[str, float]:
+        """When each unit or member of staff first appears in the organisation."""
+        if role == "staff":
+            return {person: history[0][0] for person, history in self._staff.items()}
+        seen: dict[str, float] = {}
+        for unit, history in self._leaders.items():
+            seen[unit] = history[0][0]
+        for history in self._staff.values():
+            for ts, unit in history:
+                seen[unit] = min(seen.get(unit, ts), ts)
+        return seen
+
     def unit_of(self, staff: str, ts: float) -> str | None:
         found = self._at(self._staff.get(staff), ts)
         return None if found is None else found[1]
@@ -96,6 +108,9 @@ class _Output:
 
 
 def _period(day: dt.date, period: str) -> str:
+    if period == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
     if period == "month":
         return f"{day.year}-{day.month:02d}"
     if period == "bimonth":
@@ -110,6 +125,9 @@ def _period(day: dt.date, period: str) -> str:
 def _period_end(key: str, period: str, calendar: Calendar) -> dt.datetime:
     """The first instant after a period (local midnight)."""
     year = int(key[:4])
+    if period == "week":
+        monday = dt.date.fromisocalendar(year, int(key[6:]), 1)
+        return dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(0), calendar.timezone)
     if period == "year":
         first = dt.date(year + 1, 1, 1)
     else:
@@ -359,7 +377,38 @@ class _Ledger:
                     keep(self.give(rate.id, title, rate.verdict, role, subject, f"rate-{window}", end, window,
                                    [("比率", "rate", f"{numerators.get((subject, window), 0)}/{len(items)} = {share:.1%}"),
                                     ("目标", "target", f"{rate.op} {rate.value}")], rate.also))
+        for minimum in spec.minimums:
+            self.minimum(minimum, keep)
         return given
+
+    def minimum(self, minimum: Any, keep: Callable[[Verdict | None], None]) -> None:
+        """Each subject with the duty, each period ended by ``as_of``: fewer than ``at_least`` is a verdict at its end."""
+        counter = self.spec.counters[minimum.counter]
+        period = counter.window if isinstance(counter.window, str) else "year"
+        counts = {(subject, window): len(items) for subject, window, items in self.windows(minimum.counter)}
+        if minimum.subjects is not None:
+            duty = minimum.subjects
+            holders = sorted((e.at, str(e.__dict__.get(duty.field))) for e in self.events
+                             if e.type == duty.event and e.__dict__.get(duty.field) is not None)
+        else:
+            role = counter.per
+            holders = sorted((dt.datetime.fromtimestamp(ts, dt.timezone.utc), subject)
+                             for subject, ts in self.org.first_seen(role).items())
+        if not holders:
+            return
+        title = _title(minimum.title, minimum.id)
+        key = _period(self.calendar.local(holders[0][0]).date(), period)
+        while True:
+            end = _period_end(key, period, self.calendar)
+            if end > self.as_of:
+                break
+            for subject in sorted({s for at, s in holders if at < end}):
+                done = counts.get((subject, key), 0)
+                if done < minimum.at_least:
+                    keep(self.give(minimum.id, title, minimum.verdict, counter.per, subject, f"duty-{key}", end, key,
+                                   [("应有次数", "required", f">= {minimum.at_least}"), ("实有次数", "done", str(done))],
+                                   minimum.also, {"count": str(done)}))
+            key = _period(self.calendar.local(end).date(), period)
 
 
 def _title(title: Any, fallback: str) -> str:

@@ -267,6 +267,7 @@ class Engine:
             conditions = {name: _event_predicate(condition) for name, condition in version.ruleset.counter_conditions.items()}
             self._ledgers.append((version, section, conditions))
             ledger_types |= {c.event for c in section.counters.values() if c.event} | {c.after.event for c in section.counters.values() if c.after}
+            ledger_types |= {m.subjects.event for m in section.minimums if m.subjects is not None}
         self._ledger_types = frozenset(ledger_types)
         self._by_id: dict[str, list[int]] = {}
         for index, version in enumerate(self._versions):

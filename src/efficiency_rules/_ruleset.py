@@ -482,7 +482,7 @@ def _check_accountability(
             hint = f" (write {PROSE_OPERATORS[op.lower()][0]!r})" if op.lower() in PROSE_OPERATORS else ""
             checker.add(at(*keys), f"a threshold is compared with >= (以上) or > (超过), or ==; got {op!r}{hint}", context=context)
 
-    entries = {e.id for group in (section.rules, section.ladders, section.rankings, section.rates) for e in group}
+    entries = {e.id for group in (section.rules, section.ladders, section.rankings, section.rates, section.minimums) for e in group}
     for name, counter in section.counters.items():
         context = f"counter {name!r}"
         if (counter.event is None) == (counter.verdicts is None):
@@ -541,8 +541,21 @@ def _check_accountability(
                             "(month, bimonth, quarter, half_year or year)", context=context)
         operator_known(rate.op, "rates", i, "op", context=context)
         verdict_known(rate.verdict, "rates", i, "verdict", context=context)
+    for i, minimum in enumerate(section.minimums):
+        context = f"minimum {minimum.id!r}"
+        if counter_known(minimum.counter, "minimums", i, "counter", context=context):
+            if not isinstance(section.counters[minimum.counter].window, str):
+                checker.add(at("minimums", i, "counter"), "a periodic duty counts in a calendar window (week, month, bimonth, "
+                            "quarter, half_year or year)", context=context)
+        verdict_known(minimum.verdict, "minimums", i, "verdict", context=context)
+        if minimum.subjects is not None and _check_type(minimum.subjects.event, known, at("minimums", i, "subjects", "event"),
+                                                        checker, context=context):
+            fields = kinds[minimum.subjects.event]
+            if minimum.subjects.field not in fields:
+                checker.add(at("minimums", i, "subjects", "field"), f"{minimum.subjects.event} has no field "
+                            f"{minimum.subjects.field!r}" + did_you_mean(minimum.subjects.field, fields), context=context)
     ids: dict[str, int] = {}
-    for group in ("rules", "ladders", "rankings", "rates"):
+    for group in ("rules", "ladders", "rankings", "rates", "minimums"):
         for i, entry in enumerate(getattr(section, group)):
             if entry.id in ids or entry.id in rule_ids:
                 checker.add(at(group, i, "id"), f"id {entry.id!r} is used twice in this ruleset", context="accountability")

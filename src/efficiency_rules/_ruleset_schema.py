@@ -227,7 +227,7 @@ class TimeLimitSpec(_Spec):
 
 
 Role = Literal["staff", "unit", "deputy", "principal"]
-Period = Literal["month", "bimonth", "quarter", "half_year", "year"]
+Period = Literal["week", "month", "bimonth", "quarter", "half_year", "year"]
 
 
 class RollingWindow(_Spec):
@@ -323,6 +323,25 @@ class RateSpec(_Spec):
     also: list[Role] = Field(default_factory=list)
 
 
+class DutySubjectsSpec(_Spec):
+    """Who has a periodic duty: the values of ``field`` in events of type ``event`` (dated before the period ends)."""
+
+    event: str
+    field: str
+
+
+class MinimumSpec(_Spec):
+    """At least N occurrences per subject per period (a periodic duty); a shortfall is judged when the period ends."""
+
+    id: _Id
+    title: Localized | None = None
+    counter: str
+    at_least: Annotated[int, Field(ge=1)]
+    subjects: DutySubjectsSpec | None = Field(default=None, description="Who has the duty; absent: everyone of the counter's role.")
+    verdict: str
+    also: list[Role] = Field(default_factory=list)
+
+
 class BandSpec(_Spec):
     min: StrictInt | StrictFloat | None = None
     grade: str
@@ -349,6 +368,7 @@ class AccountabilitySpec(_Spec):
     ladders: list[LadderSpec] = Field(default_factory=list)
     rankings: list[RankingRuleSpec] = Field(default_factory=list)
     rates: list[RateSpec] = Field(default_factory=list)
+    minimums: list[MinimumSpec] = Field(default_factory=list)
     scores: ScoreSpec | None = None
 
 
