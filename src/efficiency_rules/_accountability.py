@@ -225,14 +225,16 @@ class _Ledger:
             subject = item.subjects.get(counter.per)
             if subject:
                 by_subject[subject].append(item)
+        afters: dict[str, list[Event]] = defaultdict(list)
+        if counter.after is not None:
+            for event in self.events:
+                if event.type == counter.after.event and event.__dict__.get(counter.after.field) is not None:
+                    afters[str(event.__dict__[counter.after.field])].append(event)
         for subject, items in sorted(by_subject.items()):
             if counter.after is not None:
-                after = counter.after
-                for event in self.events:
-                    if event.type == after.event and event.__dict__.get(after.field) == subject:
-                        end = self.calendar.deadline(event.at, after.within)
-                        inside = [i for i in items if event.at < i.at <= end]
-                        yield subject, f"after {event.id}", inside
+                for event in afters.get(subject, ()):
+                    end = self.calendar.deadline(event.at, counter.after.within)
+                    yield subject, f"after {event.id}", [i for i in items if event.at < i.at <= end]
                 continue
             window = counter.window
             if window is None or isinstance(window, str):
@@ -242,8 +244,11 @@ class _Ledger:
                     grouped[_period(self.calendar.local(item.at).date(), period)].append(item)
                 yield from ((subject, key, grouped[key]) for key in sorted(grouped))
                 continue
+            first = 0  # items are in time order: the window's first item only moves forward
             for i, item in enumerate(items):
-                yield subject, f"to {item.id}", [other for other in items[: i + 1] if self._in_rolling(other, item, window)]
+                while not self._in_rolling(items[first], item, window):
+                    first += 1
+                yield subject, f"to {item.id}", items[first : i + 1]
 
     def _in_rolling(self, item: _Item, end: _Item, window: RollingWindow) -> bool:
         if window.days is not None:

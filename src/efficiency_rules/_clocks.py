@@ -74,6 +74,12 @@ class ClockPolicy:
     stop_types: frozenset[str]
     relevant: frozenset[str]  # the event types the clock reads
 
+    def applies_to(self, matter: str | None) -> bool:
+        """Whether cases of ``matter`` can have a limit here (on some day)."""
+        if matter is not None and matter in self.spec.exclude_matters:
+            return False
+        return (matter is not None and matter in self.spec.matters) or self.spec.limit is not None
+
     def limit_for(self, matter: str | None, day: dt.date) -> Duration | None:
         """The limit of ``matter`` in force on ``day`` (the default limit where the catalogue has none)."""
         if matter is not None and matter in self.spec.exclude_matters:
@@ -210,12 +216,15 @@ def _describe(seconds: int, working: bool, per_day: int) -> str:
     return sign + " ".join(p for p in parts if p)
 
 
-def run_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now: dt.datetime) -> ClockRun | None:
+def run_clock(
+    policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now: dt.datetime, *, explain: bool = True
+) -> ClockRun | None:
     """The clock of ``policy`` over one case's ``events`` (in time order, none after ``now``).
 
     ``None`` when the case has no limit under this policy (its matter has none and there is no
     default). Candidates include verdicts not yet due (``at`` not before ``now``): the engine
-    gives each once time has passed it.
+    gives each once time has passed it. Without ``explain`` the timeline's summary (holidays
+    crossed, totals, deadline, how late) is left out: the state and the candidates are the same.
     """
     spec = policy.spec
     now_ts = now.timestamp()
@@ -225,6 +234,8 @@ def run_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], 
         if isinstance(value, str):
             matter = value
             break
+    if not policy.applies_to(matter):
+        return None
     received = next((e for e in events if e.type == RECEIVED), None)
     timeline: list[TimelineEntry] = []
     if received is not None:
@@ -517,6 +528,9 @@ def run_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], 
         run.status = "warning"
 
     # -- the timeline's end ------------------------------------------------------------------
+    run.next_wake = min(wake) if wake else None
+    if not explain:
+        return run
     if deadline is not None:
         local_start, local_deadline = calendar.local(run.start or start_at).date(), calendar.local(deadline).date()
         off = calendar.days_off_between(local_start, local_deadline)

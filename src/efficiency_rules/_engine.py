@@ -713,7 +713,7 @@ class Session:
         for index in thread.versions:
             version = versions[index]
             for policy in version.clocks:
-                run = run_clock(policy, version.calendar, thread.log, now)
+                run = run_clock(policy, version.calendar, thread.log, now, explain=False)
                 if run is None:
                     continue
                 runs.append((index, run))
@@ -739,9 +739,9 @@ class Session:
         vid = verdict_id(ruleset.id, ruleset.version, rule_id, thread.key, f"{candidate.trigger}#{candidate.key}")
         if vid in self._verdicts or vid in thread.emitted:
             return []
-        if candidate.ts != now_ts:
-            # explained as things stood when it became true, however late time is seen to pass it
-            run = run_clock(policy, version.calendar, thread.log, candidate.at) or run
+        # explained as things stood when it became true, however late time is seen to pass it
+        moment = candidate.at if candidate.ts != now_ts else dt.datetime.fromtimestamp(now_ts, version.calendar.timezone)
+        run = run_clock(policy, version.calendar, thread.log, moment) or run
         template = ruleset.spec.verdicts[candidate.verdict]
         calendar = version.calendar
         local_at = calendar.local(candidate.at)
@@ -1003,7 +1003,14 @@ def _explain_text(engine: Engine, session: Session, events: list[Event], key: st
     session.advance(as_of)
     lines = [f"{key}  {'截至' if zh else 'as of'} {iso(as_of)}"]
     thread = session._threads.get(key)
-    runs = session._clocks(thread, as_of, as_of.timestamp(), []) if thread is not None and thread.log else []
+    runs = []
+    if thread is not None and thread.log:
+        for index in thread.versions:
+            version = engine._versions[index]
+            for policy in version.clocks:
+                run = run_clock(policy, version.calendar, thread.log, as_of)
+                if run is not None:
+                    runs.append((index, run))
     if not runs:
         lines.append("  （无办理时限）" if zh else "  (no time limit applies)")
     for index, run in runs:

@@ -1,0 +1,71 @@
+"""A year of synthetic portal events, judged with the shipped rulesets, down to each unit's score —
+and one unit's score traced verdict by verdict.
+
+Run from the repository root (the event generator is the benchmarks' one)::
+
+    python examples/accountability_year.py                # 2,000 cases in 2024, 10 units
+    python examples/accountability_year.py --cases 20000  # a city's year
+
+It evaluates the national licensing ruleset (case clocks), the example first-inquiry ruleset and
+the county points table (rulesets/county/points-table.yaml: points per working day late and per
+unanswered inquiry, ladders, grade bands, rankings) on the generated log, prints the scores per
+unit for the year, then takes the lowest-ranked unit and lists every verdict that counted against
+it, so that its score can be checked by hand: base − deductions (after the caps) + bonuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections import Counter
+from pathlib import Path
+
+from efficiency_rules import Engine
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+
+from synth import generate  # noqa: E402 - the benchmarks' generator, found through the path above
+
+RULESETS = [
+    ROOT / "rulesets" / "cn" / "xzxk.yaml",
+    ROOT / "rulesets" / "examples" / "first-inquiry.yaml",
+    ROOT / "rulesets" / "county" / "points-table.yaml",
+]
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--units", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    events = list(generate(cases=args.cases, year=2024, seed=args.seed, units=args.units))
+    engine = Engine(RULESETS)
+    report = engine.evaluate(events, as_of=dt.datetime(2025, 1, 1, tzinfo=CST))
+    by_rule = Counter(v.rule for v in report.verdicts)
+    print(f"{len(events):,} events, {len(report.verdicts):,} verdicts, {len(report.cases):,} case clocks")
+    print("verdicts by rule: " + ", ".join(f"{rule} {n}" for rule, n in sorted(by_rule.items())))
+    print()
+    year = [s for s in report.scores if s.period == "2024" and s.role == "unit"]
+    for score in year:
+        print(f"{score.rank:>3}  {score.subject:<24} {score.score:>7g}  −{score.deductions:g} +{score.bonuses:g}  {score.grade or '-'}"
+              + ("  (一票否决)" if score.vetoed else ""))
+    if not year:
+        return 0
+    worst = year[-1]
+    verdicts = {v.id: v for v in report.verdicts}
+    print(f"\n{worst.subject}: base {worst.base:g}, the verdicts that count:")
+    for verdict_id in worst.verdicts:
+        verdict = verdicts[verdict_id]
+        points = "" if verdict.points is None else f"{verdict.points:+g}"
+        print(f"  {verdict.at:%Y-%m-%d %H:%M}  {verdict.rule:<28} {points:>5}  {verdict.explanation.message_zh}")
+    print(f"= {worst.base:g} − {worst.deductions:g} + {worst.bonuses:g} = {worst.score:g} ({worst.grade})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
