@@ -246,3 +246,18 @@ class TestCommandLine:
             "  + unexpected {rule: referral-names-no-unit, thread: inquiry:Q3, at: 2024-09-27T12:00:00+08:00, kind: violation, points: -0.5, card: None, subjects: [{'role': 'staff', 'id': 's3'}, {'role': 'unit', 'id': 'u2'}]}",
             "0 passed, 1 failed",
         ]
+
+
+def test_a_declared_number_field_with_a_string_is_one_clear_error(tmp_path: Path) -> None:
+    ruleset = tmp_path / "fees.yaml"
+    ruleset.write_text(
+        'id: t.fees\ntitle: 收费\nversion: "1"\neffective: {from: 2024-01-01}\n'
+        "event_types:\n  fee.collected:\n    fields: {amount: number, item: string}\n"
+        "verdicts:\n  v: {kind: violation, message: 乱收费}\n"
+        "rules:\n  - {id: r, on: fee.collected, if: {field: item, op: not_in, value: [证照工本费]}, verdict: v}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EventError) as caught:
+        Engine([ruleset]).parse({"id": "f1", "type": "fee.collected", "at": "2024-09-02T10:00:00+08:00", "amount": "50", "item": "x"})
+    assert str(caught.value) == "event 'f1': field 'amount': expected a number, got '50'"
+    assert (caught.value.event_id, caught.value.field) == ("f1", "amount")

@@ -855,6 +855,7 @@ class Session:
         message = template.message
         zh = message if isinstance(message, str) else message.zh
         en = None if isinstance(message, str) else message.en
+        values_en = {**values, "new_items": values["new_items"].replace("、", ", ")} if values.get("new_items") else values
         # One validation of the whole verdict (in pydantic-core: cheaper than building each part).
         verdict = Verdict.model_validate({
             "id": vid,
@@ -871,7 +872,7 @@ class Session:
             "cites": version.citations[rule.id],
             "trigger": trigger,
             "explanation": {
-                "message_zh": _render(zh, values), "message_en": None if en is None else _render(en, values), "facts": facts,
+                "message_zh": _render(zh, values), "message_en": None if en is None else _render(en, values_en), "facts": facts,
             },
         })
         if self._keep:

@@ -82,12 +82,33 @@ def explain(exc: ValidationError, data: Any, classes: Mapping[str, type[Event]])
             expected="a JSON object",
             validation_error=exc,
         )
-    problems = [_problem(error, classes) for error in errors]
+    problems = [_problem(error, classes) for error in _merge_union_members(errors)]
     field, value, expected, _ = problems[0]
     texts = [text for *_, text in problems]
     message = texts[0] if len(texts) == 1 else f"{len(texts)} problems: " + "; ".join(texts)
     error_class = NaiveDatetimeError if kind == "timezone_aware" else EventError
     return error_class(message, event_id=event_id, field=field, value=value, expected=expected, validation_error=exc)
+
+
+_MEMBER_TAGS = frozenset(("int", "float", "str", "bool", "none", "list", "dict", "decimal"))
+
+
+def _merge_union_members(errors: list[Any]) -> list[Any]:
+    """One error per field where pydantic reports each member of a union (``amount.int``, ``amount.float``)."""
+    merged: list[Any] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        tag = loc[-1] if loc else None
+        if len(loc) > 2 and isinstance(tag, str) and (tag in _MEMBER_TAGS or "[" in tag):
+            key = loc[:-1]
+            if key in seen:
+                continue  # the first member's error stands for the field; its expectation is the field's
+            seen[key] = len(merged)
+            merged.append({**error, "loc": key, "type": "union_member"})
+            continue
+        merged.append(error)
+    return merged
 
 
 def unknown_type_error(name: Any, known: tuple[str, ...], **kw: Any) -> UnknownEventTypeError:
@@ -152,6 +173,9 @@ def _problem(error: Any, classes: Mapping[str, type[Event]]) -> tuple[str, Any, 
         expected = error["ctx"]["expected"]
         hint = did_you_mean(value, _QUOTED.findall(expected)) if isinstance(value, str) else ""
         return field, value, expected, f"field {field!r}: expected {expected}, got {_show(value)}{hint}"
+    if kind == "union_member":  # merged by _merge_union_members: say what the field takes, not what one member did
+        expected = _describe_field(cls, path)
+        return field, value, expected, f"field {field!r}: expected {expected}, got {_show(value)}"
     if kind == "too_short" and error.get("ctx", {}).get("field_type") == "List":
         n = error["ctx"]["min_length"]
         expected = f"a list of at least {n} item{'s' if n != 1 else ''}"
@@ -182,7 +206,10 @@ def _describe_type(annotation: Any) -> str:
         quoted = [repr(a) for a in args]
         return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
     if origin is Union or origin is UnionType:
-        return " or ".join(_describe_type(a) for a in args if a is not type(None))
+        words = list(dict.fromkeys(_describe_type(a) for a in args if a is not type(None)))
+        if set(words) == {"an integer", "a number"}:
+            return "a number"  # int or float: any number
+        return " or ".join(words)
     if origin is list:
         inner = _describe_type(args[0]) if args else ""
         return f"a list of {inner.removeprefix('a ').removeprefix('an ')}s" if inner else "a list"
