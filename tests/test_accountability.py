@@ -154,3 +154,23 @@ def test_a_periodic_duty_missed_is_judged_when_the_week_ends(engine: Engine) -> 
     ]
     # the missed weeks count against s1's unit
     assert {s.subject: s.deductions for s in report.scores}["u1"] == 2.0
+
+
+def test_accountability_runs_on_verdicts_alone(engine: Engine) -> None:
+    # no organisation, ranking or counted event: counters of verdicts and scores still work
+    report = engine.evaluate(LATE[:3], as_of=AS_OF)
+    assert {v.rule for v in report.verdicts} >= {"late", "yellow-to-red", "ladder"}
+    # the late verdicts name u1 (−6); the red card is against s1 alone, and without organisation
+    # events nothing says s1's unit: it does not count for u1
+    assert [(s.subject, s.score) for s in report.scores] == [("u1", 94.0)]
+
+
+def test_a_repeating_threshold_fires_at_every_multiple(engine: Engine, tmp_path: Path) -> None:
+    text = DATA.read_text(encoding="utf-8").replace(
+        'when: {counter: yellow, op: ">=", value: 3}', 'when: {counter: yellow, op: ">=", value: 2, repeat: true}')
+    assert "repeat: true" in text
+    path = tmp_path / "repeat.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = Engine([path]).evaluate([*ORG, *LATE], as_of=AS_OF)
+    late = {v.trigger: v.id for v in report.verdicts if v.rule == "late"}
+    assert [t for _, t, _ in given(report, "yellow-to-red")] == [late["c1"], late["c3"]]  # the 2nd and the 4th

@@ -347,6 +347,8 @@ class _Ledger:
                     n, before = len(items), previous.get(subject, 0)
                     previous[subject] = n
                     reached = [(n, items[-1])] if compare(n, rule.when.value) and not compare(before, rule.when.value) else []
+                elif rule.when.repeat:  # at the threshold and every further multiple of it
+                    reached = [(n, item) for n, item in enumerate(items, start=1) if n % rule.when.value == 0]
                 else:  # a calendar or after-event window: once per subject and window
                     reached = [(n, item) for n, item in enumerate(items, start=1)
                                if compare(n, rule.when.value) and not compare(n - 1, rule.when.value)][:1]
@@ -393,8 +395,9 @@ class _Ledger:
         counts = {(subject, window): len(items) for subject, window, items in self.windows(minimum.counter)}
         if minimum.subjects is not None:
             duty = minimum.subjects
+            holds = self.conditions.get(f"minimum:{minimum.id}")
             holders = sorted((e.at, str(e.__dict__.get(duty.field))) for e in self.events
-                             if e.type == duty.event and e.__dict__.get(duty.field) is not None)
+                             if e.type == duty.event and e.__dict__.get(duty.field) is not None and (holds is None or holds(e)))
         else:
             role = counter.per
             holders = sorted((dt.datetime.fromtimestamp(ts, dt.timezone.utc), subject)

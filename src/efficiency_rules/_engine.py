@@ -905,7 +905,7 @@ class Session:
                 cases.append({"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()})
         cases.sort(key=lambda c: (c["thread"], c["ruleset"], c["time_limit"]))
         verdicts, scores, revocations = self.verdicts(), [], []
-        if self._ledger:
+        if self._ledger or self.engine._ledgers:
             verdicts, scores, revocations = apply_accountability(self.engine, verdicts, self._ledger, as_of)
         return Report(
             as_of=as_of,

@@ -519,6 +519,9 @@ def _check_accountability(
         context = f"accountability rule {rule.id!r}"
         counter_known(rule.when.counter, "rules", i, "when", "counter", context=context)
         operator_known(rule.when.op, "rules", i, "when", "op", context=context)
+        if rule.when.repeat and (rule.when.op not in (">=", "≥") or rule.when.value < 1):
+            checker.add(at("rules", i, "when", "repeat"), "'repeat' gives the verdict at every multiple of the value: it goes "
+                        "with op '>=' and a value of at least 1", context=context)
         verdict_known(rule.verdict, "rules", i, "verdict", context=context)
     for i, ladder in enumerate(section.ladders):
         context = f"ladder {ladder.id!r}"
@@ -554,6 +557,13 @@ def _check_accountability(
             if minimum.subjects.field not in fields:
                 checker.add(at("minimums", i, "subjects", "field"), f"{minimum.subjects.event} has no field "
                             f"{minimum.subjects.field!r}" + did_you_mean(minimum.subjects.field, fields), context=context)
+            if minimum.subjects.where is not None:
+                ctx = ConditionContext(path=checker.path, trigger=minimum.subjects.event, fields=fields, known_types=known,
+                                       report=lambda where, message, context=context: checker.add(where, message, context=context),
+                                       kinds_of=kinds)
+                conditions[f"minimum:{minimum.id}"] = parse_condition(
+                    checker.node("accountability", "minimums", i, "subjects", "where"), ctx,
+                    checker.node("accountability", "minimums", i, "subjects"), "where")
     ids: dict[str, int] = {}
     for group in ("rules", "ladders", "rankings", "rates", "minimums"):
         for i, entry in enumerate(getattr(section, group)):

@@ -270,6 +270,7 @@ class ThresholdSpec(_Spec):
     counter: str
     op: str
     value: StrictInt
+    repeat: StrictBool = Field(default=False, description="With >=: again at every further multiple (every 3 yellow cards).")
 
 
 class AccountabilityRuleSpec(_Spec):
@@ -328,6 +329,7 @@ class DutySubjectsSpec(_Spec):
 
     event: str
     field: str
+    where: ConditionSpec | None = None
 
 
 class MinimumSpec(_Spec):
