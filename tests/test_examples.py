@@ -75,3 +75,25 @@ def test_the_readme_main_job_prints_verdicts_and_case_states(capsys) -> None:  #
         'case:XK-2024-0924  licence  计时中    20wd  2024-12-18 17:30  7wd        13wd       -',
         '8 个办件时钟',
     ]
+
+
+def test_a_synthetic_year_gives_scores_that_trace_verdict_by_verdict() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("accountability_year", ROOT / "examples" / "accountability_year.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    _, report = module.year_report(cases=400, units=5, seed=3)
+    verdicts = {v.id: v for v in report.verdicts}
+    year = [s for s in report.scores if s.period == "2024"]
+    assert {s.subject for s in year} >= {"行政审批局", "市场监管局"}  # every unit of the organisation is scored
+    assert {v.rule for v in report.verdicts} >= {"licence.overdue", "licence-days.late-day", "inquiry-unanswered-points"}
+    for score in year:
+        counted = [verdicts[i] for i in score.verdicts]  # each id is a verdict of the report
+        assert all(v.ruleset == "county.points-table" for v in counted)
+        deducted = -sum(v.points for v in counted if v.points is not None and v.points < 0)
+        added = sum(v.points for v in counted if v.points is not None and v.points > 0)
+        assert score.deductions == min(deducted, 100)  # the county's 扣完为止
+        assert score.score == 100 - score.deductions + added
+        assert score.grade == ("合格" if score.score >= 80 else "基本合格" if score.score >= 60 else "不合格")
+    assert [s.rank for s in year] == sorted(s.rank for s in year)
