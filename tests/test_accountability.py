@@ -174,3 +174,15 @@ def test_a_repeating_threshold_fires_at_every_multiple(engine: Engine, tmp_path:
     report = Engine([path]).evaluate([*ORG, *LATE], as_of=AS_OF)
     late = {v.trigger: v.id for v in report.verdicts if v.rule == "late"}
     assert [t for _, t, _ in given(report, "yellow-to-red")] == [late["c1"], late["c3"]]  # the 2nd and the 4th
+
+
+def test_sums_and_a_threshold_held_two_months_running(engine: Engine) -> None:
+    october = [ev(f"d{i}", "case.completed", f"2024-10-{day:02d}T10:00", case_id=f"D{i}", outcome="late", actor="s1", unit="u1")
+               for i, day in enumerate([9, 16, 23])]
+    report = engine.evaluate([*ORG, *LATE[:3], *october], as_of=AS_OF)
+    # late verdicts cost 2 each: September 6, October 6 — at least 6 two months running, judged when October ends
+    assert given(report, "heavy-months") == [("2024-11-01T00:00:00+08:00", "periods-2024-09..2024-10", ["u1"])]
+    (alarm,) = [v for v in report.verdicts if v.rule == "heavy-months"]
+    assert {f.en: f.value for f in alarm.explanation.facts}["periods running"] == "2024-09: 6, 2024-10: 6"
+    # one month short of it: nothing
+    assert given(engine.evaluate([*ORG, *LATE[:3], *october[:2]], as_of=AS_OF), "heavy-months") == []

@@ -99,6 +99,7 @@ class _Item:
     at: dt.datetime
     subjects: dict[str, str | None]  # role -> id
     verdict: Verdict | None = None
+    value: float = 1  # what it adds to its counter: 1, or the summed field or points
 
 
 @dataclass
@@ -204,11 +205,16 @@ class _Ledger:
             holds = self.conditions.get(name)
             for event in self.events:
                 if event.type == counter.event and (holds is None or holds(event)):
-                    found.append(_Item(event.id, event.at.timestamp(), event.at, _event_subjects(event, counter, self.org)))
+                    value = 1.0 if counter.sum is None else float(event.__dict__.get(counter.sum) or 0)
+                    found.append(_Item(event.id, event.at.timestamp(), event.at, _event_subjects(event, counter, self.org),
+                                       value=value))
         if counter.verdicts is not None:
             for verdict in self.verdicts:
                 if _matches(verdict, counter.verdicts):
-                    found.append(_Item(verdict.id, verdict.at.timestamp(), verdict.at, _verdict_subjects(verdict, self.org), verdict))
+                    points = verdict.points or 0.0
+                    value = 1.0 if counter.sum is None else points if counter.sum == "points" else max(0.0, -points)
+                    found.append(_Item(verdict.id, verdict.at.timestamp(), verdict.at, _verdict_subjects(verdict, self.org),
+                                       verdict, value))
         found.sort(key=lambda item: (item.ts, item.id))
         return found
 
@@ -340,23 +346,29 @@ class _Ledger:
         for rule in spec.rules:
             title = _title(rule.title, rule.id)
             compare = _COMPARE[rule.when.op]
-            role = spec.counters[rule.when.counter].per
-            previous: dict[str, int] = {}
+            value = rule.when.value
+            counter = spec.counters[rule.when.counter]
+            role = counter.per
+            previous: dict[str, float] = {}
+            if rule.when.consecutive > 1:
+                self.consecutive(rule, title, compare, counter, keep)
+                continue
             for subject, window, items in self.windows(rule.when.counter):
-                if window.startswith("to "):  # rolling: given when the count comes to hold, again after it stopped holding
-                    n, before = len(items), previous.get(subject, 0)
+                totals = _running(items)
+                if window.startswith("to "):  # rolling: given when the total comes to hold, again after it stopped holding
+                    n, before = totals[-1], previous.get(subject, 0)
                     previous[subject] = n
-                    reached = [(n, items[-1])] if compare(n, rule.when.value) and not compare(before, rule.when.value) else []
+                    reached = [(n, len(items) - 1)] if compare(n, value) and not compare(before, value) else []
                 elif rule.when.repeat:  # at the threshold and every further multiple of it
-                    reached = [(n, item) for n, item in enumerate(items, start=1) if n % rule.when.value == 0]
+                    reached = [(n, i) for i, n in enumerate(totals) if n // value > (totals[i - 1] if i else 0) // value]
                 else:  # a calendar or after-event window: once per subject and window
-                    reached = [(n, item) for n, item in enumerate(items, start=1)
-                               if compare(n, rule.when.value) and not compare(n - 1, rule.when.value)][:1]
-                for n, item in reached:
-                    counted = ", ".join(f"{i.id}@{iso(self.calendar.local(i.at))}" for i in items[:n] if i.ts <= item.ts)
+                    reached = [(n, i) for i, n in enumerate(totals) if compare(n, value) and not compare(totals[i - 1] if i else 0, value)][:1]
+                for n, i in reached:
+                    item = items[i]
+                    counted = ", ".join(f"{x.id}@{iso(self.calendar.local(x.at))}" for x in items[: i + 1])
                     keep(self.give(rule.id, title, rule.verdict, role, subject, item.id, item.at, window,
-                                   [("计数", "count", f"{rule.when.counter} = {n} ({rule.when.op} {rule.when.value})"),
-                                    ("计入", "counted", counted)], rule.also, {"count": str(n)}))
+                                   [("计数", "count", f"{rule.when.counter} = {n:g} ({rule.when.op} {value})"),
+                                    ("计入", "counted", counted)], rule.also, {"count": f"{n:g}"}))
         for ladder in spec.ladders:
             title = _title(ladder.title, ladder.id)
             role = spec.counters[ladder.counter].per
@@ -372,27 +384,56 @@ class _Ledger:
             role = spec.counters[rate.denominator].per
             period = spec.counters[rate.denominator].window
             period_name = period if isinstance(period, str) else "year"
-            numerators = {(s, w): len(items) for s, w, items in self.windows(rate.numerator)}
+            numerators = {(s, w): sum(i.value for i in items) for s, w, items in self.windows(rate.numerator)}
             threshold = Decimal(rate.value.rstrip("%")) / 100
             compare = _COMPARE[rate.op]
             for subject, window, items in self.windows(rate.denominator):
-                if len(items) < rate.min_sample:
+                denominator = sum(i.value for i in items)
+                if len(items) < rate.min_sample or not denominator:
                     continue
                 end = _period_end(window, period_name, self.calendar)
-                share = Decimal(numerators.get((subject, window), 0)) / len(items)
+                share = Decimal(str(numerators.get((subject, window), 0))) / Decimal(str(denominator))
                 if not compare(share, threshold):
                     keep(self.give(rate.id, title, rate.verdict, role, subject, f"rate-{window}", end, window,
-                                   [("比率", "rate", f"{numerators.get((subject, window), 0)}/{len(items)} = {share:.1%}"),
+                                   [("比率", "rate", f"{numerators.get((subject, window), 0):g}/{denominator:g} = {share:.1%}"),
                                     ("目标", "target", f"{rate.op} {rate.value}")], rate.also))
         for minimum in spec.minimums:
             self.minimum(minimum, keep)
         return given
 
+    def consecutive(self, rule: Any, title: str, compare: Callable[[Any, Any], bool], counter: CounterSpec,
+                    keep: Callable[[Verdict | None], None]) -> None:
+        """A threshold that holds at the end of k calendar periods running (a period with nothing counts as 0)."""
+        period = counter.window if isinstance(counter.window, str) else "year"
+        k = rule.when.consecutive
+        totals: dict[str, dict[str, float]] = defaultdict(dict)
+        for subject, window, items in self.windows(rule.when.counter):
+            totals[subject][window] = sum(item.value for item in items)
+        for subject, by_window in sorted(totals.items()):
+            key = min(by_window)
+            run: list[str] = []
+            while True:
+                end = _period_end(key, period, self.calendar)
+                if end > self.as_of:
+                    break
+                if compare(by_window.get(key, 0), rule.when.value):
+                    run.append(key)
+                    if len(run) == k:
+                        keep(self.give(rule.id, title, rule.verdict, counter.per, subject, f"periods-{run[0]}..{run[-1]}", end,
+                                       f"{run[0]}..{run[-1]}",
+                                       [("连续期间", "periods running", ", ".join(f"{w}: {by_window.get(w, 0):g}" for w in run)),
+                                        ("条件", "condition", f"{rule.when.counter} {rule.when.op} {rule.when.value}")],
+                                       rule.also, {"count": str(k)}))
+                        run = []
+                else:
+                    run = []
+                key = _period(self.calendar.local(end).date(), period)
+
     def minimum(self, minimum: Any, keep: Callable[[Verdict | None], None]) -> None:
         """Each subject with the duty, each period ended by ``as_of``: fewer than ``at_least`` is a verdict at its end."""
         counter = self.spec.counters[minimum.counter]
         period = counter.window if isinstance(counter.window, str) else "year"
-        counts = {(subject, window): len(items) for subject, window, items in self.windows(minimum.counter)}
+        counts = {(subject, window): sum(i.value for i in items) for subject, window, items in self.windows(minimum.counter)}
         if minimum.subjects is not None:
             duty = minimum.subjects
             holds = self.conditions.get(f"minimum:{minimum.id}")
@@ -414,9 +455,18 @@ class _Ledger:
                 done = counts.get((subject, key), 0)
                 if done < minimum.at_least:
                     keep(self.give(minimum.id, title, minimum.verdict, counter.per, subject, f"duty-{key}", end, key,
-                                   [("应有次数", "required", f">= {minimum.at_least}"), ("实有次数", "done", str(done))],
-                                   minimum.also, {"count": str(done)}))
+                                   [("应有次数", "required", f">= {minimum.at_least}"), ("实有次数", "done", f"{done:g}")],
+                                   minimum.also, {"count": f"{done:g}"}))
             key = _period(self.calendar.local(end).date(), period)
+
+
+def _running(items: Sequence[_Item]) -> list[float]:
+    """The running total of the items' values."""
+    totals, total = [], 0.0
+    for item in items:
+        total += item.value
+        totals.append(total)
+    return totals
 
 
 def _title(title: Any, fallback: str) -> str:

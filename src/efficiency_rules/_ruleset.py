@@ -511,6 +511,15 @@ def _check_accountability(
                     if counter.verdicts.ruleset == spec.id:
                         checker.add(at("counters", name, "verdicts", "rules", i), f"no rule {rule!r} in this ruleset"
                                     + did_you_mean(rule, sorted(rule_ids | entries)), context=context)
+        if counter.sum is not None:
+            if counter.event is not None and counter.event in kinds:
+                kind = kinds[counter.event].get(counter.sum)
+                if kind is None or kind.kind not in ("integer", "number"):
+                    checker.add(at("counters", name, "sum"), f"'sum' adds up a number field of {counter.event}, got {counter.sum!r}",
+                                context=context)
+            elif counter.verdicts is not None and counter.sum not in ("points", "deductions"):
+                checker.add(at("counters", name, "sum"), f"a counter of verdicts sums 'points' or 'deductions', got {counter.sum!r}",
+                            context=context)
         if counter.after is not None:
             _check_type(counter.after.event, known, at("counters", name, "after", "event"), checker, context=context)
             if counter.window is not None:
@@ -519,6 +528,10 @@ def _check_accountability(
         context = f"accountability rule {rule.id!r}"
         counter_known(rule.when.counter, "rules", i, "when", "counter", context=context)
         operator_known(rule.when.op, "rules", i, "when", "op", context=context)
+        if rule.when.consecutive > 1 and rule.when.counter in section.counters and (
+                rule.when.repeat or not isinstance(section.counters[rule.when.counter].window, str)):
+            checker.add(at("rules", i, "when", "consecutive"), "'consecutive' counts calendar periods running: its counter needs "
+                        "a calendar window (week … year), and it does not go with 'repeat'", context=context)
         if rule.when.repeat and (rule.when.op not in (">=", "≥") or rule.when.value < 1):
             checker.add(at("rules", i, "when", "repeat"), "'repeat' gives the verdict at every multiple of the value: it goes "
                         "with op '>=' and a value of at least 1", context=context)

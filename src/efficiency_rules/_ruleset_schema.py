@@ -264,13 +264,18 @@ class CounterSpec(_Spec):
     subject_field: str | None = Field(default=None, description="For events: the field naming the subject (default actor or unit).")
     window: Period | RollingWindow | None = None
     after: AfterSpec | None = None
+    sum: str | None = Field(default=None, description="Add up instead of counting: a number field of the events, or, for "
+                            "verdicts, 'points' (signed) or 'deductions' (points lost).")
 
 
 class ThresholdSpec(_Spec):
     counter: str
     op: str
-    value: StrictInt
+    value: StrictInt | StrictFloat
     repeat: StrictBool = Field(default=False, description="With >=: again at every further multiple (every 3 yellow cards).")
+    consecutive: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="Given when the threshold holds at the end of this many calendar periods running."
+    )
 
 
 class AccountabilityRuleSpec(_Spec):
