@@ -15,6 +15,7 @@ reaches the limit plus the valid extensions.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,7 @@ from typing import Any
 
 from ._calendar import Calendar
 from ._duration import Duration, TimeUnit
+from ._errors import DateNotCoveredError
 from ._events import Event
 from ._ruleset_schema import TimeLimitSpec
 from ._verdicts import iso
@@ -217,7 +219,8 @@ def _describe(seconds: int, working: bool, per_day: int) -> str:
 
 
 def run_clock(
-    policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now: dt.datetime, *, explain: bool = True
+    policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now: dt.datetime, *, explain: bool = True,
+    since: float = -math.inf,
 ) -> ClockRun | None:
     """The clock of ``policy`` over one case's ``events`` (in time order, none after ``now``).
 
@@ -225,6 +228,8 @@ def run_clock(
     default). Candidates include verdicts not yet due (``at`` not before ``now``): the engine
     gives each once time has passed it. Without ``explain`` the timeline's summary (holidays
     crossed, totals, deadline, how late) is left out: the state and the candidates are the same.
+    Candidates dated before ``since`` (a POSIX time: those a run at that time gave already) are
+    left out, so a case late for months is not offered all its past verdicts again.
     """
     spec = policy.spec
     now_ts = now.timestamp()
@@ -500,8 +505,9 @@ def run_clock(
         if ts >= now_ts:
             wake.append(ts)
             return False
-        run.candidates.append(Candidate(key, verdict, moment, ts, False, run.start_event or start_event.id, actor, unit,
-                                        {**values, **extra}))
+        if ts >= since:
+            run.candidates.append(Candidate(key, verdict, moment, ts, False, run.start_event or start_event.id, actor, unit,
+                                            {**values, **extra}))
         return True
 
     for i, warning in enumerate(spec.warnings):
@@ -519,7 +525,23 @@ def run_clock(
         if not every:
             offer(f"overdue.{i}", entry.verdict, total + after, {"overdue_by": _describe(after, working, per_day)})
             continue
-        for k in range(1, _MAX_REPEATS + 1):
+        def before_since(k: int, every: int = every, after: int = after) -> bool:
+            if since == -math.inf:
+                return False
+            try:
+                moment = at_elapsed(total + after + (k - 1) * every)
+            except DateNotCoveredError:
+                return False  # beyond the calendar's data: after `since`, which is a time already judged
+            return moment is not None and moment.timestamp() < since
+
+        first, last = 1, _MAX_REPEATS + 1  # the first repeat not before `since` (those before it were given)
+        while first < last:
+            middle = (first + last) // 2
+            if before_since(middle):
+                first = middle + 1
+            else:
+                last = middle
+        for k in range(first, _MAX_REPEATS + 1):
             late_by = after + (k - 1) * every
             if not offer(f"overdue.{i}.{k}", entry.verdict, total + late_by,
                          {"overdue_by": _describe(late_by, working, per_day), "count": str(k)}):
