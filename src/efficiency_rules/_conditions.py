@@ -189,19 +189,26 @@ def _new_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Cond
             )
             return _INVALID
         names.append(name)
+    key = new_key(names[0], names[1])
+    condition = _whole_number_comparison(raw, op, ctx, key, what="the number of new values")
+    if condition is not _INVALID:
+        ctx.news.add((key, names[0], names[1]))
+    return condition
+
+
+def _whole_number_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext, key: str, *, what: str) -> Condition:
+    """``(cmp, op, key, value)`` for a count-like operand: compared with == != < <= > >= and a whole number ≥ 0."""
     if op in ("exists", "missing", "in", "not_in"):
-        ctx.report(ctx.at(raw, "op"), f"the number of new values is compared with == != < <= > >=, not '{op}'")
+        ctx.report(ctx.at(raw, "op"), f"{what} is compared with == != < <= > >=, not '{op}'")
         return _INVALID
     if "value" not in raw:
         ctx.report(ctx.at(raw), f"'{op}' needs a value")
         return _INVALID
     value = raw["value"]
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        ctx.report(ctx.at(raw, "value"), f"a number of new values is compared with a whole number ≥ 0, got {_shown(value)}")
+        ctx.report(ctx.at(raw, "value"), f"{what} is compared with a whole number ≥ 0, got {_shown(value)}")
         return _INVALID
-    key = new_key(names[0], names[1])
     ctx.keys.add(key)
-    ctx.news.add((key, names[0], names[1]))
     return ("cmp", op, key, value)
 
 
@@ -332,20 +339,10 @@ def _count_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
             f"unknown event type {event_type!r} to count" + did_you_mean(str(event_type), ctx.known_types),
         )
         return _INVALID
-    if op in ("exists", "missing", "in", "not_in"):
-        ctx.report(ctx.at(raw, "op"), f"a count is compared with == != < <= > >=, not '{op}'")
-        return _INVALID
-    if "value" not in raw:
-        ctx.report(ctx.at(raw), f"'{op}' needs a value")
-        return _INVALID
-    value = raw["value"]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        ctx.report(ctx.at(raw, "value"), f"a count is compared with a whole number ≥ 0, got {_shown(value)}")
-        return _INVALID
-    key = count_key(event_type)
-    ctx.keys.add(key)
-    ctx.counts.add(event_type)
-    return ("cmp", op, key, value)
+    condition = _whole_number_comparison(raw, op, ctx, count_key(event_type), what="a count")
+    if condition is not _INVALID:
+        ctx.counts.add(event_type)
+    return condition
 
 
 # -- can it ever hold? -------------------------------------------------------------------------

@@ -146,36 +146,27 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
         if not isinstance(expect, YamlMap):
             raise _fail("'expect' is a mapping: verdicts, only", location_of(raw, "expect", path=name))
         check_keys(expect, _EXPECT_KEYS, path=name, what="'expect'")
-        verdicts = expect.get("verdicts", [])
-        if expect.get("none") is True:
-            verdicts = []
-        if not isinstance(verdicts, list):
-            raise _fail("'verdicts' is a list of expected verdicts", location_of(expect, "verdicts", path=name))
-        for i, verdict in enumerate(verdicts):
-            if not isinstance(verdict, YamlMap):
-                raise _fail("an expected verdict is a mapping such as {rule: late, points: -2}", location_of(verdicts, i, path=name))
-            check_keys(verdict, _VERDICT_KEYS, path=name, what="an expected verdict")
+        verdicts = [] if expect.get("none") is True else _expected(expect, "verdicts", _VERDICT_KEYS, name,
+                                                                    "an expected verdict", "{rule: late, points: -2}")
         only = expect.get("only", True)
         if not isinstance(only, bool):
             raise _fail("'only' is true or false", location_of(expect, "only", path=name))
-        cases = expect.get("cases", [])
-        if not isinstance(cases, list):
-            raise _fail("'cases' is a list of expected case states", location_of(expect, "cases", path=name))
-        for i, case in enumerate(cases):
-            if not isinstance(case, YamlMap):
-                raise _fail("an expected case state is a mapping such as {thread: 'case:C1', status: overdue}",
-                            location_of(cases, i, path=name))
-            check_keys(case, _CASE_KEYS, path=name, what="an expected case state")
-        scores = expect.get("scores", [])
-        if not isinstance(scores, list):
-            raise _fail("'scores' is a list of expected scores", location_of(expect, "scores", path=name))
-        for i, score in enumerate(scores):
-            if not isinstance(score, YamlMap):
-                raise _fail("an expected score is a mapping such as {subject: u1, period: '2024', score: 96}",
-                            location_of(scores, i, path=name))
-            check_keys(score, _SCORE_KEYS, path=name, what="an expected score")
+        cases = _expected(expect, "cases", _CASE_KEYS, name, "an expected case state", "{thread: 'case:C1', status: overdue}")
+        scores = _expected(expect, "scores", _SCORE_KEYS, name, "an expected score", "{subject: u1, period: '2024', score: 96}")
         parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where, list(cases), list(scores)))
     return ScenarioFile(name, [base / r for r in rulesets], parsed)
+
+
+def _expected(expect: YamlMap, key: str, keys: tuple[str, ...], path: str, what: str, example: str) -> list[Any]:
+    """The list under ``expect[key]``: mappings with only ``keys`` (partial expectations)."""
+    items = expect.get(key, [])
+    if not isinstance(items, list):
+        raise _fail(f"'{key}' is a list of {what.removeprefix('an ')}s", location_of(expect, key, path=path))
+    for i, item in enumerate(items):
+        if not isinstance(item, YamlMap):
+            raise _fail(f"{what} is a mapping such as {example}", location_of(items, i, path=path))
+        check_keys(item, keys, path=path, what=what)
+    return items
 
 
 def _view(verdict: Any) -> dict[str, Any]:
