@@ -297,3 +297,16 @@ def test_a_clock_whose_catalogue_lacks_the_matter_reports_no_state(engine: Engin
     # not even a not-started one; 'licence' (a default limit) waits for the acceptance
     report = engine.evaluate([ev("r", "case.received", "2024-09-20T10:00", matter="licence-x")], as_of=t("2024-09-23T10:00"))
     assert [(c.time_limit, c.status) for c in report.cases] == [("licence", "not_started")]
+
+
+def test_verdicts_a_deemed_start_dates_in_the_past_are_given(engine: Engine) -> None:
+    # The case's clocks run on 09-24 (a pause before any start: ignored) and find nothing due; when the
+    # notice deadline passes (09-29 17:30, a make-up Sunday) the clock is deemed to have started at receipt, 09-23 09:00,
+    # which dates the one-working-day warning (housing-sale: 1wd) back to 09-23 17:30 — still given.
+    events = [
+        ev("r", "case.received", "2024-09-23T09:00", matter="housing-sale"),
+        ev("p", "case.paused", "2024-09-24T10:00", reason="hearing"),
+    ]
+    report = engine.evaluate(events, as_of=t("2024-10-09T00:00"))
+    assert ("licence.yellow-light", "2024-09-23T17:30:00+08:00", "r") in verdicts(report)
+    assert ("licence.late-notice", "2024-09-29T17:30:00+08:00", "r") in verdicts(report)  # 09-24..27, Sunday 09-29

@@ -220,7 +220,7 @@ def _describe(seconds: int, working: bool, per_day: int) -> str:
 
 def run_clock(
     policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now: dt.datetime, *, explain: bool = True,
-    since: float = -math.inf,
+    since: tuple[str | None, float] | None = None,
 ) -> ClockRun | None:
     """The clock of ``policy`` over one case's ``events`` (in time order, none after ``now``).
 
@@ -228,8 +228,11 @@ def run_clock(
     default). Candidates include verdicts not yet due (``at`` not before ``now``): the engine
     gives each once time has passed it. Without ``explain`` the timeline's summary (holidays
     crossed, totals, deadline, how late) is left out: the state and the candidates are the same.
-    Candidates dated before ``since`` (a POSIX time: those a run at that time gave already) are
-    left out, so a case late for months is not offered all its past verdicts again.
+    ``since`` is (the clock's start event, a POSIX time) of an earlier run that gave every verdict
+    due before that time: when this run's clock starts at the same event, candidates dated before
+    it are left out, so a case late for months is not offered all its past verdicts again. (A start
+    that moved — deemed acceptance, complete materials, a restart — can date verdicts in the past:
+    then nothing is left out.)
     """
     spec = policy.spec
     now_ts = now.timestamp()
@@ -485,6 +488,7 @@ def run_clock(
         run.status = "paused"
 
     # -- verdicts that time gives ------------------------------------------------------------
+    given_before = since[1] if since is not None and since[0] == run.start_event else -math.inf
     stop_ts = stop.at.timestamp() if stop is not None else None
     warned = False
     values = {"limit": str(limit), "matter": matter or "", "within": str(limit),
@@ -505,7 +509,7 @@ def run_clock(
         if ts >= now_ts:
             wake.append(ts)
             return False
-        if ts >= since:
+        if ts >= given_before:
             run.candidates.append(Candidate(key, verdict, moment, ts, False, run.start_event or start_event.id, actor, unit,
                                             {**values, **extra}))
         return True
@@ -526,15 +530,15 @@ def run_clock(
             offer(f"overdue.{i}", entry.verdict, total + after, {"overdue_by": _describe(after, working, per_day)})
             continue
         def before_since(k: int, every: int = every, after: int = after) -> bool:
-            if since == -math.inf:
+            if given_before == -math.inf:
                 return False
             try:
                 moment = at_elapsed(total + after + (k - 1) * every)
             except DateNotCoveredError:
-                return False  # beyond the calendar's data: after `since`, which is a time already judged
-            return moment is not None and moment.timestamp() < since
+                return False  # beyond the calendar's data: after `given_before`, a time already judged
+            return moment is not None and moment.timestamp() < given_before
 
-        first, last = 1, _MAX_REPEATS + 1  # the first repeat not before `since` (those before it were given)
+        first, last = 1, _MAX_REPEATS + 1  # the first repeat not before `given_before` (those before it were given)
         while first < last:
             middle = (first + last) // 2
             if before_since(middle):

@@ -177,7 +177,7 @@ class _Thread:
     """What the session holds of one thread (a case, an inquiry…) while it is open."""
 
     __slots__ = (
-        "clock_ts", "clocks_open", "counts", "emitted", "firsts", "key", "last_at", "last_ts", "lasts", "log", "pending", "seen",
+        "clock_marks", "clocks_open", "counts", "emitted", "firsts", "key", "last_at", "last_ts", "lasts", "log", "pending", "seen",
         "versions", "wake",
     )
 
@@ -193,7 +193,8 @@ class _Thread:
         self.emitted: set[str] = set()  # verdict ids given on this thread
         self.log: list[Event] = []  # the events its clocks read (none where no ruleset has clocks)
         self.clocks_open = False  # a clock still runs (or may start): the thread is kept
-        self.clock_ts = -math.inf  # when its clocks last ran: the verdicts due before then were given
+        # (version, time limit) -> (the clock's start event, when it last ran): the verdicts due before then were given
+        self.clock_marks: dict[tuple[int, str], tuple[str | None, float]] = {}
         self.wake = math.inf  # when its clocks next need a look
         self.firsts: dict[str, list[Any]] = {}  # "type|field" -> that list field of the thread's first event of the type
         self.lasts: dict[str, dict[str, Any]] = {}  # type -> the fields rules read ('of') of the thread's latest event of it
@@ -714,9 +715,13 @@ class Session:
         for index in thread.versions:
             version = versions[index]
             for policy in version.clocks:
-                run = run_clock(policy, version.calendar, thread.log, now, explain=False, since=thread.clock_ts)
+                mark = (index, policy.id)
+                run = run_clock(policy, version.calendar, thread.log, now, explain=False, since=thread.clock_marks.get(mark))
                 if run is None:
                     continue
+                previous = thread.clock_marks.get(mark)
+                if previous is None or previous[0] != run.start_event or previous[1] < now_ts:
+                    thread.clock_marks[mark] = (run.start_event, now_ts)
                 runs.append((index, run))
                 if run.stopped_at is None:
                     still_open = True
@@ -726,7 +731,6 @@ class Session:
                 if run.next_wake is not None and run.next_wake < wake:
                     wake = run.next_wake
         thread.clocks_open = still_open
-        thread.clock_ts = max(thread.clock_ts, now_ts)
         if wake < thread.wake:
             thread.wake = wake
             self._sequence += 1
