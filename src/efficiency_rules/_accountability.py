@@ -27,7 +27,7 @@ from ._ruleset_schema import (
     RollingWindow,
     VerdictFilter,
 )
-from ._verdicts import Score, Verdict, iso, verdict_id
+from ._verdicts import Score, Verdict, iso, make_verdict, verdict_id
 
 __all__ = ["LEDGER_TYPES", "Organisation", "apply_accountability"]
 
@@ -265,7 +265,7 @@ class _Ledger:
     # -- giving verdicts -------------------------------------------------------------------------
 
     def give(self, entry_id: str, title: str, template_name: str, subject_role: str, subject: str, item_id: str, at: dt.datetime,
-             window: str, facts: list[tuple[str, str, str]], also: Sequence[str], values: Mapping[str, str] | None = None,
+             window: str, facts_given: list[tuple[str, str, str]], also: Sequence[str], values: Mapping[str, str] | None = None,
              ) -> Verdict | None:
         if at > self.as_of:
             return None
@@ -282,26 +282,12 @@ class _Ledger:
                 subjects.append({"role": role, "id": other})
         local = self.calendar.local(at)
         fill = {"rule": entry_id, "thread": thread, "event_id": item_id, "actor": subject if subject_role == "staff" else "",
-                "unit": unit or "", "at": iso(local), "event_type": "", "deadline": "", "within": "", "count": "",
-                "limit": "", "matter": "", "overdue_by": "", "reason": "", "approver": "", "new_items": "", **(values or {})}
-        message = template.message
-        zh = message if isinstance(message, str) else message.zh
-        en = None if isinstance(message, str) else message.en
-        from ._engine import _render  # the one renderer of message placeholders
-
-        verdict = Verdict.model_validate({
-            "id": vid, "ruleset": ruleset.id, "ruleset_version": ruleset.version, "rule": entry_id, "kind": template.kind,
-            "thread": thread, "at": local, "subjects": subjects,
-            "points": None if template.points is None else float(template.points), "card": template.card,
-            "sanction": template.sanction, "cites": [ruleset.reference(c) for c in template.cites], "trigger": item_id,
-            "explanation": {
-                "message_zh": _render(zh, fill), "message_en": None if en is None else _render(en, fill),
-                "facts": [{"zh": "规则", "en": "rule", "value": f"{entry_id} ({title})"},
-                          {"zh": "对象", "en": "subject", "value": thread},
-                          {"zh": "期间", "en": "window", "value": window}]
-                + [{"zh": zh_, "en": en_, "value": value} for zh_, en_, value in facts],
-            },
-        })
+                "unit": unit or "", "at": iso(local), **(values or {})}
+        facts = [{"zh": "规则", "en": "rule", "value": f"{entry_id} ({title})"}, {"zh": "对象", "en": "subject", "value": thread},
+                 {"zh": "期间", "en": "window", "value": window}]
+        verdict = make_verdict(vid=vid, ruleset=ruleset, rule=entry_id, template=template, thread=thread, at=local,
+                               subjects=subjects, cites=[ruleset.reference(c) for c in template.cites], trigger=item_id,
+                               values=fill, facts=facts + [{"zh": z, "en": e, "value": v} for z, e, v in facts_given])
         return verdict
 
     def run(self, revoked: set[str]) -> list[Verdict]:

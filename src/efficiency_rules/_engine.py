@@ -55,6 +55,7 @@ from ._verdicts import (
     RulesetRef,
     Verdict,
     iso,
+    make_verdict,
     verdict_id,
 )
 
@@ -146,58 +147,41 @@ class _Plan:
     ofs: tuple[tuple[str, str, str], ...] = ()  # (fact key, event type, field) read from the thread's latest event of a type
 
 
+@dataclass(slots=True, eq=False)
 class _Pending:
     """An expectation waiting for its event."""
 
-    __slots__ = ("actor", "deadline", "done", "rule", "start_at", "start_id", "thread", "unit", "version")
-
-    def __init__(
-        self,
-        deadline: dt.datetime,
-        thread: str,
-        rule: str,
-        version: int,
-        start_id: str,
-        start_at: dt.datetime,
-        actor: str | None,
-        unit: str | None,
-    ) -> None:
-        self.deadline = deadline
-        self.thread = thread
-        self.rule = rule
-        self.version = version
-        self.start_id = start_id
-        self.start_at = start_at
-        self.actor = actor
-        self.unit = unit
-        self.done = False
+    deadline: dt.datetime
+    thread: str
+    rule: str
+    version: int
+    start_id: str
+    start_at: dt.datetime
+    actor: str | None
+    unit: str | None
+    done: bool = False
 
 
+@dataclass(slots=True, eq=False)
 class _Thread:
     """What the session holds of one thread (a case, an inquiry…) while it is open."""
 
-    __slots__ = (
-        "clock_marks", "clocks_open", "counts", "emitted", "firsts", "key", "last_at", "last_ts", "lasts", "log", "pending", "seen",
-        "versions", "wake",
-    )
-
-    def __init__(self, key: str, versions: tuple[int, ...], counts: dict[str, int] | None = None) -> None:
-        self.key = key
-        self.versions = versions
-        self.counts: dict[str, int] = {} if counts is None else counts
-        self.pending: list[_Pending] = []
-        self.last_at: dt.datetime | None = None
-        self.last_ts = -math.inf
-        # event id -> the event (or, after a restore, its content digest): a repeat is ignored, a conflict refused
-        self.seen: dict[str, Event | bytes] = {}
-        self.emitted: set[str] = set()  # verdict ids given on this thread
-        self.log: list[Event] = []  # the events its clocks read (none where no ruleset has clocks)
-        self.clocks_open = False  # a clock still runs (or may start): the thread is kept
-        # (version, time limit) -> (the clock's start event, when it last ran): the verdicts due before then were given
-        self.clock_marks: dict[tuple[int, str], tuple[str | None, float]] = {}
-        self.wake = math.inf  # when its clocks next need a look
-        self.firsts: dict[str, list[Any]] = {}  # "type|field" -> that list field of the thread's first event of the type
-        self.lasts: dict[str, dict[str, Any]] = {}  # type -> the fields rules read ('of') of the thread's latest event of it
+    key: str
+    versions: tuple[int, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+    pending: list[_Pending] = field(default_factory=list)
+    last_at: dt.datetime | None = None
+    last_ts: float = -math.inf
+    # event id -> the event (or, after a restore, its content digest): a repeat is ignored, a conflict refused
+    seen: dict[str, Event | bytes] = field(default_factory=dict)
+    emitted: set[str] = field(default_factory=set)  # verdict ids given on this thread
+    log: list[Event] = field(default_factory=list)  # the events its clocks read (none where no ruleset has clocks)
+    clocks_open: bool = False  # a clock still runs (or may start): the thread is kept
+    # (version, time limit) -> (the clock's start event, when it last ran): the verdicts due before then were given
+    clock_marks: dict[tuple[int, str], tuple[str | None, float]] = field(default_factory=dict)
+    wake: float = math.inf  # when its clocks next need a look
+    firsts: dict[str, list[Any]] = field(default_factory=dict)  # "type|field" -> that list field of the thread's first event of it
+    lasts: dict[str, dict[str, Any]] = field(default_factory=dict)  # type -> the fields rules read ('of') of its latest event of it
 
 
 class _Wake:
@@ -766,31 +750,11 @@ class Session:
         facts += [_fact(zh, en, value) for zh, en, value in candidate.facts]
         values = {
             "rule": rule_id, "thread": thread.key, "event_id": candidate.trigger, "actor": candidate.actor or "",
-            "unit": candidate.unit or "", "at": iso(local_at), "event_type": "", "deadline": "", "within": "", "count": "",
-            "limit": "", "matter": "", "overdue_by": "", "reason": "", "approver": "", "new_items": "",
-            **candidate.values,
+            "unit": candidate.unit or "", "at": iso(local_at), **candidate.values,
         }
-        message = template.message
-        zh = message if isinstance(message, str) else message.zh
-        en = None if isinstance(message, str) else message.en
-        verdict = Verdict.model_validate({
-            "id": vid,
-            "ruleset": ruleset.id,
-            "ruleset_version": ruleset.version,
-            "rule": rule_id,
-            "kind": template.kind,
-            "thread": thread.key,
-            "at": local_at,
-            "subjects": subjects,
-            "points": None if template.points is None else float(template.points),
-            "card": template.card,
-            "sanction": template.sanction,
-            "cites": [ruleset.reference(c) for c in template.cites],
-            "trigger": candidate.trigger,
-            "explanation": {
-                "message_zh": _render(zh, values), "message_en": None if en is None else _render(en, values), "facts": facts,
-            },
-        })
+        verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule_id, template=template, thread=thread.key, at=local_at,
+                               subjects=subjects, cites=[ruleset.reference(c) for c in template.cites], trigger=candidate.trigger,
+                               values=values, facts=facts)
         if self._keep:
             self._verdicts[vid] = verdict
         thread.emitted.add(vid)
@@ -830,7 +794,7 @@ class Session:
         facts = [_fact("规则", "rule", f"{rule.id} ({rule.title.zh})")]
         values: dict[str, str] = {
             "rule": rule.id, "thread": thread, "event_id": trigger, "actor": actor or "", "unit": unit or "",
-            "at": iso(local_at), "event_type": rule.trigger, "deadline": "", "within": "", "count": "", "new_items": "",
+            "at": iso(local_at), "event_type": rule.trigger,
         }
         if pending is not None and rule.expect is not None:
             start = calendar.local(pending.start_at)
@@ -858,29 +822,8 @@ class Session:
                 if key.startswith("new.") and not values.get("new_items"):
                     values["new_items"] = fact.get("list." + key, "")
                     facts.append(_fact("新增项目", "new items", values["new_items"]))
-        message = template.message
-        zh = message if isinstance(message, str) else message.zh
-        en = None if isinstance(message, str) else message.en
-        values_en = {**values, "new_items": values["new_items"].replace("、", ", ")} if values.get("new_items") else values
-        # One validation of the whole verdict (in pydantic-core: cheaper than building each part).
-        verdict = Verdict.model_validate({
-            "id": vid,
-            "ruleset": ruleset.id,
-            "ruleset_version": ruleset.version,
-            "rule": rule.id,
-            "kind": template.kind,
-            "thread": thread,
-            "at": local_at,
-            "subjects": subjects,
-            "points": None if template.points is None else float(template.points),
-            "card": template.card,
-            "sanction": template.sanction,
-            "cites": version.citations[rule.id],
-            "trigger": trigger,
-            "explanation": {
-                "message_zh": _render(zh, values), "message_en": None if en is None else _render(en, values_en), "facts": facts,
-            },
-        })
+        verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule.id, template=template, thread=thread, at=local_at,
+                               subjects=subjects, cites=version.citations[rule.id], trigger=trigger, values=values, facts=facts)
         if self._keep:
             self._verdicts[vid] = verdict
         if state is not None:
@@ -1072,23 +1015,3 @@ def _event_predicate(condition: Any) -> Callable[[Event], bool]:
 
 def _fact(zh: str, en: str, value: str) -> dict[str, str]:
     return {"zh": zh, "en": en, "value": value}
-
-
-def _render(template: str, values: Mapping[str, str]) -> str:
-    """Fill ``{name}`` placeholders (names checked when the ruleset loaded); nothing else is interpreted."""
-    out = []
-    i = 0
-    while i < len(template):
-        start = template.find("{", i)
-        if start < 0:
-            out.append(template[i:])
-            break
-        end = template.find("}", start)
-        if end < 0:
-            out.append(template[i:])
-            break
-        out.append(template[i:start])
-        out.append(values.get(template[start + 1 : end], template[start : end + 1]))
-        i = end + 1
-    return "".join(out)
-

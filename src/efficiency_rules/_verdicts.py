@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-__all__ = ["CaseState", "Citation", "Revocation", "Score", "Explanation", "Fact", "Report", "RulesetRef", "Subject", "Verdict", "verdict_id"]
+__all__ = [
+    "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject", "Verdict",
+    "make_verdict", "render_message", "verdict_id",
+]
 
 
 class _Model(BaseModel):
@@ -219,6 +223,68 @@ def verdict_id(ruleset: str, version: str, rule: str, thread: str, trigger: str)
     """A stable id from what makes a verdict unique, so re-evaluation never counts a penalty twice."""
     digest = hashlib.blake2b(json.dumps([ruleset, version, rule, thread, trigger]).encode(), digest_size=10).hexdigest()
     return f"v-{digest}"
+
+
+def render_message(template: str, values: Mapping[str, str]) -> str:
+    """Fill ``{name}`` placeholders; a name without a value is left empty (names are checked when the
+    ruleset loads, so every pair of braces is a placeholder). Nothing else is interpreted."""
+    out = []
+    i = 0
+    while i < len(template):
+        start = template.find("{", i)
+        if start < 0:
+            out.append(template[i:])
+            break
+        end = template.find("}", start)
+        if end < 0:
+            out.append(template[i:])
+            break
+        out.append(template[i:start])
+        out.append(values.get(template[start + 1 : end], ""))
+        i = end + 1
+    return "".join(out)
+
+
+def make_verdict(
+    *,
+    vid: str,
+    ruleset: Any,
+    rule: str,
+    template: Any,
+    thread: str,
+    at: dt.datetime,
+    subjects: list[dict[str, str]],
+    cites: list[dict[str, str | None]],
+    trigger: str,
+    values: Mapping[str, str],
+    facts: list[dict[str, str]],
+) -> Verdict:
+    """A verdict from a ruleset's verdict template (kind, points, card, sanction, message), its message
+    rendered in Chinese and English with ``values``, validated once in pydantic-core."""
+    message = template.message
+    zh = message if isinstance(message, str) else message.zh
+    en = None if isinstance(message, str) else message.en
+    values_en = {**values, "new_items": values["new_items"].replace("、", ", ")} if values.get("new_items") else values
+    return Verdict.model_validate({
+        "id": vid,
+        "ruleset": ruleset.id,
+        "ruleset_version": ruleset.version,
+        "rule": rule,
+        "kind": template.kind,
+        "thread": thread,
+        "at": at,
+        "subjects": subjects,
+        "points": None if template.points is None else float(template.points),
+        "card": template.card,
+        "sanction": template.sanction,
+        "cites": cites,
+        "trigger": trigger,
+        "explanation": {
+            "message_zh": render_message(zh, values),
+            "message_en": None if en is None else render_message(en, values_en),
+            "facts": facts,
+        },
+    })
 
 
 def iso(moment: dt.datetime) -> str:

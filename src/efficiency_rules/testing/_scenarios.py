@@ -20,7 +20,7 @@ be expected; ``only: false`` allows others. A failure says which scenario, and s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,39 +222,42 @@ def _show(view: Mapping[str, Any], keys: Iterable[str] | None = None) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def compare_scores(scenario: Scenario, scores: list[Any]) -> list[str]:
-    """Lines of a diff for each expected score no actual one agrees with."""
-    views = [score.model_dump() for score in scores]
+def _compare_states(expected_list: list[Mapping[str, Any]], views: list[dict[str, Any]], label: str,
+                    same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool], none_text: str) -> list[str]:
+    """Lines of a diff for each expected state (case clock, score) no actual one agrees with; the
+    actual ones that ``same`` pairs with it are shown with the keys that differ."""
     lines = []
-    for expected in scenario.scores:
+    for expected in expected_list:
         if any(_matches(expected, view) for view in views):
             continue
-        lines.append(f"  - expected score  {_show(expected, expected.keys())}")
-        near = [v for v in views if v["subject"] == expected.get("subject") and expected.get("period", v["period"]) == v["period"]]
+        lines.append(f"  - expected {label}  {_show(expected, expected.keys())}")
+        near = [view for view in views if same(expected, view)]
         for view in near:
             differs = [k for k in expected if not _agrees(k, expected[k], view[k])]
-            lines.append(f"    actual score    {_show(view, expected.keys())}  (differs in {', '.join(differs)})")
+            lines.append(f"    actual {label}    {_show(view, expected.keys())}  (differs in {', '.join(differs)})")
         if not near:
-            lines.append("    actual          no score for this subject and period")
+            lines.append(f"    actual {' ' * len(label)}    {none_text}")
     return lines
+
+
+def compare_scores(scenario: Scenario, scores: list[Any]) -> list[str]:
+    """Lines of a diff for each expected score no actual one agrees with."""
+    return _compare_states(
+        scenario.scores, [score.model_dump() for score in scores], "score",
+        lambda e, v: v["subject"] == e.get("subject") and e.get("period", v["period"]) == v["period"],
+        "no score for this subject and period",
+    )
 
 
 def compare_cases(scenario: Scenario, cases: list[Any]) -> list[str]:
     """Lines of a diff for each expected case state no actual one agrees with."""
     views = [case.model_dump() for case in cases]
-    lines = []
-    for expected in scenario.cases:
-        if any(_matches(expected, view) for view in views):
-            continue
-        lines.append(f"  - expected case  {_show(expected, expected.keys())}")
-        near = [v for v in views if v["thread"] == expected.get("thread")
-                and expected.get("time_limit", v["time_limit"]) == v["time_limit"]]
-        for view in near:
-            differs = [k for k in expected if not _agrees(k, expected[k], view[k])]
-            lines.append(f"    actual case    {_show(view, expected.keys())}  (differs in {', '.join(differs)})")
-        if not near:
-            lines.append("    actual         no clock for this case" + ("" if not views else f" (clocks: {', '.join(sorted({v['thread'] for v in views}))})"))
-    return lines
+    threads = ", ".join(sorted({v["thread"] for v in views}))
+    return _compare_states(
+        scenario.cases, views, "case",
+        lambda e, v: v["thread"] == e.get("thread") and e.get("time_limit", v["time_limit"]) == v["time_limit"],
+        "no clock for this case" + (f" (clocks: {threads})" if views else ""),
+    )
 
 
 def compare(scenario: Scenario, verdicts: list[Any]) -> tuple[bool, str]:
