@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from efficiency_rules import Engine, EventError, Session
+from efficiency_rules import DuplicateEventError, EfficiencyRulesError, Engine, EventError, Session
+from efficiency_rules._dedupe import content_digest
 from efficiency_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +130,53 @@ def test_restoring_on_other_rulesets_is_refused(engine: Engine, tmp_path: Path) 
     other.write_text(EXAMPLE.read_text(encoding="utf-8").replace('version: "2024.1"', 'version: "2024.2"'), encoding="utf-8")
     with pytest.raises(Exception, match=r"snapshot was taken with rulesets \[\['demo.first-inquiry', '2024.1'\]\]"):
         Session.restore(Engine([other]), engine.session().snapshot())
+
+
+
+def test_a_session_ignores_a_repeat_and_names_what_a_conflict_changes(engine: Engine) -> None:
+    session = engine.session()
+    session.add(RECEIVED)
+    utc = {**RECEIVED, "at": "2024-09-27T02:00:00Z"}  # the same instant, written in UTC
+    assert session.add(utc) == []
+    with pytest.raises(DuplicateEventError) as info:
+        session.add({**RECEIVED, "actor": "s9"})
+    assert str(info.value) == "event 'q1': same id as earlier in this session but different content (differs in 'actor')"
+    assert info.value.second.actor == "s9"
+
+
+def test_snapshots_keep_digests_of_the_events_seen(engine: Engine) -> None:
+    session = engine.session()
+    session.add(RECEIVED)
+    data = json.loads(session.snapshot())
+    assert data["format"] == 2
+    ((event_id, digest),) = data["threads"][0]["seen"].items()
+    assert (event_id, len(digest)) == ("q1", 16)
+    restored = Session.restore(engine, json.dumps(data))
+    assert restored.add({**RECEIVED, "at": "2024-09-27T02:00:00Z"}) == []  # a repeat after the restore
+    with pytest.raises(DuplicateEventError, match=r"same id as earlier in this session but different content$"):
+        restored.add({**RECEIVED, "in_scope": False})
+    assert json.loads(restored.snapshot())["format"] == 2
+
+
+def test_format_1_snapshots_still_restore(engine: Engine) -> None:
+    event = engine.parse(RECEIVED)
+    old = json.loads(engine.session().snapshot())
+    old["format"] = 1
+    old["now"] = RECEIVED["at"]
+    old["events"] = 1
+    old["threads"] = [{
+        "key": "inquiry:Q1", "versions": [0], "counts": {"inquiry.received": 1}, "last_at": RECEIVED["at"],
+        "seen": {"q1": content_digest(event).hex()}, "emitted": [], "log": [], "firsts": {}, "lasts": {},
+        "pending": [["2024-09-29T17:30:00+08:00", "answer-within-one-day", 0, "q1", RECEIVED["at"], "s1", "u1"]],
+    }]
+    restored = Session.restore(engine, json.dumps(old))
+    assert restored.add(RECEIVED) == []
+    with pytest.raises(DuplicateEventError):
+        restored.add({**RECEIVED, "actor": "s9"})
+    assert [v.rule for v in restored.advance(dt.datetime(2024, 9, 30, tzinfo=CST))] == ["answer-within-one-day"]
+    assert json.loads(restored.snapshot())["format"] == 1  # its digests are still content digests
+    with pytest.raises(EfficiencyRulesError, match=r"^snapshot format 3 is not one this version reads \(1 or 2\)"):
+        Session.restore(engine, json.dumps({**old, "format": 3}))
 
 
 def test_streams_give_the_batch_verdicts_with_bounded_state(engine: Engine) -> None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from efficiency_rules._dedupe import content_digest
+from efficiency_rules._dedupe import content_digest, fingerprint, fingerprint_digest
 from efficiency_rules import (
     CaseAccepted,
     Deduplicator,
@@ -316,6 +316,27 @@ def test_content_digest_ignores_notation_not_content() -> None:
     assert content_digest(a) == content_digest(b)
     assert content_digest(a) != content_digest(c)  # list order is content
     assert content_digest(a) != content_digest(d)
+
+
+
+def test_fingerprints_compare_content_like_digests_and_hold_no_event_objects() -> None:
+    a = parse_event(line("e1", meta={"k": [1, {"x": 1, "y": 2}]}))
+    b = parse_event(line("e1", at="2024-03-01T02:00:00Z", meta={"k": [1, {"y": 2, "x": 1}]}))
+    c = parse_event(line("e1", meta={"k": [{"x": 1, "y": 2}, 1]}))
+    d = parse_event(line("e1", at="2024-03-01T10:00:01+08:00", meta={"k": [1, {"x": 1, "y": 2}]}))
+    e = parse_event(line("e1", meta={"k": [True, {"x": 1, "y": 2}]}))
+    assert fingerprint(a) == fingerprint(b) == fingerprint(a, a.at.timestamp())
+    assert fingerprint(a) != fingerprint(c)  # list order is content
+    assert fingerprint(a) != fingerprint(d)
+    assert fingerprint(a) != fingerprint(e)  # true is not 1
+    hash(fingerprint(a))
+
+    def plain(value: Any) -> bool:
+        return isinstance(value, (str, int, float, type(None))) or (isinstance(value, tuple) and all(map(plain, value)))
+
+    assert plain(fingerprint(a))
+    # the digest snapshots store: the same in every process and every version (restores compare against it)
+    assert fingerprint_digest(fingerprint(a)).hex() == "b3b6df7cbc9f491a"
 
 
 def test_files_we_opened_are_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,7 +34,7 @@ from ._accountability import LEDGER_TYPES, apply_accountability
 from ._calendar import Calendar
 from ._clocks import Candidate, ClockPolicy, ClockRun, compile_clock, run_clock
 from ._conditions import count_key, field_key
-from ._dedupe import Deduplicator, content_digest, duplicate_conflict
+from ._dedupe import Deduplicator, content_digest, duplicate_conflict, fingerprint, fingerprint_digest
 from ._duration import Duration, TimeUnit
 from ._errors import (
     EfficiencyRulesError,
@@ -172,8 +172,8 @@ class _Thread:
     pending: list[_Pending] = field(default_factory=list)
     last_at: dt.datetime | None = None
     last_ts: float = -math.inf
-    # event id -> the event (or, after a restore, its content digest): a repeat is ignored, a conflict refused
-    seen: dict[str, Event | bytes] = field(default_factory=dict)
+    # event id -> its fingerprint (after a restore, a digest): a repeat is ignored, a conflict refused
+    seen: dict[str, tuple[Any, ...] | bytes] = field(default_factory=dict)
     emitted: set[str] = field(default_factory=set)  # verdict ids given on this thread
     log: list[Event] = field(default_factory=list)  # the events its clocks read (none where no ruleset has clocks)
     clocks_open: bool = False  # a clock still runs (or may start): the thread is kept
@@ -496,6 +496,7 @@ class Session:
         self._retention_s = engine.retention.total_seconds()
         self._events = 0
         self._ledger: list[Event] = []  # events accountability reads (kept only when verdicts are kept)
+        self._digests_v1 = False  # restored from a format-1 snapshot: its digests are content digests
 
     # -- input ----------------------------------------------------------------------------------
 
@@ -540,14 +541,21 @@ class Session:
             heapq.heappush(retire, (ts + self._retention_s, key))
         elif event.id in thread.seen:
             earlier = thread.seen[event.id]
-            same = earlier == content_digest(event) if isinstance(earlier, bytes) else earlier == event
+            if isinstance(earlier, bytes):  # restored from a snapshot: only a digest is known
+                same = earlier == (content_digest(event) if self._digests_v1 else fingerprint_digest(fingerprint(event, ts)))
+            else:
+                same = earlier == fingerprint(event, ts)
             if same:
                 return produced  # the same event again: idempotent
             raise duplicate_conflict(
-                event, first=None if isinstance(earlier, bytes) else earlier, first_where="earlier in this session", where=None
+                event,
+                first=None,
+                first_print=None if isinstance(earlier, bytes) else earlier,
+                first_where="earlier in this session",
+                where=None,
             )
         self._events += 1
-        thread.seen[event.id] = event
+        thread.seen[event.id] = fingerprint(event, ts)
         counts = thread.counts
         counts[event.type] = counts.get(event.type, 0) + 1
         thread.last_at = at
@@ -871,7 +879,7 @@ class Session:
     def snapshot(self) -> bytes:
         """The session's state as JSON bytes, to store in the portal's own database."""
         state = {
-            "format": 1,
+            "format": 1 if self._digests_v1 else 2,
             "rulesets": [[v.ruleset.id, v.ruleset.version] for v in self.engine._versions],
             "now": self._now.isoformat() if self._now else None,
             "events": self._events,
@@ -882,7 +890,7 @@ class Session:
                     "counts": t.counts,
                     "last_at": t.last_at.isoformat() if t.last_at else None,
                     "seen": {
-                        event_id: (seen if isinstance(seen, bytes) else content_digest(seen)).hex()
+                        event_id: (seen if isinstance(seen, bytes) else fingerprint_digest(seen)).hex()
                         for event_id, seen in t.seen.items()
                     },
                     "emitted": sorted(t.emitted),
@@ -907,11 +915,16 @@ class Session:
         """A session continuing from :meth:`snapshot` output, on an engine with the same ruleset versions."""
         state = json.loads(data)
         expected = [[v.ruleset.id, v.ruleset.version] for v in engine._versions]
-        if state.get("format") != 1 or state.get("rulesets") != expected:
+        if state.get("format") not in (1, 2):
+            raise EfficiencyRulesError(
+                f"snapshot format {state.get('format')!r} is not one this version reads (1 or 2): take it again with this version"
+            )
+        if state.get("rulesets") != expected:
             raise EfficiencyRulesError(
                 f"snapshot was taken with rulesets {state.get('rulesets')}, this engine has {expected}: restore it on the same versions"
             )
         session = cls(engine)
+        session._digests_v1 = state["format"] == 1  # format 1 kept content digests of the events seen
         session._now = dt.datetime.fromisoformat(state["now"]) if state["now"] else None
         session._now_ts = session._now.timestamp() if session._now else -math.inf
         session._events = state["events"]

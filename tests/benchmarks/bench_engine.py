@@ -10,6 +10,8 @@ at the same daily density, so that the number of cases open at a time is the sam
 length), then measures, each in a fresh process so that peak memory is its own:
 
 * ``parse``:   ``read_events`` of the file (validation included) — what any use of the log costs;
+* ``floor``:   ``read_events`` and the least per-event bookkeeping any engine must do (a timestamp,
+  the thread's key, the thread looked up or made, its event ids and a count per type): no rules;
 * ``native``:  ``Engine.evaluate_stream`` over ``read_events`` with tests/benchmarks/bench-rules.yaml;
 * ``durable``: the same on the durable_rules backend (when installed);
 * ``durable-raw``: the raw durable_rules baseline, the same rules written by hand in durable_rules'
@@ -47,6 +49,26 @@ def _parse(path: Path) -> tuple[int, int]:
     return count, 0
 
 
+def _floor(path: Path) -> tuple[int, int]:
+    from efficiency_rules import Engine, read_events
+
+    engine = Engine([RULES])
+    threads: dict[str, tuple[set[str], dict[str, int]]] = {}
+    count = 0
+    for event in read_events(path, registry=engine.registry, dedupe=False):
+        count += 1
+        event.at.timestamp()
+        value = getattr(event, "case_id", None) or getattr(event, "inquiry_id", None)
+        key = f"case:{value}" if value else f"event:{event.id}"
+        thread = threads.get(key)
+        if thread is None:
+            thread = threads[key] = (set(), {})
+        thread[0].add(event.id)
+        counts = thread[1]
+        counts[event.type] = counts.get(event.type, 0) + 1
+    return count, 0
+
+
 def _engine(backend: str) -> Callable[[Path], tuple[int, int]]:
     def run(path: Path) -> tuple[int, int]:
         from efficiency_rules import Engine, read_events
@@ -71,6 +93,7 @@ def _durable_raw(path: Path) -> tuple[int, int]:
 
 MODES: dict[str, Callable[[Path], tuple[int, int]]] = {
     "parse": _parse,
+    "floor": _floor,
     "native": _engine("native"),
     "durable": _engine("durable"),
     "durable-raw": _durable_raw,
@@ -130,6 +153,9 @@ def main() -> None:
         rate = result["events"] / result["seconds"]
         print(f"{mode:<14} {result['events']:>10,} events {result['seconds']:>8.2f} s {rate:>10,.0f} events/s "
               f"peak {result['peak_mib']:>7.1f} MiB  verdicts {result['verdicts']:,}")
+    if "floor" in results and "parse" in results:
+        ratio = (results["floor"]["events"] / results["floor"]["seconds"]) / (results["parse"]["events"] / results["parse"]["seconds"])
+        print(f"floor / parse throughput = {ratio:.2f} (what no rules at all would give)")
     if "native" in results and "parse" in results:
         ratio = (results["native"]["events"] / results["native"]["seconds"]) / (results["parse"]["events"] / results["parse"]["seconds"])
         print(f"native / parse throughput = {ratio:.2f} (target >= 0.5)")
