@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from efficiency_rules import SourceError, SourceLocation
+from efficiency_rules import _yaml
 from efficiency_rules._yaml import YamlList, YamlMap, load_yaml, location_of
 
 
@@ -296,3 +297,66 @@ class TestFiles:
         assert isinstance(info.value.__cause__, FileNotFoundError)
         # Raised by the reader itself, not let out of pathlib: the last frame is load_yaml's.
         assert info.traceback[-1].name == "load_yaml"
+
+
+# -- libyaml reads, the pure-Python reader explains ------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _both(text: str) -> tuple[Any, Any]:
+    fast = _yaml._fast_load(text)
+    try:
+        loader = _yaml._Loader(text)  # refuses control characters
+        try:
+            slow: Any = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except Exception as exc:  # noqa: BLE001 - compared below
+        slow = exc
+    return fast, slow
+
+
+def _same(a: Any, b: Any, where: str) -> None:
+    assert type(a) is type(b), where
+    if isinstance(a, YamlMap):
+        assert (a.position, a.key_positions, a.value_positions, list(a)) == (
+            b.position, b.key_positions, b.value_positions, list(b)
+        ), where
+        for key in a:
+            _same(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, YamlList):
+        assert (a.position, a.item_positions, len(a)) == (b.position, b.item_positions, len(b)), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{i}]")
+    else:
+        assert a == b, where
+
+
+@pytest.mark.skipif(_yaml.CParser is None, reason="PyYAML built without libyaml")
+def test_libyaml_and_the_pure_reader_read_every_file_here_alike() -> None:
+    files = [p for p in sorted(ROOT.glob("**/*.yaml")) if ".git" not in p.parts]
+    read = 0
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        fast, slow = _both(text)
+        if fast is _yaml._SLOW:
+            assert isinstance(slow, Exception), f"{path}: libyaml refused what the pure reader reads"
+            continue
+        assert not isinstance(slow, Exception), f"{path}: libyaml read what the pure reader refuses"
+        _same(fast, slow, str(path))
+        read += 1
+    assert read >= 150  # the shipped rulesets, scenarios and good test files
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a:\tb\n", "a: &x 1\nb: *x\n", "a: 1\na: 2\n", "a: x\x07\n", "a: " + "[" * 1100 + "]" * 1100],
+)
+def test_what_libyaml_would_take_differently_goes_to_the_pure_reader(text: str) -> None:
+    fast, slow = _both(text)
+    assert fast is _yaml._SLOW
+    assert isinstance(slow, Exception)

@@ -12,6 +12,10 @@ Policy files are data written by people, so the reader is deliberately narrower 
   "billion laughs" expansion attacks;
 * explicit tags other than the core ones (``!!python/object``…) are refused.
 
+Valid files are read by libyaml (PyYAML's C reader, about three times faster); anything libyaml
+refuses or would read differently (an alias, a tab, a character PyYAML refuses) is read again by
+PyYAML's pure-Python reader, which gives the error, so both read every file alike.
+
 Mappings come back as :class:`YamlMap` (a ``dict``) and sequences as :class:`YamlList`
 (a ``list``); both know the line and column of themselves and of each of their items, so a
 checker can point at ``path:line:col``.
@@ -173,6 +177,61 @@ class _Loader(Reader, Scanner, Parser, Composer, _Constructor, _Resolver):
         return super().compose_node(parent, index)
 
 
+class _Repeated(Exception):  # noqa: N818 - a signal, not an error
+    """libyaml composed an alias: the pure-Python reader says where, and refuses it."""
+
+
+class _FastConstructor(_Constructor):
+    """The same constructor over libyaml's nodes; an alias shows as a node met twice."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        met = self._met  # type: ignore[has-type]
+        if id(node) in met:
+            raise _Repeated
+        met.add(id(node))
+        return super().construct_object(node, deep)
+
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None
+
+if CParser is not None:
+
+    class _FastLoader(CParser, _FastConstructor, _Resolver):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _FastConstructor.__init__(self)
+            _Resolver.__init__(self)
+            self._met: set[int] = set()
+
+    def _fast_load(text: str) -> Any:
+        """Read valid YAML with libyaml (several times faster); ``None`` sends the caller to the exact reader.
+
+        libyaml gives the same nodes with the same positions; on anything it refuses, an alias, a
+        tab or a character PyYAML refuses, the pure-Python reader reads the text again, so that
+        what is accepted and every error are the same either way.
+        """
+        if "\t" in text or Reader.NON_PRINTABLE.search(text):
+            return _SLOW  # libyaml takes a tab as a separator where PyYAML refuses it: one reading everywhere
+        loader = _FastLoader(text)
+        try:
+            return loader.get_single_data()
+        except (yaml.YAMLError, _Repeated, RecursionError):
+            return _SLOW
+        finally:
+            loader.dispose()
+
+else:  # pragma: no cover - PyYAML built without libyaml
+
+    def _fast_load(text: str) -> Any:
+        return _SLOW
+
+
+_SLOW = object()
+
+
 def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
     """Read one YAML document from a file path or from text (then ``path`` names it in errors).
 
@@ -189,6 +248,9 @@ def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
     else:
         name = path or "<string>"
         text = source
+    data = _fast_load(text)
+    if data is not _SLOW:
+        return data
     try:
         loader = _Loader(text)  # the reader refuses control characters here, before parsing
     except yaml.reader.ReaderError as exc:
