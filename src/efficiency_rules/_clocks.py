@@ -498,8 +498,11 @@ def run_clock(
         target_m = deadline_measure(max(0, x))
         return None if target_m is None else measure.moment(target_m)
 
-    def offer(key: str, verdict: str, x: int, extra: dict[str, str]) -> bool:
-        """Offer the verdict due when ``x`` of clock time has run; whether it could still come after ``now``."""
+    def offer(key: str, verdict: str, x: int, late_by: int | None = None, count: int | None = None) -> bool:
+        """Offer the verdict due when ``x`` of clock time has run; whether it could still come after ``now``.
+
+        ``late_by`` and ``count`` fill ``{overdue_by}`` and ``{count}``, worked out only for a verdict offered.
+        """
         moment = at_elapsed(x)
         if moment is None:
             return False
@@ -510,6 +513,9 @@ def run_clock(
             wake.append(ts)
             return False
         if ts >= given_before:
+            extra = {} if late_by is None else {"overdue_by": _describe(late_by, working, per_day)}
+            if count is not None:
+                extra["count"] = str(count)
             run.candidates.append(Candidate(key, verdict, moment, ts, False, run.start_event or start_event.id, actor, unit,
                                             {**values, **extra}))
         return True
@@ -521,13 +527,13 @@ def run_clock(
         else:
             share = Decimal(warning.elapsed.rstrip("%")) / 100  # type: ignore[union-attr]
             x = int(total * share)
-        if offer(f"warning.{i}", warning.verdict, x, {}):
+        if offer(f"warning.{i}", warning.verdict, x):
             warned = True
     for i, entry in enumerate(spec.overdue):
         after = 0 if entry.after is None else (amount_in_measure(entry.after, calendar, working) or 0)
         every = None if entry.every is None else amount_in_measure(entry.every, calendar, working)
         if not every:
-            offer(f"overdue.{i}", entry.verdict, total + after, {"overdue_by": _describe(after, working, per_day)})
+            offer(f"overdue.{i}", entry.verdict, total + after, late_by=after)
             continue
         def before_since(k: int, every: int = every, after: int = after) -> bool:
             if given_before == -math.inf:
@@ -547,8 +553,7 @@ def run_clock(
                 last = middle
         for k in range(first, _MAX_REPEATS + 1):
             late_by = after + (k - 1) * every
-            if not offer(f"overdue.{i}.{k}", entry.verdict, total + late_by,
-                         {"overdue_by": _describe(late_by, working, per_day), "count": str(k)}):
+            if not offer(f"overdue.{i}.{k}", entry.verdict, total + late_by, late_by=late_by, count=k):
                 break
     if warned and run.status == "running":
         run.status = "warning"

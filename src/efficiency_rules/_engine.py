@@ -739,7 +739,8 @@ class Session:
             return []
         # explained as things stood when it became true, however late time is seen to pass it
         moment = candidate.at if candidate.ts != now_ts else dt.datetime.fromtimestamp(now_ts, version.calendar.timezone)
-        run = run_clock(policy, version.calendar, thread.log, moment) or run
+        # (its own candidates are not wanted: 'since' its moment spares offering every earlier one again)
+        run = run_clock(policy, version.calendar, thread.log, moment, since=(run.start_event, moment.timestamp())) or run
         template = ruleset.spec.verdicts[candidate.verdict]
         calendar = version.calendar
         local_at = calendar.local(candidate.at)
