@@ -362,3 +362,4 @@ def test_files_we_opened_are_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     handle = io.StringIO(line("e1"))
     assert ids(read_events(handle)) == ["e1"]
     assert not handle.closed  # a file the caller opened stays theirs to close
+

@@ -86,11 +86,13 @@ def fingerprint(event: Event, at: float | None = None) -> tuple[Any, ...]:
 
     >>> from efficiency_rules._events import CaseAccepted
     >>> fingerprint(CaseAccepted(id="e1", at="2024-03-01T09:00:00+08:00", case_id="c1"))
-    (('e1', 'case.accepted', None, None, 'c1'), 1709254800.0, ('map',))
+    (('e1', 'case.accepted', None, None, 'c1', None), 1709254800.0, ('map',))
     """
-    shape = _SHAPES.get(type(event))
+    cls = type(event)
+    shape = cls.__dict__.get(_SHAPE)
     if shape is None:
-        shape = _SHAPES[type(event)] = _shape(type(event))
+        shape = _shape(cls)
+        setattr(cls, _SHAPE, shape)  # on the class itself: it goes when the class goes
     plain, other, others, _ = shape
     values = event.__dict__
     instant = values["at"].timestamp() if at is None else at
@@ -109,7 +111,7 @@ _EMPTY_MAP = ("map",)
 _Getter = Callable[[dict[str, Any]], Any]
 # a getter of the fields always a string, number or null; a getter of the others but 'at'; how many; the layout's names
 _Shape = tuple[_Getter, _Getter, int, tuple[Any, ...]]
-_SHAPES: dict[type, _Shape] = {}  # event class -> its shape
+_SHAPE = "__fingerprint_shape__"  # the class attribute that holds a class's shape
 
 
 def _shape(cls: type[Event]) -> _Shape:
@@ -123,7 +125,7 @@ def _differing(cls: type[Event], first: tuple[Any, ...], second: tuple[Any, ...]
     """The fields in which two fingerprints of ``cls`` differ, in the class's order."""
     if len(first) != len(second) or len(first[0]) != len(second[0]):
         return ["type"]  # another class altogether
-    plain, *others = _SHAPES[cls][3]
+    plain, *others = cls.__dict__[_SHAPE][3]
     names = [name for name, a, b in zip(plain, first[0], second[0], strict=True) if a != b]
     names += [name for name, a, b in zip(["at", *others], first[1:], second[1:], strict=True) if a != b]
     return [name for name in cls.model_fields if name in names]

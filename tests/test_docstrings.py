@@ -1,0 +1,33 @@
+"""The examples in the library's docstrings run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import efficiency_rules
+
+MODULES = sorted(
+    info.name
+    for info in pkgutil.walk_packages(efficiency_rules.__path__, "efficiency_rules.")
+    # not the entry points (they run or need extras) nor the durable backend (an extra)
+    if not info.name.endswith(("__main__", "_match.durable", ".cli", "._cli", "pytest_plugin"))
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
+
+
+@pytest.mark.parametrize(
+    "name", ["efficiency_rules._calendar", "efficiency_rules._dedupe", "efficiency_rules._duration", "efficiency_rules._registry"]
+)
+def test_the_modules_with_examples_run_them(name: str) -> None:
+    assert name in MODULES
+    assert doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS).attempted > 0
