@@ -250,9 +250,9 @@ def test_too_deep_a_condition_is_a_clear_error(write: Any, shape: str) -> None:
 def test_ten_thousand_rules_load(monkeypatch: pytest.MonkeyPatch, write: Any) -> None:
     """A sanity bound, not a benchmark: nothing in the checker grows faster than the file.
 
-    Reading the YAML (libyaml, every value with its line) takes most of the time, about 1.5 s for
-    10,000 rules here (5 s with PyYAML's pure-Python reader); the checker's own share is bounded
-    tightly.
+    Reading the YAML (libyaml, every value with its line) takes most of the time, about 2 s for
+    10,000 rules here (`python tests/benchmarks/bench_ruleset_load.py`); the checker's own share
+    is bounded tightly.
     """
     from efficiency_rules import _ruleset
 

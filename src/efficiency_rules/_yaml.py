@@ -12,7 +12,7 @@ Policy files are data written by people, so the reader is deliberately narrower 
   "billion laughs" expansion attacks;
 * explicit tags other than the core ones (``!!python/object``…) are refused.
 
-Valid files are read by libyaml (PyYAML's C reader, about three times faster); anything libyaml
+Valid files are read by libyaml (PyYAML's C reader, two to three times faster); anything libyaml
 refuses or would read differently (an alias, a tab, a character PyYAML refuses) is read again by
 PyYAML's pure-Python reader, which gives the error, so both read every file alike.
 
@@ -207,7 +207,7 @@ if CParser is not None:
             self._met: set[int] = set()
 
     def _fast_load(text: str) -> Any:
-        """Read valid YAML with libyaml (several times faster); ``None`` sends the caller to the exact reader.
+        """Read valid YAML with libyaml (two to three times faster); ``_SLOW`` sends the caller to the exact reader.
 
         libyaml gives the same nodes with the same positions; on anything it refuses, an alias, a
         tab or a character PyYAML refuses, the pure-Python reader reads the text again, so that
