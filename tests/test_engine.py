@@ -174,7 +174,18 @@ def test_format_1_snapshots_still_restore(engine: Engine) -> None:
     with pytest.raises(DuplicateEventError):
         restored.add({**RECEIVED, "actor": "s9"})
     assert [v.rule for v in restored.advance(dt.datetime(2024, 9, 30, tzinfo=CST))] == ["answer-within-one-day"]
-    assert json.loads(restored.snapshot())["format"] == 1  # its digests are still content digests
+    # restored from format 1, given another event and taken again: format 2, the old digest marked as such
+    later = Session.restore(engine, json.dumps(old))
+    later.add({**RECEIVED, "id": "q2"})
+    again = json.loads(later.snapshot())
+    assert again["format"] == 2
+    seen = again["threads"][0]["seen"]
+    assert seen["q1"] == "content:" + content_digest(event).hex()
+    assert len(seen["q2"]) == 16
+    twice = Session.restore(engine, json.dumps(again))
+    assert twice.add(RECEIVED) == [] and twice.add({**RECEIVED, "id": "q2"}) == []
+    with pytest.raises(DuplicateEventError):
+        twice.add({**RECEIVED, "id": "q2", "actor": "s9"})
     with pytest.raises(EfficiencyRulesError, match=r"^snapshot format 3 is not one this version reads \(1 or 2\)"):
         Session.restore(engine, json.dumps({**old, "format": 3}))
 

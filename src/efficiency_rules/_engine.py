@@ -496,7 +496,6 @@ class Session:
         self._retention_s = engine.retention.total_seconds()
         self._events = 0
         self._ledger: list[Event] = []  # events accountability reads (kept only when verdicts are kept)
-        self._digests_v1 = False  # restored from a format-1 snapshot: its digests are content digests
 
     # -- input ----------------------------------------------------------------------------------
 
@@ -542,7 +541,7 @@ class Session:
         elif event.id in thread.seen:
             earlier = thread.seen[event.id]
             if isinstance(earlier, bytes):  # restored from a snapshot: only a digest is known
-                same = earlier == (content_digest(event) if self._digests_v1 else fingerprint_digest(fingerprint(event, ts)))
+                same = earlier == _restored_digest(event, ts, content=len(earlier) == _CONTENT_LENGTH)
             else:
                 same = earlier == fingerprint(event, ts)
             if same:
@@ -880,7 +879,7 @@ class Session:
     def snapshot(self) -> bytes:
         """The session's state as JSON bytes, to store in the portal's own database."""
         state = {
-            "format": 1 if self._digests_v1 else 2,
+            "format": 2,
             "rulesets": [[v.ruleset.id, v.ruleset.version] for v in self.engine._versions],
             "now": self._now.isoformat() if self._now else None,
             "events": self._events,
@@ -890,10 +889,7 @@ class Session:
                     "versions": list(t.versions),
                     "counts": t.counts,
                     "last_at": t.last_at.isoformat() if t.last_at else None,
-                    "seen": {
-                        event_id: (seen if isinstance(seen, bytes) else fingerprint_digest(seen)).hex()
-                        for event_id, seen in t.seen.items()
-                    },
+                    "seen": {event_id: _digest_text(seen) for event_id, seen in t.seen.items()},
                     "emitted": sorted(t.emitted),
                     "log": [event.model_dump(mode="json") for event in t.log],
                     "firsts": t.firsts,
@@ -925,7 +921,6 @@ class Session:
                 f"snapshot was taken with rulesets {state.get('rulesets')}, this engine has {expected}: restore it on the same versions"
             )
         session = cls(engine)
-        session._digests_v1 = state["format"] == 1  # format 1 kept content digests of the events seen
         session._now = dt.datetime.fromisoformat(state["now"]) if state["now"] else None
         session._now_ts = session._now.timestamp() if session._now else -math.inf
         session._events = state["events"]
@@ -933,7 +928,9 @@ class Session:
             thread = _Thread(item["key"], tuple(item["versions"]), dict(item["counts"]))
             thread.last_at = dt.datetime.fromisoformat(item["last_at"]) if item["last_at"] else None
             thread.last_ts = thread.last_at.timestamp() if thread.last_at else -math.inf
-            thread.seen = {event_id: bytes.fromhex(digest) for event_id, digest in item["seen"].items()}  # type: ignore[misc]
+            # format 1 kept content digests of the events seen, format 2 marks those it carries on
+            as_content = state["format"] == 1
+            thread.seen = {event_id: _digest_bytes(text, as_content) for event_id, text in item["seen"].items()}  # type: ignore[misc]
             thread.emitted = set(item["emitted"])
             thread.log = [engine.parse(raw) for raw in item.get("log", ())]
             thread.firsts = dict(item.get("firsts", {}))
@@ -955,6 +952,33 @@ class Session:
                 if thread.log:
                     session._clocks(thread, session._now, session._now_ts, [])  # due verdicts were given: this schedules the next look
         return session
+
+
+# A digest restored from a snapshot is of the event's fingerprint (``fingerprint_digest``, 8 bytes),
+# or, for events seen before format 2, of its canonical JSON (``content_digest``): those are kept
+# behind this mark (9 bytes) and written behind "content:".
+_CONTENT = b"c"
+_CONTENT_LENGTH = 9
+_CONTENT_TEXT = "content:"
+
+
+def _restored_digest(event: Event, ts: float, *, content: bool) -> bytes:
+    """The digest of ``event`` of the kind a restored digest is, to compare them."""
+    return _CONTENT + content_digest(event) if content else fingerprint_digest(fingerprint(event, ts))
+
+
+def _digest_text(seen: tuple[Any, ...] | bytes) -> str:
+    """How a snapshot writes what a thread remembers of an event."""
+    if not isinstance(seen, bytes):
+        return fingerprint_digest(seen).hex()
+    return _CONTENT_TEXT + seen[1:].hex() if len(seen) == _CONTENT_LENGTH else seen.hex()
+
+
+def _digest_bytes(text: str, as_content: bool) -> bytes:
+    """What a snapshot's ``seen`` entry restores to (``as_content``: a format-1 snapshot, all content digests)."""
+    if as_content or text.startswith(_CONTENT_TEXT):
+        return _CONTENT + bytes.fromhex(text.removeprefix(_CONTENT_TEXT))
+    return bytes.fromhex(text)
 
 
 def _explain_text(engine: Engine, session: Session, events: list[Event], key: str, as_of: dt.datetime, language: str) -> str:
