@@ -50,23 +50,12 @@ def _parse(path: Path) -> tuple[int, int]:
 
 
 def _floor(path: Path) -> tuple[int, int]:
+    from bench_engine_floor import loop
+
     from efficiency_rules import Engine, read_events
 
     engine = Engine([RULES])
-    threads: dict[str, tuple[set[str], dict[str, int]]] = {}
-    count = 0
-    for event in read_events(path, registry=engine.registry, dedupe=False):
-        count += 1
-        event.at.timestamp()
-        value = getattr(event, "case_id", None) or getattr(event, "inquiry_id", None)
-        key = f"case:{value}" if value else f"event:{event.id}"
-        thread = threads.get(key)
-        if thread is None:
-            thread = threads[key] = (set(), {})
-        thread[0].add(event.id)
-        counts = thread[1]
-        counts[event.type] = counts.get(event.type, 0) + 1
-    return count, 0
+    return loop(read_events(path, registry=engine.registry, dedupe=False)), 0
 
 
 def _engine(backend: str) -> Callable[[Path], tuple[int, int]]:

@@ -25,9 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-from efficiency_rules import Engine, read_events
+from efficiency_rules import Engine, Event, read_events
 
 HERE = Path(__file__).resolve().parent
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -43,18 +44,22 @@ rules:
 """
 
 
-def loop(events: list) -> None:
-    threads: dict[str, dict] = {}
+def loop(events: Iterable[Event]) -> int:
+    """The least per-event bookkeeping any engine must do; returns the number of events."""
+    threads: dict[str, tuple[set[str], dict[str, int]]] = {}
+    count = 0
     for event in events:
+        count += 1
         event.at.timestamp()
         value = getattr(event, "case_id", None) or getattr(event, "inquiry_id", None)
         key = f"case:{value}" if value else f"event:{event.id}"
         thread = threads.get(key)
         if thread is None:
-            thread = threads[key] = {"seen": {}, "counts": {}}
-        thread["seen"][event.id] = event
-        counts = thread["counts"]
+            thread = threads[key] = (set(), {})
+        thread[0].add(event.id)
+        counts = thread[1]
         counts[event.type] = counts.get(event.type, 0) + 1
+    return count
 
 
 def best(run, repeat: int = 3) -> float:
