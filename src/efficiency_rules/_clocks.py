@@ -28,10 +28,12 @@ from ._events import Event
 from ._ruleset_schema import TimeLimitSpec
 from ._verdicts import iso
 
-__all__ = ["Candidate", "ClockPolicy", "ClockRun", "TimelineEntry", "compile_clock", "run_clock", "working_measure"]
+__all__ = [
+    "Candidate", "ClockPolicy", "ClockRun", "ClockTrace", "TimelineEntry", "case_matter", "compile_clock", "run_clock",
+    "trace_clock", "working_measure",
+]
 
 _WORKING_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY))
-_MAX_REPEATS = 1000  # an `every` verdict repeats at most this often per case
 
 RECEIVED = "case.received"
 ACCEPTED = "case.accepted"
@@ -185,22 +187,6 @@ class ClockRun:
         }
 
 
-class _Measure:
-    """Instants to and from a clock's measure."""
-
-    def __init__(self, calendar: Calendar, working: bool) -> None:
-        self.calendar = calendar
-        self.working = working
-
-    def of(self, moment: dt.datetime) -> int:
-        return self.calendar._position(moment) if self.working else int(moment.timestamp())
-
-    def moment(self, value: int) -> dt.datetime:
-        if self.working:
-            return self.calendar._moment(value)
-        return dt.datetime.fromtimestamp(value, self.calendar.timezone)
-
-
 def _describe(seconds: int, working: bool, per_day: int) -> str:
     """A clock-time amount for people: ``1wd 2h30m`` in working time, ``3d 4h`` in elapsed time."""
     sign = "-" if seconds < 0 else ""
@@ -218,43 +204,289 @@ def _describe(seconds: int, working: bool, per_day: int) -> str:
     return sign + " ".join(p for p in parts if p)
 
 
-def run_clock(
-    policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now: dt.datetime, *, explain: bool = True,
-    since: tuple[str | None, float] | None = None,
-) -> ClockRun | None:
-    """The clock of ``policy`` over one case's ``events`` (in time order, none after ``now``).
+@dataclass(slots=True, eq=False)
+class ClockTrace:
+    """What a case's events settle about a clock, before asking about a moment (``trace_clock``).
+
+    A trace holds for every moment whose POSIX time ``t`` has ``valid_from < t <= valid_to``: only
+    the deemed acceptance of a case (its start moves to receipt once the notice deadline passes
+    unanswered) makes the same events mean something else at another moment. :meth:`at` gives the
+    clock as of a moment: cheap arithmetic on the trace.
+    """
+
+    policy: ClockPolicy
+    calendar: Calendar
+    matter: str | None
+    valid_from: float
+    valid_to: float
+    timeline: list[TimelineEntry]
+    candidates: list[Candidate]  # verdicts the events give (deemed acceptance, pauses, extensions)
+    wake: float | None  # the notice deadline, while it has not passed
+    started: bool = False
+    status: str = "not_started"  # before the clock starts (withdrawn, rejected) or "running"
+    stopped_at: dt.datetime | None = None
+    limit: Duration | None = None
+    start: dt.datetime | None = None
+    start_event: str | None = None
+    actor: str | None = None
+    unit: str | None = None
+    working: bool = True
+    per_day: int = 86400
+    origin: int = 0
+    total: int = 0  # the limit plus valid extensions, in the measure
+    extension: int = 0
+    excluded: list[tuple[int, int | None]] = field(default_factory=list)  # [start, end or None) in the measure, in order
+    paused_open: bool = False  # an allowed pause or a supplement wait is still open
+    stop: Event | None = None
+    deadline: dt.datetime | None = None
+    values: dict[str, str] = field(default_factory=dict)  # the values every verdict of time is rendered with
+    schedule: list[tuple[Any, ...]] | None = None  # see _scheduled
+
+    def deadline_measure(self, target_elapsed: int) -> int | None:
+        """Where the measure stands when ``target_elapsed`` of clock time has run, given the excluded time."""
+        origin = self.origin
+        target = origin + target_elapsed
+        for a, b in self.excluded:
+            a_ = max(a, origin)
+            if b is not None and b <= origin:
+                continue
+            if a_ <= target:
+                if b is None:
+                    return None
+                target += b - a_
+            else:
+                break
+        return target
+
+    def excluded_until(self, limit_m: int) -> int:
+        total = 0
+        origin = self.origin
+        for a, b in self.excluded:
+            a_ = max(a, origin)
+            b_ = limit_m if b is None else min(b, limit_m)
+            if b_ > a_:
+                total += b_ - a_
+        return total
+
+    def of(self, moment: dt.datetime) -> int:
+        return self.calendar._position(moment) if self.working else int(moment.timestamp())
+
+    def moment(self, value: int) -> dt.datetime:
+        if self.working:
+            return self.calendar._moment(value)
+        return dt.datetime.fromtimestamp(value, self.calendar.timezone)
+
+    def at_elapsed(self, x: int) -> dt.datetime | None:
+        target_m = self.deadline_measure(max(0, x))
+        return None if target_m is None else self.moment(target_m)
+
+    def at(self, now: dt.datetime, *, explain: bool = True, since: tuple[str | None, float] | None = None) -> ClockRun:
+        """The clock as of ``now`` (a moment in this trace's validity): see :func:`run_clock`."""
+        policy = self.policy
+        if not self.started:
+            run = ClockRun(policy, self.status, matter=self.matter, timeline=list(self.timeline),
+                           candidates=list(self.candidates), stopped_at=self.stopped_at)
+            run.next_wake = self.wake
+            return run
+        limit, working, per_day = self.limit, self.working, self.per_day
+        assert limit is not None
+        run = ClockRun(policy, "running", matter=self.matter, limit=limit, start=self.start, start_event=self.start_event,
+                       working=working, seconds_per_day=per_day, timeline=list(self.timeline), candidates=list(self.candidates))
+        stop = self.stop
+        end = stop.at if stop is not None else now
+        end_m = self.of(end)
+        total = self.total
+        deadline = self.deadline
+        run.deadline = deadline
+        paused = self.excluded_until(end_m)
+        elapsed = max(0, end_m - self.origin - paused)
+        run.elapsed, run.paused = elapsed, paused
+        run.remaining = max(0, total - elapsed)
+        late = deadline is not None and end > deadline
+        run.overdue = max(0, elapsed - total) if late else 0
+        if stop is not None:
+            run.stopped_at = stop.at
+            run.status = ("withdrawn" if stop.type == WITHDRAWN else "rejected" if stop.type == REJECTED
+                          else "completed_late" if late else "completed_on_time")
+        elif late:
+            run.status = "overdue"
+        elif self.paused_open:
+            run.status = "paused"
+
+        given_before = since[1] if since is not None and since[0] == run.start_event else -math.inf
+        next_wake, warned = self.due(now.timestamp(), given_before, run.candidates)
+        if warned and run.status == "running":
+            run.status = "warning"
+        run.next_wake = next_wake
+        if explain:
+            self._summarise(run, end)
+        return run
+
+    def _scheduled(self) -> list[tuple[Any, ...]]:
+        """The verdicts time gives, in the ruleset's order: warnings, then overdue entries.
+
+        A verdict due once is ``(ts, moment, key, verdict, values, is_warning)``; one that repeats
+        is ``(None, first_x, every, key, verdict, after)``. Worked out once per trace.
+        """
+        if self.schedule is not None:
+            return self.schedule
+        spec, calendar, working, total = self.policy.spec, self.calendar, self.working, self.total
+        stop_ts = self.stop.at.timestamp() if self.stop is not None else math.inf
+        schedule: list[tuple[Any, ...]] = []
+
+        def once(key: str, verdict: str, x: int, values: dict[str, str], is_warning: bool) -> None:
+            moment = self.at_elapsed(x)
+            if moment is not None and moment.timestamp() < stop_ts:  # else it never comes
+                schedule.append((moment.timestamp(), moment, key, verdict, values, is_warning))
+
+        for i, warning in enumerate(spec.warnings):
+            if warning.remaining is not None:
+                x = total - (amount_in_measure(warning.remaining, calendar, working) or 0)
+            else:
+                x = int(total * (Decimal(warning.elapsed.rstrip("%")) / 100))  # type: ignore[union-attr]
+            once(f"warning.{i}", warning.verdict, x, self.values, True)
+        for i, entry in enumerate(spec.overdue):
+            after = 0 if entry.after is None else (amount_in_measure(entry.after, calendar, working) or 0)
+            every = None if entry.every is None else amount_in_measure(entry.every, calendar, working)
+            if not every:
+                once(f"overdue.{i}", entry.verdict, total + after,
+                     {**self.values, "overdue_by": _describe(after, working, self.per_day)}, False)
+            else:
+                schedule.append((None, total + after, every, f"overdue.{i}", entry.verdict, after))
+        self.schedule = schedule
+        return schedule
+
+    def due(self, now_ts: float, given_before: float, out: list[Candidate]) -> tuple[float | None, bool]:
+        """Append to ``out`` the verdicts time gives from ``given_before`` until before ``now_ts``.
+
+        Returns when the next one is due (or the notice deadline passes), if ever, and whether a
+        warning has been given by ``now_ts``.
+        """
+        wake = self.wake
+        warned = False
+        if not self.started:
+            return wake, warned
+        stop_ts = self.stop.at.timestamp() if self.stop is not None else math.inf
+        trigger, actor, unit = self.start_event or "", self.actor, self.unit
+        for item in self._scheduled():
+            ts = item[0]
+            if ts is not None:
+                if ts >= now_ts:
+                    if wake is None or ts < wake:
+                        wake = ts
+                    continue
+                warned = warned or item[5]
+                if ts >= given_before:
+                    out.append(Candidate(item[2], item[3], item[1], ts, False, trigger, actor, unit, dict(item[4])))
+                continue
+            _, first_x, every, key, verdict, after = item
+            k = self._first_repeat(first_x, every, given_before)
+            while True:
+                moment = self.at_elapsed(first_x + (k - 1) * every)
+                if moment is None:
+                    break
+                ts = moment.timestamp()
+                if ts >= stop_ts:
+                    break
+                if ts >= now_ts:
+                    if wake is None or ts < wake:
+                        wake = ts
+                    break
+                late_by = after + (k - 1) * every
+                values = {**self.values, "overdue_by": _describe(late_by, self.working, self.per_day), "count": str(k)}
+                out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values))
+                k += 1
+        return wake, warned
+
+    def _first_repeat(self, first_x: int, every: int, given_before: float) -> int:
+        """The first repeat ``k`` (from 1) of a verdict due at ``first_x + (k - 1) * every`` not dated before ``given_before``.
+
+        Those before it were given at an earlier run. Positions in the measure order the repeats
+        without making instants: a repeat whose position is before that of ``given_before`` is
+        before it; the few at the boundary are checked as instants.
+        """
+        if given_before == -math.inf:
+            return 1
+        try:
+            boundary = self.of(dt.datetime.fromtimestamp(given_before, self.calendar.timezone))
+        except DateNotCoveredError:
+            return 1
+        low, high = 1, max(1, (boundary - self.origin - first_x) // every + 2)
+        while low < high:  # the first k whose position is not before the boundary (or never comes)
+            middle = (low + high) // 2
+            position = self.deadline_measure(first_x + (middle - 1) * every)
+            if position is not None and position < boundary:
+                low = middle + 1
+            else:
+                high = middle
+        k = low
+        while True:  # at the boundary: compare the instants themselves
+            try:
+                moment = self.at_elapsed(first_x + (k - 1) * every)
+            except DateNotCoveredError:
+                return k  # beyond the calendar's data: after `given_before`, a time already judged
+            if moment is None or moment.timestamp() >= given_before:
+                return k
+            k += 1
+
+    def _summarise(self, run: ClockRun, end: dt.datetime) -> None:
+        """The timeline's end: holidays crossed, totals, the deadline, the stop and how late."""
+        calendar, timeline, deadline = self.calendar, run.timeline, self.deadline
+        working, per_day = self.working, self.per_day
+        if deadline is not None:
+            local_start, local_deadline = calendar.local(run.start or self.start).date(), calendar.local(deadline).date()  # type: ignore[arg-type]
+            off = calendar.days_off_between(local_start, local_deadline)
+            makeup = calendar.makeup_workdays_between(local_start, local_deadline)
+            if off:
+                timeline.append(TimelineEntry(None, "期间节假日（不计）", "days off crossed (not counted)", ", ".join(d.isoformat() for d, _ in off)))
+            if makeup:
+                timeline.append(TimelineEntry(None, "期间调休上班日（计入）", "make-up workdays crossed (counted)", ", ".join(d.isoformat() for d, _ in makeup)))
+            if run.paused:
+                timeline.append(TimelineEntry(None, "不计时的暂停合计", "excluded time in all", _describe(run.paused, working, per_day)))
+            if self.extension:
+                timeline.append(TimelineEntry(None, "延期合计", "extensions in all", _describe(self.extension, working, per_day)))
+            timeline.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {calendar.business_hours})"))
+        stop = self.stop
+        if stop is not None:
+            names = {WITHDRAWN: ("撤回（停止计时）", "withdrawn (clock stopped)"), REJECTED: ("不予受理/驳回", "rejected")}
+            zh, en = names.get(stop.type, ("办结", "completed"))
+            timeline.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}"))
+        if run.overdue or (deadline is not None and end > deadline):
+            timeline.append(TimelineEntry(None, "超期", "overdue by", _describe(run.overdue, working, per_day)))
+
+
+def case_matter(policy: ClockPolicy, events: Sequence[Event]) -> str | None:
+    """The case's matter as the policy reads it: the field of the first event that has it."""
+    name = policy.spec.matter_field
+    for event in events:
+        value = getattr(event, name, None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now_ts: float) -> ClockTrace | None:
+    """What ``events`` (one case's, in time order) settle about ``policy``'s clock, as seen at ``now_ts``.
 
     ``None`` when the case has no limit under this policy (its matter has none and there is no
-    default). Candidates include verdicts not yet due (``at`` not before ``now``): the engine
-    gives each once time has passed it. Without ``explain`` the timeline's summary (holidays
-    crossed, totals, deadline, how late) is left out: the state and the candidates are the same.
-    ``since`` is (the clock's start event, a POSIX time) of an earlier run that gave every verdict
-    due before that time: when this run's clock starts at the same event, candidates dated before
-    it are left out, so a case late for months is not offered all its past verdicts again. (A start
-    that moved — deemed acceptance, complete materials, a restart — can date verdicts in the past:
-    then nothing is left out.)
+    default). The result holds for every moment in its ``valid_from``/``valid_to`` range.
     """
     spec = policy.spec
-    now_ts = now.timestamp()
-    matter = None
-    for event in events:
-        value = getattr(event, spec.matter_field, None)
-        if isinstance(value, str):
-            matter = value
-            break
+    matter = case_matter(policy, events)
     if not policy.applies_to(matter):
         return None
     received = next((e for e in events if e.type == RECEIVED), None)
     timeline: list[TimelineEntry] = []
     if received is not None:
         timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}"))
+    valid_from, valid_to = -math.inf, math.inf
 
     # -- when the clock starts ---------------------------------------------------------------
     start_index: int | None = None
     start_at: dt.datetime | None = None
     how = ""
     deemed_candidate: Candidate | None = None
-    wake: list[float] = []
+    wake: float | None = None
     if policy.materials_complete and received is not None:
         # complete at receipt, unless a supplement was requested: then when it is supplied
         requested = False
@@ -280,92 +512,67 @@ def run_clock(
         )
         in_time = answered is not None and answered.at <= notice_due
         if not in_time:
-            if notice_due.timestamp() < now_ts:
+            due_ts = notice_due.timestamp()
+            if due_ts < now_ts:
+                valid_from = due_ts
                 start_index, start_at, how = events.index(received), received.at, "deemed"
                 timeline.append(TimelineEntry(notice_due, "补正告知期限届满", "supplement notice due", f"{deemed.within}"))
             else:
-                wake.append(notice_due.timestamp())
+                valid_to = due_ts
+                wake = due_ts
             if deemed.verdict is not None:
                 deemed_candidate = Candidate(
-                    "deemed", deemed.verdict, notice_due, notice_due.timestamp(), False, received.id, received.actor, received.unit,
+                    "deemed", deemed.verdict, notice_due, due_ts, False, received.id, received.actor, received.unit,
                     {"deadline": iso(calendar.local(notice_due)), "within": str(deemed.within)},
                     [("告知期限", "notice due", f"{deemed.within} after receipt: {iso(calendar.local(notice_due))}"),
                      ("告知情况", "notice", "none" if answered is None else f"{answered.type} {answered.id} at {iso(calendar.local(answered.at))}")],
                 )
+    candidates: list[Candidate] = [] if deemed_candidate is None else [deemed_candidate]
+    trace = ClockTrace(policy, calendar, matter, valid_from, valid_to, timeline, candidates, wake)
 
     if start_index is None or start_at is None:
         if events and policy.limit_for(matter, calendar.local(events[0].at).date()) is None:
             return None  # the case's matter has no limit here: no clock, started or not
-        run = ClockRun(policy, "not_started", matter=matter, timeline=timeline)
         for event in events:
             if event.type in policy.stop_types:
-                run.status = "withdrawn" if event.type == WITHDRAWN else "rejected" if event.type == REJECTED else "not_started"
-                run.stopped_at = event.at
+                trace.status = "withdrawn" if event.type == WITHDRAWN else "rejected" if event.type == REJECTED else "not_started"
+                trace.stopped_at = event.at
                 break
-        if deemed_candidate is not None:
-            run.candidates.append(deemed_candidate)
-        run.next_wake = min(wake) if wake else None
-        return run
+        return trace
 
     start_event = events[start_index]
     limit = policy.limit_for(matter, calendar.local(start_at).date())
     if limit is None:
         return None
     working = working_measure(limit.unit)
-    measure = _Measure(calendar, working)
-    per_day = calendar.business_hours.seconds_per_day if working else 86400
-    run = ClockRun(policy, "running", matter=matter, limit=limit, start=start_at, start_event=start_event.id,
-                   working=working, seconds_per_day=per_day, timeline=timeline)
-    if deemed_candidate is not None:
-        run.candidates.append(deemed_candidate)
-    actor, unit = start_event.actor, start_event.unit
+    trace.started, trace.status, trace.limit, trace.working = True, "running", limit, working
+    trace.per_day = per_day = calendar.business_hours.seconds_per_day if working else 86400
+    trace.start, trace.start_event = start_at, start_event.id
+    trace.actor, trace.unit = start_event.actor, start_event.unit
     if how == "deemed":
         timeline.append(TimelineEntry(start_at, "视为受理（自收件之日起算）", "deemed accepted at receipt", start_event.id))
     else:
         timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}"))
 
-    def origin_and_budget(at: dt.datetime) -> tuple[int, int, dt.datetime]:
+    def origin_and_budget(at: dt.datetime) -> tuple[int, int]:
         nominal = calendar.deadline(at, limit)
         if limit.unit is TimeUnit.WORKING_DAYS and limit.amount > 0:
             # the start day is not counted: counting begins at the end of its business day
             i = calendar._index(calendar.local(at).date())
-            origin = int(calendar._cumulative[i]) * calendar.business_hours.seconds_per_day
+            origin = int(calendar._cumulative[i]) * per_day
         else:
-            origin = measure.of(at)
-        return origin, measure.of(nominal) - origin, nominal
+            origin = trace.of(at)
+        return origin, trace.of(nominal) - origin
 
-    origin, budget, _ = origin_and_budget(start_at)
+    trace.origin, budget = origin_and_budget(start_at)
     extension = 0
     excluded: list[list[int | None]] = []  # [start, end or None] in measure, in order
+    trace.excluded = excluded  # type: ignore[assignment]
     open_reasons: set[str] = set()
     waiting_supplement = False
     stop: Event | None = None
     pauses, extensions = spec.pauses, spec.extensions
     extension_cap = None if extensions is None else amount_in_measure(extensions.max, calendar, working)
-
-    def deadline_measure(target_elapsed: int) -> int | None:
-        """Where the measure stands when ``target_elapsed`` of clock time has run, given the excluded time."""
-        target = origin + target_elapsed
-        for a, b in excluded:
-            a_ = max(a, origin)  # type: ignore[type-var]
-            if b is not None and b <= origin:
-                continue
-            if a_ <= target:
-                if b is None:
-                    return None
-                target += b - a_
-            else:
-                break
-        return target
-
-    def excluded_until(limit_m: int) -> int:
-        total = 0
-        for a, b in excluded:
-            a_ = max(a, origin)  # type: ignore[type-var]
-            b_ = limit_m if b is None else min(b, limit_m)
-            if b_ > a_:
-                total += b_ - a_
-        return total
 
     def open_excluded(at_m: int) -> None:
         if not excluded or excluded[-1][1] is not None:
@@ -376,13 +583,11 @@ def run_clock(
             excluded[-1][1] = max(at_m, excluded[-1][0])  # type: ignore[type-var]
 
     def current_deadline() -> dt.datetime | None:
-        target = deadline_measure(budget + extension)
-        return None if target is None else measure.moment(target)
+        target = trace.deadline_measure(budget + extension)
+        return None if target is None else trace.moment(target)
 
     for event in events[start_index + 1 :]:
         kind = event.type
-        at_m = measure.of(event.at)
-        local = iso(calendar.local(event.at))
         if kind in policy.stop_types:
             stop = event
             break
@@ -390,7 +595,7 @@ def run_clock(
             reason = getattr(event, "reason", None) or ""
             if pauses.reasons is None or reason in pauses.reasons:
                 if not open_reasons and not waiting_supplement:
-                    open_excluded(at_m)
+                    open_excluded(trace.of(event.at))
                 open_reasons.add(reason)
                 timeline.append(TimelineEntry(event.at, "暂停（不计时）", "paused (clock stopped)", f"{event.id}: {reason}"))
             else:
@@ -398,10 +603,10 @@ def run_clock(
                                               f"{event.id}: {reason}"))
                 if pauses.verdict is not None:
                     allowed = ", ".join(pauses.reasons)
-                    run.candidates.append(Candidate(
+                    candidates.append(Candidate(
                         f"pause:{event.id}", pauses.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
                         {"reason": reason},
-                        [("暂停", "pause", f"{event.id} at {local}: {reason}"), ("允许的理由", "allowed reasons", allowed)],
+                        [("暂停", "pause", f"{event.id} at {iso(calendar.local(event.at))}: {reason}"), ("允许的理由", "allowed reasons", allowed)],
                     ))
             continue
         if pauses is not None and kind == pauses.resume:
@@ -413,27 +618,27 @@ def run_clock(
             else:
                 open_reasons.clear()
             if not open_reasons and not waiting_supplement:
-                close_excluded(at_m)
+                close_excluded(trace.of(event.at))
             timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id))
             continue
         if kind == SUPPLEMENT_REQUESTED and spec.supplement != "none" and not waiting_supplement:
             waiting_supplement = True
             if not open_reasons:
-                open_excluded(at_m)
+                open_excluded(trace.of(event.at))
             timeline.append(TimelineEntry(event.at, "要求补正（等待申请人）", "supplement requested (waiting for the applicant)", event.id))
             continue
         if kind == SUPPLEMENT_RECEIVED and waiting_supplement:
             waiting_supplement = False
             if spec.supplement == "restart":
-                origin, budget, _ = origin_and_budget(event.at)
+                trace.origin, budget = origin_and_budget(event.at)
                 excluded.clear()
                 open_reasons.clear()
                 extension = 0
-                run.start, run.start_event = event.at, event.id
+                trace.start, trace.start_event = event.at, event.id
                 timeline.append(TimelineEntry(event.at, "收到补正材料，期限重新起算", "corrected materials received: the period restarts", event.id))
             else:
                 if not open_reasons:
-                    close_excluded(at_m)
+                    close_excluded(trace.of(event.at))
                 timeline.append(TimelineEntry(event.at, "收到补正材料，恢复计时", "supplement received: the clock runs again", event.id))
             continue
         if extensions is not None and kind == extensions.event:
@@ -454,10 +659,10 @@ def run_clock(
                 timeline.append(TimelineEntry(event.at, "延期无效，期限不变", "extension not valid: the deadline stands",
                                               f"{event.id}: +{duration} by {approver}; " + "; ".join(p[1] for p in problems)))
                 if extensions.verdict is not None:
-                    run.candidates.append(Candidate(
+                    candidates.append(Candidate(
                         f"extension:{event.id}", extensions.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
                         {"approver": approver, "reason": "; ".join(p[1] for p in problems), "within": str(duration)},
-                        [("延期", "extension", f"{event.id} at {local}: +{duration} by {approver}")]
+                        [("延期", "extension", f"{event.id} at {iso(calendar.local(event.at))}: +{duration} by {approver}")]
                         + [(zh, "why not valid", en) for zh, en in problems],
                     ))
             else:
@@ -465,122 +670,33 @@ def run_clock(
                 timeline.append(TimelineEntry(event.at, "延期（经批准）", "extension granted", f"{event.id}: +{duration} by {approver}"))
             continue
 
-    # -- the state as of now -----------------------------------------------------------------
-    end = stop.at if stop is not None else now
-    end_m = measure.of(end)
-    total = budget + extension
-    target = deadline_measure(total)
-    deadline = None if target is None else measure.moment(target)
-    run.deadline = deadline
-    paused = excluded_until(end_m)
-    elapsed = max(0, end_m - origin - paused)
-    run.elapsed, run.paused = elapsed, paused
-    run.remaining = max(0, total - elapsed)
-    late = deadline is not None and end > deadline
-    run.overdue = max(0, elapsed - total) if late else 0
-    if stop is not None:
-        run.stopped_at = stop.at
-        run.status = ("withdrawn" if stop.type == WITHDRAWN else "rejected" if stop.type == REJECTED
-                      else "completed_late" if late else "completed_on_time")
-    elif late:
-        run.status = "overdue"
-    elif open_reasons or waiting_supplement:
-        run.status = "paused"
+    trace.excluded = [(a, b) for a, b in excluded]  # type: ignore[misc]
+    trace.extension, trace.total = extension, budget + extension
+    trace.paused_open = bool(open_reasons or waiting_supplement)
+    trace.stop = stop
+    target = trace.deadline_measure(trace.total)
+    trace.deadline = None if target is None else trace.moment(target)
+    trace.values = {"limit": str(limit), "matter": matter or "", "within": str(limit),
+                    "deadline": "" if trace.deadline is None else iso(calendar.local(trace.deadline))}
+    return trace
 
-    # -- verdicts that time gives ------------------------------------------------------------
-    given_before = since[1] if since is not None and since[0] == run.start_event else -math.inf
-    stop_ts = stop.at.timestamp() if stop is not None else None
-    warned = False
-    values = {"limit": str(limit), "matter": matter or "", "within": str(limit),
-              "deadline": "" if deadline is None else iso(calendar.local(deadline))}
 
-    def at_elapsed(x: int) -> dt.datetime | None:
-        target_m = deadline_measure(max(0, x))
-        return None if target_m is None else measure.moment(target_m)
+def run_clock(
+    policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now: dt.datetime, *, explain: bool = True,
+    since: tuple[str | None, float] | None = None,
+) -> ClockRun | None:
+    """The clock of ``policy`` over one case's ``events`` (in time order, none after ``now``).
 
-    def offer(key: str, verdict: str, x: int, late_by: int | None = None, count: int | None = None) -> bool:
-        """Offer the verdict due when ``x`` of clock time has run; whether it could still come after ``now``.
-
-        ``late_by`` and ``count`` fill ``{overdue_by}`` and ``{count}``, worked out only for a verdict offered.
-        """
-        moment = at_elapsed(x)
-        if moment is None:
-            return False
-        ts = moment.timestamp()
-        if stop_ts is not None and ts >= stop_ts:
-            return False
-        if ts >= now_ts:
-            wake.append(ts)
-            return False
-        if ts >= given_before:
-            extra = {} if late_by is None else {"overdue_by": _describe(late_by, working, per_day)}
-            if count is not None:
-                extra["count"] = str(count)
-            run.candidates.append(Candidate(key, verdict, moment, ts, False, run.start_event or start_event.id, actor, unit,
-                                            {**values, **extra}))
-        return True
-
-    for i, warning in enumerate(spec.warnings):
-        if warning.remaining is not None:
-            amount = amount_in_measure(warning.remaining, calendar, working) or 0
-            x = total - amount
-        else:
-            share = Decimal(warning.elapsed.rstrip("%")) / 100  # type: ignore[union-attr]
-            x = int(total * share)
-        if offer(f"warning.{i}", warning.verdict, x):
-            warned = True
-    for i, entry in enumerate(spec.overdue):
-        after = 0 if entry.after is None else (amount_in_measure(entry.after, calendar, working) or 0)
-        every = None if entry.every is None else amount_in_measure(entry.every, calendar, working)
-        if not every:
-            offer(f"overdue.{i}", entry.verdict, total + after, late_by=after)
-            continue
-        def before_since(k: int, every: int = every, after: int = after) -> bool:
-            if given_before == -math.inf:
-                return False
-            try:
-                moment = at_elapsed(total + after + (k - 1) * every)
-            except DateNotCoveredError:
-                return False  # beyond the calendar's data: after `given_before`, a time already judged
-            return moment is not None and moment.timestamp() < given_before
-
-        first, last = 1, _MAX_REPEATS + 1  # the first repeat not before `given_before` (those before it were given)
-        while first < last:
-            middle = (first + last) // 2
-            if before_since(middle):
-                first = middle + 1
-            else:
-                last = middle
-        for k in range(first, _MAX_REPEATS + 1):
-            late_by = after + (k - 1) * every
-            if not offer(f"overdue.{i}.{k}", entry.verdict, total + late_by, late_by=late_by, count=k):
-                break
-    if warned and run.status == "running":
-        run.status = "warning"
-
-    # -- the timeline's end ------------------------------------------------------------------
-    run.next_wake = min(wake) if wake else None
-    if not explain:
-        return run
-    if deadline is not None:
-        local_start, local_deadline = calendar.local(run.start or start_at).date(), calendar.local(deadline).date()
-        off = calendar.days_off_between(local_start, local_deadline)
-        makeup = calendar.makeup_workdays_between(local_start, local_deadline)
-        if off:
-            timeline.append(TimelineEntry(None, "期间节假日（不计）", "days off crossed (not counted)", ", ".join(d.isoformat() for d, _ in off)))
-        if makeup:
-            timeline.append(TimelineEntry(None, "期间调休上班日（计入）", "make-up workdays crossed (counted)", ", ".join(d.isoformat() for d, _ in makeup)))
-        if paused:
-            timeline.append(TimelineEntry(None, "不计时的暂停合计", "excluded time in all", _describe(paused, working, per_day)))
-        if extension:
-            timeline.append(TimelineEntry(None, "延期合计", "extensions in all", _describe(extension, working, per_day)))
-        timeline.append(TimelineEntry(deadline, "截止时间", "deadline", f"{limit} ({calendar.name} calendar, {calendar.business_hours})"))
-    if stop is not None:
-        names = {WITHDRAWN: ("撤回（停止计时）", "withdrawn (clock stopped)"), REJECTED: ("不予受理/驳回", "rejected")}
-        zh, en = names.get(stop.type, ("办结", "completed"))
-        timeline.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}"))
-    if run.overdue or (deadline is not None and end > deadline):
-        timeline.append(TimelineEntry(None, "超期", "overdue by", _describe(run.overdue, working, per_day)))
-    run.next_wake = min(wake) if wake else None
-    return run
-
+    ``None`` when the case has no limit under this policy (its matter has none and there is no
+    default). Candidates include verdicts not yet due (``at`` not before ``now``): the engine
+    gives each once time has passed it. Without ``explain`` the timeline's summary (holidays
+    crossed, totals, deadline, how late) is left out: the state and the candidates are the same.
+    ``since`` is (the clock's start event, a POSIX time) of an earlier run that gave every verdict
+    due before that time: when this run's clock starts at the same event, candidates dated before
+    it are left out, so a case late for months is not offered all its past verdicts again. (A start
+    that moved — deemed acceptance, complete materials, a restart — can date verdicts in the past:
+    then nothing is left out.) A verdict that repeats (``every``) is offered for every repeat due
+    before ``now``: there is no cap on their number.
+    """
+    trace = trace_clock(policy, calendar, events, now.timestamp())
+    return None if trace is None else trace.at(now, explain=explain, since=since)

@@ -32,7 +32,7 @@ from typing import Any
 
 from ._accountability import LEDGER_TYPES, apply_accountability
 from ._calendar import Calendar
-from ._clocks import Candidate, ClockPolicy, ClockRun, compile_clock, run_clock
+from ._clocks import Candidate, ClockPolicy, ClockRun, ClockTrace, case_matter, compile_clock, run_clock, trace_clock
 from ._conditions import count_key, field_key
 from ._dedupe import Deduplicator, content_digest, duplicate_conflict, fingerprint, fingerprint_digest
 from ._duration import Duration, TimeUnit
@@ -89,7 +89,15 @@ class _Version:
     clocks: tuple[ClockPolicy, ...] = ()  # the time limits' clocks
     clock_types: frozenset[str] = frozenset()  # the event types the clocks read
     match_one: Callable[[dict[str, Any]], list[str]] | None = None  # the matcher's single-fact path, if it has one
+    cited: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)  # verdict template -> its citations
 
+
+    def template_cites(self, name: str) -> list[dict[str, str | None]]:
+        """The citations of the verdict template ``name`` (worked out once)."""
+        cites = self.cited.get(name)
+        if cites is None:
+            cites = self.cited[name] = [self.ruleset.reference(c) for c in self.ruleset.spec.verdicts[name].cites]
+        return cites
 
     def plan(self, event_type: str) -> _Plan:
         """What an event of ``event_type`` does under this version (worked out once per type)."""
@@ -180,6 +188,13 @@ class _Thread:
     # (version, time limit) -> (the clock's start event, when it last ran): the verdicts due before then were given
     clock_marks: dict[tuple[int, str], tuple[str | None, float]] = field(default_factory=dict)
     wake: float = math.inf  # when its clocks next need a look
+    # (version, time limit) -> the traces of its clock over the log as it is (one for each meaning the
+    # events can take at different moments: see ClockTrace); cleared when the log grows
+    traces: dict[tuple[int, str], list[ClockTrace | None]] = field(default_factory=dict)
+    traced: int = 0  # the length of the log the traces are of
+    # (version, time limit) -> when its clock next gives a verdict (or changes meaning), while the log is unchanged
+    due: dict[tuple[int, str], float] = field(default_factory=dict)
+    no_clock: set[tuple[int, str]] = field(default_factory=set)  # time limits the case's matter rules out
     firsts: dict[str, list[Any]] = field(default_factory=dict)  # "type|field" -> that list field of the thread's first event of it
     lasts: dict[str, dict[str, Any]] = field(default_factory=dict)  # type -> the fields rules read ('of') of its latest event of it
 
@@ -697,39 +712,87 @@ class Session:
             else:
                 produced.extend(self._emit(version, rule, thread.key, event.id, event.at, event.actor, event.unit, fact, None))
 
-    def _clocks(self, thread: _Thread, now: dt.datetime, now_ts: float, produced: list[Verdict]) -> list[tuple[int, ClockRun]]:
-        """Run the thread's clocks as of ``now``: give the verdicts due, and look again when the next one may be."""
-        runs = []
+    def _trace(self, thread: _Thread, mark: tuple[int, str], version: _Version, policy: ClockPolicy,
+               now_ts: float) -> ClockTrace | None:
+        """The trace of a clock over the thread's log as seen at ``now_ts``, worked out once per log and meaning."""
+        if thread.traced != len(thread.log):
+            thread.traces.clear()
+            thread.due.clear()
+            thread.traced = len(thread.log)
+        known = thread.traces.get(mark)
+        if known is not None:
+            for trace in known:
+                if trace is None or trace.valid_from < now_ts <= trace.valid_to:
+                    return trace
+        trace = trace_clock(policy, version.calendar, thread.log, now_ts)
+        if trace is None:
+            if case_matter(policy, thread.log) is not None:
+                thread.no_clock.add(mark)  # a matter this limit does not cover: it never will
+            thread.traces[mark] = [None]
+        else:
+            thread.traces.setdefault(mark, []).append(trace)
+        return trace
+
+    def _clocks(self, thread: _Thread, now: dt.datetime, now_ts: float, produced: list[Verdict]) -> None:
+        """Look at the thread's clocks as of ``now``: give the verdicts due, and look again when the next one may be."""
         wake = math.inf
         still_open = False
         versions = self.engine._versions
+        marks = thread.clock_marks
         for index in thread.versions:
             version = versions[index]
             for policy in version.clocks:
                 mark = (index, policy.id)
-                run = run_clock(policy, version.calendar, thread.log, now, explain=False, since=thread.clock_marks.get(mark))
-                if run is None:
+                if mark in thread.no_clock:
                     continue
-                previous = thread.clock_marks.get(mark)
-                if previous is None or previous[0] != run.start_event or previous[1] < now_ts:
-                    thread.clock_marks[mark] = (run.start_event, now_ts)
-                runs.append((index, run))
-                if run.stopped_at is None:
+                trace = self._trace(thread, mark, version, policy, now_ts)
+                if trace is None:
+                    continue
+                if trace.stop is None and trace.stopped_at is None:
                     still_open = True
-                for candidate in run.candidates:
+                next_due = thread.due.get(mark)
+                if next_due is not None and now_ts <= next_due:
+                    # looked at since the log last changed, and nothing is due before its next moment
+                    if next_due < wake:
+                        wake = next_due
+                    continue
+                start_event = trace.start_event
+                previous = marks.get(mark)
+                given_before = previous[1] if previous is not None and previous[0] == start_event else -math.inf
+                candidates = list(trace.candidates)
+                next_wake, _ = trace.due(now_ts, given_before, candidates)
+                if previous is None or previous[0] != start_event or previous[1] < now_ts:
+                    marks[mark] = (start_event, now_ts)
+                thread.due[mark] = math.inf if next_wake is None else next_wake
+                for candidate in candidates:
                     if candidate.ts <= now_ts if candidate.on_event else candidate.ts < now_ts:
-                        produced.extend(self._emit_clock(version, policy, run, candidate, thread, now_ts))
-                if run.next_wake is not None and run.next_wake < wake:
-                    wake = run.next_wake
+                        produced.extend(self._emit_clock(index, version, policy, trace, candidate, thread, now, now_ts))
+                if next_wake is not None and next_wake < wake:
+                    wake = next_wake
         thread.clocks_open = still_open
         if wake < thread.wake:
             thread.wake = wake
             self._sequence += 1
             heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))  # type: ignore[arg-type]
+
+    def _clock_states(self, thread: _Thread, as_of: dt.datetime) -> list[tuple[int, ClockRun]]:
+        """The thread's clocks as of ``as_of``, for a report: nothing is given or scheduled."""
+        runs = []
+        as_of_ts = as_of.timestamp()
+        for index in thread.versions:
+            version = self.engine._versions[index]
+            for policy in version.clocks:
+                mark = (index, policy.id)
+                if mark in thread.no_clock:
+                    continue
+                trace = self._trace(thread, mark, version, policy, as_of_ts)
+                if trace is not None:
+                    runs.append((index, trace.at(as_of, explain=False, since=(trace.start_event, as_of_ts))))
         return runs
 
     def _emit_clock(
-        self, version: _Version, policy: ClockPolicy, run: ClockRun, candidate: Candidate, thread: _Thread, now_ts: float
+        self, index: int, version: _Version, policy: ClockPolicy, current: ClockTrace, candidate: Candidate, thread: _Thread,
+        now: dt.datetime, now_ts: float,
     ) -> list[Verdict]:
         ruleset = version.ruleset
         rule_id = f"{policy.id}.{candidate.verdict}"
@@ -739,7 +802,9 @@ class Session:
         # explained as things stood when it became true, however late time is seen to pass it
         moment = candidate.at if candidate.ts != now_ts else dt.datetime.fromtimestamp(now_ts, version.calendar.timezone)
         # (its own candidates are not wanted: 'since' its moment spares offering every earlier one again)
-        run = run_clock(policy, version.calendar, thread.log, moment, since=(run.start_event, moment.timestamp())) or run
+        moment_ts = moment.timestamp()
+        trace = self._trace(thread, (index, policy.id), version, policy, moment_ts)
+        since = (current.start_event, moment_ts)
         template = ruleset.spec.verdicts[candidate.verdict]
         calendar = version.calendar
         local_at = calendar.local(candidate.at)
@@ -749,19 +814,27 @@ class Session:
                 subjects.append({"role": "staff", "id": candidate.actor})
             elif role == "unit" and candidate.unit:
                 subjects.append({"role": "unit", "id": candidate.unit})
-        facts = [_fact("规则", "rule", f"{rule_id} ({policy.title_zh})")]
-        if run.matter:
-            facts.append(_fact("事项", "matter", run.matter))
-        for entry in run.timeline:
-            when = "" if entry.at is None else iso(calendar.local(entry.at))
-            facts.append(_fact(entry.zh, entry.en, " ".join(part for part in (when, entry.value) if part)))
-        facts += [_fact(zh, en, value) for zh, en, value in candidate.facts]
-        values = {
-            "rule": rule_id, "thread": thread.key, "event_id": candidate.trigger, "actor": candidate.actor or "",
-            "unit": candidate.unit or "", "at": iso(local_at), **candidate.values,
-        }
-        verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule_id, template=template, thread=thread.key, at=local_at,
-                               subjects=subjects, cites=[ruleset.reference(c) for c in template.cites], trigger=candidate.trigger,
+        key = thread.key
+
+        def facts() -> list[dict[str, str]]:
+            # the trace is of the case's events as they were when the verdict was given: it does not change
+            run = (current.at(now, explain=False, since=since) if trace is None else trace.at(moment, since=since))
+            written = [_fact("规则", "rule", f"{rule_id} ({policy.title_zh})")]
+            if run.matter:
+                written.append(_fact("事项", "matter", run.matter))
+            for entry in run.timeline:
+                when = "" if entry.at is None else iso(calendar.local(entry.at))
+                written.append(_fact(entry.zh, entry.en, " ".join(part for part in (when, entry.value) if part)))
+            return written + [_fact(zh, en, value) for zh, en, value in candidate.facts]
+
+        def values() -> dict[str, str]:
+            return {
+                "rule": rule_id, "thread": key, "event_id": candidate.trigger, "actor": candidate.actor or "",
+                "unit": candidate.unit or "", "at": iso(local_at), **candidate.values,
+            }
+
+        verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule_id, template=template, thread=key, at=local_at,
+                               subjects=subjects, cites=version.template_cites(candidate.verdict), trigger=candidate.trigger,
                                values=values, facts=facts)
         if self._keep:
             self._verdicts[vid] = verdict
@@ -857,7 +930,7 @@ class Session:
         for thread in self._threads.values():
             if not thread.log:
                 continue
-            for index, run in self._clocks(thread, as_of, as_of_ts, []):
+            for index, run in self._clock_states(thread, as_of):
                 ruleset = self.engine._versions[index].ruleset
                 cases.append({"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()})
         cases.sort(key=lambda c: (c["thread"], c["ruleset"], c["time_limit"]))

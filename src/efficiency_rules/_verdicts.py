@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationInfo, computed_field, model_validator
 
 __all__ = [
     "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject", "Verdict",
@@ -51,8 +51,8 @@ class Explanation(_Model):
     facts: list[Fact] = Field(default_factory=list)
 
 
-class Verdict(_Model):
-    """A judgement: a rule of a ruleset version fired on a thread (case, inquiry…) at a time."""
+class _VerdictFields(_Model):
+    """A verdict's fields but its explanation."""
 
     id: str = Field(description="Deterministic: the same ruleset, rule, thread and trigger always give the same id.")
     ruleset: str
@@ -67,7 +67,62 @@ class Verdict(_Model):
     sanction: str | None = None
     cites: list[Citation] = Field(default_factory=list)
     trigger: str = Field(description="The id of the event that triggered it (or started the missed expectation).")
+
+
+class _VerdictInput(_VerdictFields):
+    """A verdict as JSON gives it, explanation included: how a verdict read back is checked."""
+
     explanation: Explanation
+
+
+class Verdict(_VerdictFields):
+    """A judgement: a rule of a ruleset version fired on a thread (case, inquiry…) at a time.
+
+    Its :attr:`explanation` is written when it is first read (or the verdict is dumped):
+    evaluation gives many verdicts nobody reads one by one, and their facts cost more than the
+    rest of the verdict. The text is the same whenever it is written.
+    """
+
+    _explanation: Explanation | None = PrivateAttr(default=None)
+    _explain: Callable[[], Explanation] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_explanation(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        """A verdict read back from JSON must carry its explanation; the engine's own come with a writer."""
+        if not isinstance(data, Mapping) or (info.context is not None and info.context.get(_LAZY)):
+            return handler(data)
+        checked = _VerdictInput.model_validate(data)
+        verdict = handler({name: getattr(checked, name) for name in _VerdictFields.model_fields})
+        verdict._explanation = checked.explanation
+        return verdict
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def explanation(self) -> Explanation:
+        """Why the verdict holds: the facts used, step by step, and the rendered message."""
+        if self._explanation is None:
+            explain, self._explain = self._explain, None
+            if explain is None:
+                raise RuntimeError("a verdict without an explanation or a way to write it")
+            self._explanation = explain()
+        return self._explanation
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self.__dict__ == other.__dict__ and self.explanation == other.explanation
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self.explanation  # written before pickling: the writer is a closure over engine state  # noqa: B018
+        state = super().__getstate__()
+        state["__pydantic_private__"] = {**state["__pydantic_private__"], "_explain": None}
+        return state
+
+
+_LAZY = "efficiency_rules.lazy_explanation"
 
 
 class CaseState(_Model):
@@ -154,7 +209,7 @@ class Report(_Model):
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         """The published JSON Schema of a report."""
-        schema = cls.model_json_schema()
+        schema = cls.model_json_schema(mode="serialization")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         return schema
 
@@ -256,16 +311,13 @@ def make_verdict(
     subjects: list[dict[str, str]],
     cites: list[dict[str, str | None]],
     trigger: str,
-    values: Mapping[str, str],
-    facts: list[dict[str, str]],
+    values: Mapping[str, str] | Callable[[], Mapping[str, str]],
+    facts: list[dict[str, str]] | Callable[[], list[dict[str, str]]],
 ) -> Verdict:
-    """A verdict from a ruleset's verdict template (kind, points, card, sanction, message), its message
-    rendered in Chinese and English with ``values``, validated once in pydantic-core."""
-    message = template.message
-    zh = message if isinstance(message, str) else message.zh
-    en = None if isinstance(message, str) else message.en
-    values_en = {**values, "new_items": values["new_items"].replace("、", ", ")} if values.get("new_items") else values
-    return Verdict.model_validate({
+    """A verdict from a ruleset's verdict template (kind, points, card, sanction, message), validated in
+    pydantic-core. Its explanation — the message rendered in Chinese and English with ``values``, and
+    the ``facts`` — is written when first read; either may be given as a function that makes it then."""
+    verdict = Verdict.model_validate({
         "id": vid,
         "ruleset": ruleset.id,
         "ruleset_version": ruleset.version,
@@ -279,12 +331,26 @@ def make_verdict(
         "sanction": template.sanction,
         "cites": cites,
         "trigger": trigger,
-        "explanation": {
-            "message_zh": render_message(zh, values),
-            "message_en": None if en is None else render_message(en, values_en),
-            "facts": facts,
-        },
-    })
+    }, context=_LAZY_CONTEXT)
+
+    def explain() -> Explanation:
+        message = template.message
+        zh = message if isinstance(message, str) else message.zh
+        en = None if isinstance(message, str) else message.en
+        filled = values() if callable(values) else values
+        filled_en = {**filled, "new_items": filled["new_items"].replace("、", ", ")} if filled.get("new_items") else filled
+        return _EXPLANATION.validate_python({
+            "message_zh": render_message(zh, filled),
+            "message_en": None if en is None else render_message(en, filled_en),
+            "facts": facts() if callable(facts) else facts,
+        })
+
+    verdict._explain = explain
+    return verdict
+
+
+_LAZY_CONTEXT = {_LAZY: True}
+_EXPLANATION = TypeAdapter(Explanation)
 
 
 def iso(moment: dt.datetime) -> str:
