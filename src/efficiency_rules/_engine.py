@@ -21,6 +21,7 @@ Semantics (docs/rulesets.md has the author's view):
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import heapq
 import json
@@ -34,9 +35,10 @@ from ._accountability import LEDGER_TYPES, apply_accountability
 from ._calendar import Calendar
 from ._clocks import Candidate, ClockPolicy, ClockRun, ClockTrace, case_matter, compile_clock, run_clock, trace_clock
 from ._conditions import count_key, field_key
-from ._dedupe import Deduplicator, content_digest, duplicate_conflict, fingerprint, fingerprint_digest
+from ._dedupe import content_digest, duplicate_conflict, fingerprint, fingerprint_digest
 from ._duration import Duration, TimeUnit
 from ._errors import (
+    DuplicateEventError,
     EfficiencyRulesError,
     EventError,
     RulesetError,
@@ -332,27 +334,30 @@ class Engine:
     def evaluate(self, events: Iterable[Event | Mapping[str, Any] | str], *, as_of: dt.datetime) -> Report:
         """Judge ``events`` as of ``as_of``: a pure function of its inputs.
 
-        Events may come in any order (they are sorted by ``at``, then ``id``); the same id twice
-        with the same content counts once, with different content it is an error. Events dated
-        after ``as_of`` are not judged (the report counts them).
+        Events may come in any order (they are sorted by ``at``, then ``id``, and judged as a
+        :class:`Session` judges them); the same id twice with the same content counts once, with
+        different content it is an error. Events dated after ``as_of`` are not judged (the report
+        counts them).
         """
         _require_aware(as_of, "as_of")
-        dedupe = Deduplicator()
-        parsed: list[Event] = []
+        as_of_ts = as_of.timestamp()
+        parsed: list[tuple[float, str, Event]] = []
+        ignored = 0
         for item in events:
             event = self.parse(item)
-            if dedupe.check(event):
-                parsed.append(event)
-        parsed.sort(key=lambda e: (e.at, e.id))
-        session = Session(self)
-        ignored = 0
-        for event in parsed:
-            if event.at > as_of:
+            ts = event.at.timestamp()
+            if ts > as_of_ts:
                 ignored += 1
-                continue
-            session.add(event)
-        session.advance(as_of)
-        return session.report(as_of, ignored_after_as_of=ignored)
+            else:
+                parsed.append((ts, event.id, event))
+        parsed.sort(key=lambda entry: (entry[0], entry[1]))
+        session = Session(self)
+        offer = session._offer
+        for ts, _, event in parsed:
+            offer(event, ts)
+        del parsed
+        session._finish(as_of)
+        return session._report(as_of, ignored_after_as_of=ignored)
 
     def evaluate_stream(
         self,
@@ -365,57 +370,32 @@ class Engine:
         """Judge a stream of events in time order, yielding verdicts as they arise.
 
         For logs too large to hold: memory is bounded by the threads open at a time, not by the
-        number of events. Events must come in order of ``at``; up to ``tolerance`` of disorder is
-        put right in a small buffer, and an event older than that is an :class:`EventError` naming
-        it — never silently reordered or dropped. Events after ``as_of`` are skipped and counted in
-        ``stats["ignored_after_as_of"]``; ``stats["events"]`` counts the events judged.
+        number of events. Events must come in order of ``at`` (then ``id``); up to ``tolerance`` of
+        disorder is put right (see :class:`Session`), and an event older than that is an
+        :class:`EventError` naming it — never silently reordered or dropped. Events after ``as_of``
+        are skipped and counted in ``stats["ignored_after_as_of"]``; ``stats["events"]`` counts the
+        events judged (repeats not counted).
         """
         _require_aware(as_of, "as_of")
-        session = Session(self, keep_verdicts=False)
+        session = Session(self, keep_verdicts=False, tolerance=tolerance)
         counts = stats if stats is not None else {}
         counts.setdefault("events", 0)
         counts.setdefault("ignored_after_as_of", 0)
-        buffer: list[tuple[dt.datetime, str, int, Event]] = []
-        newest: dt.datetime | None = None
-        released: dt.datetime | None = None
-        sequence = 0
         as_of_ts = as_of.timestamp()
-        released_ts = -math.inf
         known = self._known_classes
+        offer = session._offer
         for item in events:
             event = item if type(item) in known else self.parse(item)  # type: ignore[assignment]
             ts = event.at.timestamp()
             if ts > as_of_ts:
                 counts["ignored_after_as_of"] += 1
                 continue
-            if ts < released_ts:
-                raise EventError(
-                    f"dated {event.at.isoformat()}, earlier than events already judged (up to {released.isoformat()}) "
-                    f"by more than the tolerance of {tolerance}: sort the log, or allow more tolerance",
-                    event_id=event.id,
-                    field="at",
-                    value=event.at.isoformat(),
-                )
-            if not tolerance:
-                released, released_ts = event.at, ts
-                counts["events"] += 1
-                produced = session._add(event, ts)
-                if produced:
-                    yield from produced
-                continue
-            sequence += 1
-            heapq.heappush(buffer, (event.at, event.id, sequence, event))
-            newest = event.at if newest is None or event.at > newest else newest
-            while buffer and buffer[0][0] <= newest - tolerance:
-                at, _, _, ready = heapq.heappop(buffer)
-                released, released_ts = at, at.timestamp()
-                counts["events"] += 1
-                yield from session.add(ready)
-        while buffer:
-            at, _, _, ready = heapq.heappop(buffer)
-            counts["events"] += 1
-            yield from session.add(ready)
-        yield from session.advance(as_of)
+            produced = offer(event, ts)
+            counts["events"] = session._events
+            if produced:
+                yield from produced
+        yield from session._finish(as_of)
+        counts["events"] = session._events
 
     def explain(
         self, events: Iterable[Event | Mapping[str, Any] | str], *, case: str, as_of: dt.datetime, language: str = "zh"
@@ -495,10 +475,23 @@ def _scalar(value: Any) -> Any:
 
 
 class Session:
-    """Incremental evaluation: :meth:`add` events in time order, :meth:`advance` time, persist with :meth:`snapshot`."""
+    """Incremental evaluation: :meth:`add` events, :meth:`advance` time, persist with :meth:`snapshot`.
 
-    def __init__(self, engine: Engine, *, keep_verdicts: bool = True) -> None:
+    A session judges events in the order of ``at``, then ``id`` — the order :meth:`Engine.evaluate`
+    sorts them in — so it gives the same verdicts as a batch of the same events. Events that come
+    in that order are judged as they are added. ``tolerance`` allows for disorder in arrival: an
+    event is then held until events ``tolerance`` later have come (or time is advanced past it, or
+    :meth:`settle` is called), and the held events are judged in order. An event that comes after
+    events it should precede have been judged is refused with an :class:`EventError` naming it:
+    a session never judges in another order than the batch would.
+    """
+
+    def __init__(self, engine: Engine, *, keep_verdicts: bool = True, tolerance: dt.timedelta = dt.timedelta(0)) -> None:
+        if not isinstance(tolerance, dt.timedelta) or tolerance < dt.timedelta(0):
+            raise EfficiencyRulesError(f"tolerance must be a timedelta of zero or more, got {tolerance!r}")
         self.engine = engine
+        self.tolerance = tolerance
+        self._tolerance_s = tolerance.total_seconds()
         self._threads: dict[str, _Thread] = {}
         # Heaps keyed by POSIX timestamps: comparing aware datetimes of mixed tzinfo is slow.
         self._deadlines: list[tuple[float, int, _Pending]] = []  # (deadline, sequence, pending)
@@ -511,29 +504,99 @@ class Session:
         self._retention_s = engine.retention.total_seconds()
         self._events = 0
         self._ledger: list[Event] = []  # events accountability reads (kept only when verdicts are kept)
+        self._ids: dict[str, str] = {}  # event id -> its thread, for the events of the threads held
+        self._held: list[tuple[float, str, Event]] = []  # events waiting for the tolerance to pass (a heap)
+        self._held_ids: dict[str, Event] = {}
+        self._newest = -math.inf  # the latest `at` added
+        self._judged: tuple[float, str] = (-math.inf, "")  # (at, id) of the last event judged; time advanced to
 
     # -- input ----------------------------------------------------------------------------------
 
     def add(self, item: Event | Mapping[str, Any] | str) -> list[Verdict]:
-        """Judge one more event; returns the verdicts it (and the time passing up to it) produced.
+        """Add one more event; returns the verdicts it (and the time passing up to it) produced.
 
-        Events must arrive in time order: one dated before the session's current time is an error
-        naming it. An event already added to its thread (same id and content) is ignored; the same
-        id with other content is a :class:`DuplicateEventError`.
+        Without ``tolerance`` the event is judged at once; with it, the verdicts returned are those
+        of the events whose tolerance has passed. An event already added (same id and content) is
+        ignored; the same id with other content — in any thread the session holds — is a
+        :class:`DuplicateEventError`. An event dated before events already judged (or before the
+        time the session was advanced to), or at the same instant as one judged with a greater id,
+        is an :class:`EventError`.
         """
         event = self.engine.parse(item)
-        return self._add(event, event.at.timestamp())
+        return self._offer(event, event.at.timestamp())
+
+    def settle(self) -> list[Verdict]:
+        """Judge every event held for the tolerance now; returns their verdicts.
+
+        An event dated before the last of them, or at its instant with a smaller id, is refused afterwards.
+        """
+        return self._release(math.inf)
+
+    def _offer(self, event: Event, ts: float) -> list[Verdict]:
+        """Take an event: ignore an exact repeat, refuse a conflict or one too late, hold it or judge it."""
+        event_id = event.id
+        owner = self._ids.get(event_id)
+        if owner is not None:
+            thread = self._threads.get(owner)
+            earlier = None if thread is None else thread.seen.get(event_id)
+            if earlier is not None:
+                if _same(earlier, event, ts):
+                    return []
+                route = self.engine._routes.get(event.type) or self.engine._route(event.type)
+                value = getattr(event, route[0], None) if route[0] else None
+                key = f"event:{event.id}" if value is None else route[1] + value
+                if key != owner:
+                    raise DuplicateEventError(
+                        f"same id as an event of {owner} earlier in this session but different content "
+                        "(an event id is unique across the whole log)",
+                        event_id=event_id, first=None, second=event,
+                    )
+                raise duplicate_conflict(event, first=None, first_print=None if isinstance(earlier, bytes) else earlier,
+                                         first_where="earlier in this session", where=None)
+        held = self._held_ids.get(event_id)
+        if held is not None:
+            if held == event:
+                return []
+            raise duplicate_conflict(event, first=held, first_where="an event held in this session", where=None)
+        judged_ts, judged_id = self._judged
+        if ts < judged_ts or (ts == judged_ts and event_id < judged_id):
+            raise self._too_late(event, ts)
+        if not self._tolerance_s and not self._held:
+            self._judged = (ts, event_id)
+            return self._add(event, ts)
+        heapq.heappush(self._held, (ts, event_id, event))
+        self._held_ids[event_id] = event
+        if ts > self._newest:
+            self._newest = ts
+        return self._release(self._newest - self._tolerance_s)
+
+    def _too_late(self, event: Event, ts: float) -> EventError:
+        judged_ts, judged_id = self._judged
+        when = dt.datetime.fromtimestamp(judged_ts, event.at.tzinfo).isoformat()
+        if ts == judged_ts:
+            problem = (f"dated {event.at.isoformat()}, the instant of event {judged_id!r} already judged, with an id that "
+                       f"sorts before it: events at one instant are judged in order of id (as Engine.evaluate sorts "
+                       f"them); add them in that order, or allow a tolerance")
+        else:
+            problem = f"dated {event.at.isoformat()}, earlier than events already judged (up to {when})" + (
+                f" by more than the tolerance of {self.tolerance}: sort the log, or allow more tolerance" if self.tolerance
+                else ": events are judged in time order (Engine.evaluate sorts them); sort the log, or allow a tolerance"
+            )
+        return EventError(problem, event_id=event.id, field="at", value=event.at.isoformat())
+
+    def _release(self, before: float, *, inclusive: bool = False) -> list[Verdict]:
+        """Judge the held events dated before ``before`` (or at it, if ``inclusive``), in order."""
+        produced: list[Verdict] = []
+        held = self._held
+        while held and (held[0][0] < before or (inclusive and held[0][0] == before) or before == math.inf):
+            ts, event_id, event = heapq.heappop(held)
+            del self._held_ids[event_id]
+            self._judged = (ts, event_id)
+            produced.extend(self._add(event, ts))
+        return produced
 
     def _add(self, event: Event, ts: float) -> list[Verdict]:
-        at = event.at
-        if ts < self._now_ts:
-            raise EventError(
-                f"dated {at.isoformat()}, before the session's time {self._now.isoformat()}: "  # type: ignore[union-attr]
-                "a session takes events in time order (Engine.evaluate sorts them)",
-                event_id=event.id,
-                field="at",
-                value=at.isoformat(),
-            )
+        at = event.at  # in order: _offer saw to it
         # Time passes first: deadlines before this event fall due.
         deadlines, retire = self._deadlines, self._retire
         if (deadlines and deadlines[0][0] < ts) or (retire and retire[0][0] <= ts):
@@ -555,11 +618,7 @@ class Session:
             heapq.heappush(retire, (ts + self._retention_s, key))
         elif event.id in thread.seen:
             earlier = thread.seen[event.id]
-            if isinstance(earlier, bytes):  # restored from a snapshot: only a digest is known
-                same = earlier == _restored_digest(event, ts, content=len(earlier) == _CONTENT_LENGTH)
-            else:
-                same = earlier == fingerprint(event, ts)
-            if same:
+            if _same(earlier, event, ts):
                 return produced  # the same event again: idempotent
             raise duplicate_conflict(
                 event,
@@ -570,6 +629,7 @@ class Session:
             )
         self._events += 1
         thread.seen[event.id] = fingerprint(event, ts)
+        self._ids[event.id] = key
         counts = thread.counts
         counts[event.type] = counts.get(event.type, 0) + 1
         thread.last_at = at
@@ -602,9 +662,12 @@ class Session:
         """
         _require_aware(to, "to")
         now = to.timestamp()
-        produced = self._pass_time(to, now)
+        produced = self._release(now)
+        produced += self._pass_time(to, now)
         if now > self._now_ts:
             self._now, self._now_ts = to, now
+        if (now, "") > self._judged:
+            self._judged = (now, "")  # an event dated before `to` comes too late now
         return produced
 
     def _pass_time(self, to: dt.datetime, now: float) -> list[Verdict]:
@@ -644,6 +707,10 @@ class Session:
                 heapq.heappush(self._retire, (now + retention_s, key))
                 continue
             del self._threads[key]
+            ids = self._ids
+            for event_id in thread.seen:
+                if ids.get(event_id) == key:
+                    del ids[event_id]
         return produced
 
     # -- judging --------------------------------------------------------------------------------
@@ -922,11 +989,73 @@ class Session:
         """Every verdict so far, in order of time, then id (none kept with ``keep_verdicts=False``)."""
         return sorted(self._verdicts.values(), key=lambda v: (v.at, v.id))
 
-    def report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0) -> Report:
-        """The report of this session as of ``as_of`` (after advancing to it)."""
-        self.advance(as_of)
-        cases = []
+    def report(self, as_of: dt.datetime) -> Report:
+        """The report of this session as of ``as_of``: what it would say once time reaches ``as_of``.
+
+        The session itself does not move: the events held for the tolerance stay held and time
+        stays where it was (the verdicts time gives by ``as_of`` are in the report, and are given
+        again, the same, when the session reaches that time). ``as_of`` may not be before the
+        events already judged or the time the session was advanced to.
+        """
+        _require_aware(as_of, "as_of")
         as_of_ts = as_of.timestamp()
+        if as_of_ts < self._judged[0]:
+            raise EfficiencyRulesError(
+                f"as_of {as_of.isoformat()} is before the session's time "
+                f"{dt.datetime.fromtimestamp(self._judged[0], as_of.tzinfo).isoformat()}: the session has judged "
+                "events since, so it cannot say what it would have said then (keep a snapshot taken at that time)"
+            )
+        fork = self._fork()
+        ignored = sum(1 for ts, _, _ in fork._held if ts > as_of_ts)
+        fork._finish(as_of)
+        return fork._report(as_of, ignored_after_as_of=ignored)
+
+    def _fork(self) -> Session:
+        """A copy of the session to move on without moving this one (what is shared is not changed in place)."""
+        fork = copy.copy(self)
+        pendings: dict[int, _Pending] = {}
+        threads = {}
+        for key, thread in self._threads.items():
+            twin = copy.copy(thread)
+            twin.counts = dict(thread.counts)
+            twin.pending = [pendings.setdefault(id(p), copy.copy(p)) for p in thread.pending]
+            twin.seen = dict(thread.seen)
+            twin.emitted = set(thread.emitted)
+            twin.log = list(thread.log)
+            twin.clock_marks = dict(thread.clock_marks)
+            twin.traces = {mark: list(traces) for mark, traces in thread.traces.items()}
+            twin.due = dict(thread.due)
+            twin.no_clock = set(thread.no_clock)
+            twin.firsts = {name: list(values) for name, values in thread.firsts.items()}
+            twin.lasts = dict(thread.lasts)
+            threads[key] = twin
+        fork._threads = threads
+        fork._deadlines = [
+            (due, sequence, pending if type(pending) is _Wake else pendings.get(id(pending)) or copy.copy(pending))
+            for due, sequence, pending in self._deadlines
+        ]
+        fork._retire = list(self._retire)
+        fork._verdicts = dict(self._verdicts)
+        fork._ledger = list(self._ledger)
+        fork._ids = dict(self._ids)
+        fork._held = list(self._held)
+        fork._held_ids = dict(self._held_ids)
+        return fork
+
+    def _finish(self, as_of: dt.datetime) -> list[Verdict]:
+        """Judge the held events up to ``as_of`` (at it included) and let time pass to it."""
+        as_of_ts = as_of.timestamp()
+        produced = self._release(as_of_ts, inclusive=True)
+        produced += self._pass_time(as_of, as_of_ts)
+        if as_of_ts > self._now_ts:
+            self._now, self._now_ts = as_of, as_of_ts
+        if (as_of_ts, "") > self._judged:
+            self._judged = (as_of_ts, "")
+        return produced
+
+    def _report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0) -> Report:
+        """The report from the session as it stands (``_finish`` brought it to ``as_of``)."""
+        cases = []
         for thread in self._threads.values():
             if not thread.log:
                 continue
@@ -977,6 +1106,9 @@ class Session:
             ],
             "verdicts": [v.model_dump(mode="json") for v in self._verdicts.values()],
             "ledger": [event.model_dump(mode="json") for event in self._ledger],
+            "judged": [self._judged[0] if self._judged[0] != -math.inf else None, self._judged[1]],
+            "tolerance_seconds": self._tolerance_s,
+            "held": [event.model_dump(mode="json") for _, _, event in sorted(self._held, key=lambda h: (h[0], h[1]))],
         }
         return json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
 
@@ -993,7 +1125,7 @@ class Session:
             raise EfficiencyRulesError(
                 f"snapshot was taken with rulesets {state.get('rulesets')}, this engine has {expected}: restore it on the same versions"
             )
-        session = cls(engine)
+        session = cls(engine, tolerance=dt.timedelta(seconds=state.get("tolerance_seconds") or 0))
         session._now = dt.datetime.fromisoformat(state["now"]) if state["now"] else None
         session._now_ts = session._now.timestamp() if session._now else -math.inf
         session._events = state["events"]
@@ -1020,6 +1152,19 @@ class Session:
             verdict = Verdict.model_validate(raw)
             session._verdicts[verdict.id] = verdict
         session._ledger = [engine.parse(raw) for raw in state.get("ledger", ())]
+        for thread in session._threads.values():
+            for event_id in thread.seen:
+                session._ids[event_id] = thread.key
+        judged = state.get("judged")
+        if judged is not None:
+            session._judged = (-math.inf if judged[0] is None else float(judged[0]), str(judged[1]))
+        elif session._now is not None:
+            session._judged = (session._now_ts, "")
+        for raw in state.get("held", ()):
+            event = engine.parse(raw)
+            heapq.heappush(session._held, (event.at.timestamp(), event.id, event))
+            session._held_ids[event.id] = event
+            session._newest = max(session._newest, event.at.timestamp())
         if session._now is not None:
             for thread in session._threads.values():
                 if thread.log:
@@ -1033,6 +1178,13 @@ class Session:
 _CONTENT = b"c"
 _CONTENT_LENGTH = 9
 _CONTENT_TEXT = "content:"
+
+
+def _same(earlier: tuple[Any, ...] | bytes, event: Event, ts: float) -> bool:
+    """Whether ``event`` is the event a thread remembers as ``earlier`` (its fingerprint, or a restored digest)."""
+    if isinstance(earlier, bytes):
+        return earlier == _restored_digest(event, ts, content=len(earlier) == _CONTENT_LENGTH)
+    return earlier == fingerprint(event, ts)
 
 
 def _restored_digest(event: Event, ts: float, *, content: bool) -> bytes:
