@@ -103,11 +103,13 @@ def event_histories(
     threads: int = 3,
     start: dt.datetime = dt.datetime(2024, 9, 23, 9, 0, tzinfo=CST),
     days: int = 30,
+    ties: bool = False,
 ) -> st.SearchStrategy[list[dict[str, Any]]]:
     """Lists of valid event dicts for ``engine``'s rulesets (see the module docstring).
 
     ``threads`` is the number of distinct case / inquiry ids drawn from; times fall within
-    ``days`` natural days after ``start`` (keep them inside the calendar's covered years).
+    ``days`` natural days after ``start`` (keep them inside the calendar's covered years). With
+    ``ties``, many events share an instant (a few instants are drawn again and again).
     """
     if not 0 <= min_events <= max_events:
         raise InvalidArgument(f"need 0 <= min_events <= max_events, got {min_events} and {max_events}")
@@ -142,6 +144,8 @@ def event_histories(
             (fields if kind.required and field_name not in ("actor", "unit") else optional)[field_name] = strategy
         per_type[name] = st.fixed_dictionaries({"type": st.just(name), **fields}, optional=optional)
     minutes = st.integers(min_value=0, max_value=days * 24 * 60 - 1)
+    if ties:
+        minutes = st.one_of(minutes, st.sampled_from(sorted({0, 90, 24 * 60 + 60, (days // 2) * 24 * 60 + 300, days * 24 * 60 - 1})))
     event = st.tuples(st.one_of(*per_type.values()), minutes)
 
     def build(items: list[tuple[dict[str, Any], int]]) -> list[dict[str, Any]]:
