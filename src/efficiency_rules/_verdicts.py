@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -325,11 +326,11 @@ def make_verdict(
         "kind": template.kind,
         "thread": thread,
         "at": at,
-        "subjects": subjects,
+        "subjects": [_subject(subject["role"], subject["id"]) for subject in subjects],
         "points": None if template.points is None else float(template.points),
         "card": template.card,
         "sanction": template.sanction,
-        "cites": cites,
+        "cites": [_citation(cite["id"], cite["citation"], cite.get("text")) for cite in cites],
         "trigger": trigger,
     }, context=_LAZY_CONTEXT)
 
@@ -350,6 +351,18 @@ def make_verdict(
 
 
 _LAZY_CONTEXT = {_LAZY: True}
+
+
+@functools.lru_cache(maxsize=65536)
+def _subject(role: str, subject: str) -> Subject:
+    """One instance per subject, shared by its verdicts (frozen models: a verdict keeps it as given)."""
+    return Subject.model_validate({"role": role, "id": subject})
+
+
+@functools.lru_cache(maxsize=4096)
+def _citation(cite: str, citation: str, text: str | None) -> Citation:
+    """One instance per clause, shared by the verdicts that cite it."""
+    return Citation.model_validate({"id": cite, "citation": citation, "text": text})
 _EXPLANATION = TypeAdapter(Explanation)
 
 
