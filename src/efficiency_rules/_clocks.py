@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _WORKING_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY))
+_DAY_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.NATURAL_DAYS, TimeUnit.MONTHS))  # whole ones end on a day's close
 
 RECEIVED = "case.received"
 ACCEPTED = "case.accepted"
@@ -77,6 +78,19 @@ class ClockPolicy:
     materials_complete: bool
     stop_types: frozenset[str]
     relevant: frozenset[str]  # the event types the clock reads
+    # (limit, local day ordinal) -> the deadline, for limits that depend only on the day they start
+    deadlines: dict[tuple[Duration, int], dt.datetime] = field(default_factory=dict, compare=False, repr=False)
+
+    def deadline(self, calendar: Calendar, at: dt.datetime, limit: Duration) -> dt.datetime:
+        """``calendar.deadline(at, limit)``, worked out once per starting day where only the day matters."""
+        unit, amount = limit.unit, limit.amount
+        if unit not in _DAY_UNITS or amount != amount.to_integral_value() or (unit is TimeUnit.WORKING_DAYS and amount < 1):
+            return calendar.deadline(at, limit)
+        key = (limit, calendar.local(at).toordinal())
+        found = self.deadlines.get(key)
+        if found is None:
+            found = self.deadlines[key] = calendar.deadline(at, limit)
+        return found
 
     def applies_to(self, matter: str | None) -> bool:
         """Whether cases of ``matter`` can have a limit here (on some day)."""
@@ -505,7 +519,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
                 break
     deemed = spec.deemed_acceptance
     if deemed is not None and received is not None:
-        notice_due = calendar.deadline(received.at, deemed.within)
+        notice_due = policy.deadline(calendar, received.at, deemed.within)
         answered = next(
             (e for e in events if e.type in (SUPPLEMENT_REQUESTED, ACCEPTED, REJECTED, WITHDRAWN) or e.type in policy.stop_types),
             None,
@@ -555,7 +569,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
         timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}"))
 
     def origin_and_budget(at: dt.datetime) -> tuple[int, int]:
-        nominal = calendar.deadline(at, limit)
+        nominal = policy.deadline(calendar, at, limit)
         if limit.unit is TimeUnit.WORKING_DAYS and limit.amount > 0:
             # the start day is not counted: counting begins at the end of its business day
             i = calendar._index(calendar.local(at).date())

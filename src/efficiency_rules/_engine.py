@@ -196,7 +196,8 @@ class _Thread:
     traced: int = 0  # the length of the log the traces are of
     # (version, time limit) -> when its clock next gives a verdict (or changes meaning), while the log is unchanged
     due: dict[tuple[int, str], float] = field(default_factory=dict)
-    no_clock: set[tuple[int, str]] = field(default_factory=set)  # time limits the case's matter rules out
+    # (version, its index, time limit, mark) of the time limits that may apply (the case's matter rules others out)
+    clocks: list[tuple[_Version, int, ClockPolicy, tuple[int, str]]] | None = None
     firsts: dict[str, list[Any]] = field(default_factory=dict)  # "type|field" -> that list field of the thread's first event of it
     lasts: dict[str, dict[str, Any]] = field(default_factory=dict)  # type -> the fields rules read ('of') of its latest event of it
 
@@ -793,49 +794,51 @@ class Session:
                     return trace
         trace = trace_clock(policy, version.calendar, thread.log, now_ts)
         if trace is None:
-            if case_matter(policy, thread.log) is not None:
-                thread.no_clock.add(mark)  # a matter this limit does not cover: it never will
+            if case_matter(policy, thread.log) is not None and thread.clocks is not None:
+                # a matter this limit does not cover: it never will
+                thread.clocks = [entry for entry in thread.clocks if entry[3] != mark]
             thread.traces[mark] = [None]
         else:
             thread.traces.setdefault(mark, []).append(trace)
         return trace
 
+    def _clock_list(self, thread: _Thread) -> list[tuple[_Version, int, ClockPolicy, tuple[int, str]]]:
+        """The time limits that may apply to the thread (a copy: looking at them may rule some out)."""
+        if thread.clocks is None:
+            versions = self.engine._versions
+            thread.clocks = [(versions[i], i, policy, (i, policy.id)) for i in thread.versions for policy in versions[i].clocks]
+        return list(thread.clocks)
+
     def _clocks(self, thread: _Thread, now: dt.datetime, now_ts: float, produced: list[Verdict]) -> None:
         """Look at the thread's clocks as of ``now``: give the verdicts due, and look again when the next one may be."""
         wake = math.inf
         still_open = False
-        versions = self.engine._versions
         marks = thread.clock_marks
-        for index in thread.versions:
-            version = versions[index]
-            for policy in version.clocks:
-                mark = (index, policy.id)
-                if mark in thread.no_clock:
-                    continue
-                trace = self._trace(thread, mark, version, policy, now_ts)
-                if trace is None:
-                    continue
-                if trace.stop is None and trace.stopped_at is None:
-                    still_open = True
-                next_due = thread.due.get(mark)
-                if next_due is not None and now_ts <= next_due:
-                    # looked at since the log last changed, and nothing is due before its next moment
-                    if next_due < wake:
-                        wake = next_due
-                    continue
-                start_event = trace.start_event
-                previous = marks.get(mark)
-                given_before = previous[1] if previous is not None and previous[0] == start_event else -math.inf
-                candidates = list(trace.candidates)
-                next_wake, _ = trace.due(now_ts, given_before, candidates)
-                if previous is None or previous[0] != start_event or previous[1] < now_ts:
-                    marks[mark] = (start_event, now_ts)
-                thread.due[mark] = math.inf if next_wake is None else next_wake
-                for candidate in candidates:
-                    if candidate.ts <= now_ts if candidate.on_event else candidate.ts < now_ts:
-                        produced.extend(self._emit_clock(index, version, policy, trace, candidate, thread, now, now_ts))
-                if next_wake is not None and next_wake < wake:
-                    wake = next_wake
+        for version, index, policy, mark in self._clock_list(thread):
+            trace = self._trace(thread, mark, version, policy, now_ts)
+            if trace is None:
+                continue
+            if trace.stop is None and trace.stopped_at is None:
+                still_open = True
+            next_due = thread.due.get(mark)
+            if next_due is not None and now_ts <= next_due:
+                # looked at since the log last changed, and nothing is due before its next moment
+                if next_due < wake:
+                    wake = next_due
+                continue
+            start_event = trace.start_event
+            previous = marks.get(mark)
+            given_before = previous[1] if previous is not None and previous[0] == start_event else -math.inf
+            candidates = list(trace.candidates)
+            next_wake, _ = trace.due(now_ts, given_before, candidates)
+            if previous is None or previous[0] != start_event or previous[1] < now_ts:
+                marks[mark] = (start_event, now_ts)
+            thread.due[mark] = math.inf if next_wake is None else next_wake
+            for candidate in candidates:
+                if candidate.ts <= now_ts if candidate.on_event else candidate.ts < now_ts:
+                    produced.extend(self._emit_clock(index, version, policy, trace, candidate, thread, now, now_ts))
+            if next_wake is not None and next_wake < wake:
+                wake = next_wake
         thread.clocks_open = still_open
         if wake < thread.wake:
             thread.wake = wake
@@ -846,15 +849,10 @@ class Session:
         """The thread's clocks as of ``as_of``, for a report: nothing is given or scheduled."""
         runs = []
         as_of_ts = as_of.timestamp()
-        for index in thread.versions:
-            version = self.engine._versions[index]
-            for policy in version.clocks:
-                mark = (index, policy.id)
-                if mark in thread.no_clock:
-                    continue
-                trace = self._trace(thread, mark, version, policy, as_of_ts)
-                if trace is not None:
-                    runs.append((index, trace.at(as_of, explain=False, since=(trace.start_event, as_of_ts))))
+        for version, index, policy, mark in self._clock_list(thread):
+            trace = self._trace(thread, mark, version, policy, as_of_ts)
+            if trace is not None:
+                runs.append((index, trace.at(as_of, explain=False, since=(trace.start_event, as_of_ts))))
         return runs
 
     def _emit_clock(
@@ -1025,7 +1023,7 @@ class Session:
             twin.clock_marks = dict(thread.clock_marks)
             twin.traces = {mark: list(traces) for mark, traces in thread.traces.items()}
             twin.due = dict(thread.due)
-            twin.no_clock = set(thread.no_clock)
+            twin.clocks = None if thread.clocks is None else list(thread.clocks)
             twin.firsts = {name: list(values) for name, values in thread.firsts.items()}
             twin.lasts = dict(thread.lasts)
             threads[key] = twin
