@@ -506,6 +506,7 @@ class Session:
         self._events = 0
         self._ledger: list[Event] = []  # events accountability reads (kept only when verdicts are kept)
         self._ids: dict[str, str] = {}  # event id -> its thread, for the events of the threads held
+        self._closed_cases: list[CaseState] = []  # the clocks of the threads closed, for the report
         self._held: list[tuple[float, str, Event]] = []  # events waiting for the tolerance to pass (a heap)
         self._held_ids: dict[str, Event] = {}
         self._newest = -math.inf  # the latest `at` added
@@ -703,10 +704,11 @@ class Session:
                 latest = max(p.deadline for p in thread.pending) + retention
                 heapq.heappush(self._retire, (latest.timestamp(), key))
                 continue
-            if thread.clocks_open or (self._keep and thread.log):
-                # a clock still runs, or the report will state this case's clock: keep it
+            if thread.clocks_open:  # a clock still runs (or may start): keep it
                 heapq.heappush(self._retire, (now + retention_s, key))
                 continue
+            if self._keep and thread.log:
+                self._closed_cases.extend(self._case_states(thread, to))  # stopped clocks: the same at any later time
             del self._threads[key]
             ids = self._ids
             for event_id in thread.seen:
@@ -844,6 +846,16 @@ class Session:
             thread.wake = wake
             self._sequence += 1
             heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))  # type: ignore[arg-type]
+
+    def _case_states(self, thread: _Thread, as_of: dt.datetime) -> list[CaseState]:
+        """The thread's case clocks as a report states them."""
+        states = []
+        for index, run in self._clock_states(thread, as_of):
+            ruleset = self.engine._versions[index].ruleset
+            states.append(CaseState.model_validate(
+                {"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()}
+            ))
+        return states
 
     def _clock_states(self, thread: _Thread, as_of: dt.datetime) -> list[tuple[int, ClockRun]]:
         """The thread's clocks as of ``as_of``, for a report: nothing is given or scheduled."""
@@ -1036,6 +1048,7 @@ class Session:
         fork._verdicts = dict(self._verdicts)
         fork._ledger = list(self._ledger)
         fork._ids = dict(self._ids)
+        fork._closed_cases = list(self._closed_cases)
         fork._held = list(self._held)
         fork._held_ids = dict(self._held_ids)
         return fork
@@ -1053,14 +1066,11 @@ class Session:
 
     def _report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0) -> Report:
         """The report from the session as it stands (``_finish`` brought it to ``as_of``)."""
-        cases = []
+        cases = list(self._closed_cases)
         for thread in self._threads.values():
-            if not thread.log:
-                continue
-            for index, run in self._clock_states(thread, as_of):
-                ruleset = self.engine._versions[index].ruleset
-                cases.append({"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()})
-        cases.sort(key=lambda c: (c["thread"], c["ruleset"], c["time_limit"]))
+            if thread.log:
+                cases.extend(self._case_states(thread, as_of))
+        cases.sort(key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
         verdicts, scores, revocations = self.verdicts(), [], []
         if self._ledger or self.engine._ledgers:
             verdicts, scores, revocations = apply_accountability(self.engine, verdicts, self._ledger, as_of)
@@ -1071,7 +1081,7 @@ class Session:
             events=self._events,
             ignored_after_as_of=ignored_after_as_of,
             open_threads=sum(1 for t in self._threads.values() if t.pending),
-            cases=[CaseState.model_validate(case) for case in cases],
+            cases=cases,
             scores=scores,
             revocations=[Revocation.model_validate(r) for r in revocations],
         )
@@ -1104,6 +1114,7 @@ class Session:
             ],
             "verdicts": [v.model_dump(mode="json") for v in self._verdicts.values()],
             "ledger": [event.model_dump(mode="json") for event in self._ledger],
+            "closed_cases": [case.model_dump(mode="json") for case in self._closed_cases],
             "judged": [self._judged[0] if self._judged[0] != -math.inf else None, self._judged[1]],
             "tolerance_seconds": self._tolerance_s,
             "held": [event.model_dump(mode="json") for _, _, event in sorted(self._held, key=lambda h: (h[0], h[1]))],
@@ -1153,6 +1164,7 @@ class Session:
         for thread in session._threads.values():
             for event_id in thread.seen:
                 session._ids[event_id] = thread.key
+        session._closed_cases = [CaseState.model_validate(case) for case in state.get("closed_cases", ())]
         judged = state.get("judged")
         if judged is not None:
             session._judged = (-math.inf if judged[0] is None else float(judged[0]), str(judged[1]))
@@ -1213,13 +1225,14 @@ def _explain_text(engine: Engine, session: Session, events: list[Event], key: st
             session.add(event)
     session.advance(as_of)
     lines = [f"{key}  {'截至' if zh else 'as of'} {iso(as_of)}"]
-    thread = session._threads.get(key)
+    judged = [event for event in ordered if event.at <= as_of]
+    log = [event for event in judged if event.type in engine._clock_types]
     runs = []
-    if thread is not None and thread.log:
-        for index in thread.versions:
+    if log:
+        for index in session._versions_for(judged[0].at, judged[0].at.timestamp()):
             version = engine._versions[index]
             for policy in version.clocks:
-                run = run_clock(policy, version.calendar, thread.log, as_of)
+                run = run_clock(policy, version.calendar, log, as_of)
                 if run is not None:
                     runs.append((index, run))
     if not runs:
