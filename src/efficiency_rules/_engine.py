@@ -48,6 +48,8 @@ from ._events import Event
 from ._match import Matcher, MatchRule
 from ._registry import EventRegistry
 from ._ruleset import CompiledRule, Ruleset, load_rulesets
+from ._snapshot import dump as _dump_snapshot
+from ._snapshot import load as _load_snapshot
 from ._verdicts import (
     CaseState,
     Report,
@@ -876,10 +878,14 @@ class Session:
             revocations=[Revocation.model_validate(r) for r in revocations],
         )
 
-    def snapshot(self) -> bytes:
-        """The session's state as JSON bytes, to store in the portal's own database."""
+    def snapshot(self, *, key: bytes | None = None) -> bytes:
+        """The session's state as JSON bytes, to store in the portal's own database.
+
+        With ``key`` (at least 16 bytes; keep it out of that database) the snapshot is signed
+        (HMAC-SHA256), and :meth:`restore` given the same key refuses it if anything in it was
+        changed. docs/rulesets.md describes the format.
+        """
         state = {
-            "format": 2,
             "rulesets": [[v.ruleset.id, v.ruleset.version] for v in self.engine._versions],
             "now": self._now.isoformat() if self._now else None,
             "events": self._events,
@@ -905,21 +911,17 @@ class Session:
             "verdicts": [v.model_dump(mode="json") for v in self._verdicts.values()],
             "ledger": [event.model_dump(mode="json") for event in self._ledger],
         }
-        return json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
+        return _dump_snapshot(state, key=key)
 
     @classmethod
-    def restore(cls, engine: Engine, data: bytes | str) -> Session:
-        """A session continuing from :meth:`snapshot` output, on an engine with the same ruleset versions."""
-        state = json.loads(data)
-        expected = [[v.ruleset.id, v.ruleset.version] for v in engine._versions]
-        if state.get("format") not in (1, 2):
-            raise EfficiencyRulesError(
-                f"snapshot format {state.get('format')!r} is not one this version reads (1 or 2): take it again with this version"
-            )
-        if state.get("rulesets") != expected:
-            raise EfficiencyRulesError(
-                f"snapshot was taken with rulesets {state.get('rulesets')}, this engine has {expected}: restore it on the same versions"
-            )
+    def restore(cls, engine: Engine, data: bytes | str, *, key: bytes | None = None) -> Session:
+        """A session continuing from :meth:`snapshot` output, on an engine with the same ruleset versions.
+
+        ``key``: the key the snapshot was taken with (a signed snapshot needs it; with a key, an
+        unsigned one is refused). Anything wrong with ``data`` is a :class:`SnapshotError`
+        saying what and where, raised before the session is built.
+        """
+        state = _load_snapshot(engine, data, key=key)
         session = cls(engine)
         session._now = dt.datetime.fromisoformat(state["now"]) if state["now"] else None
         session._now_ts = session._now.timestamp() if session._now else -math.inf
