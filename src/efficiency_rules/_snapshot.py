@@ -268,14 +268,17 @@ def _fail(path: _Path, message: str) -> SnapshotError:
     return SnapshotError(f"snapshot: {where}: {message}", path=where)
 
 
-_Span = tuple[dt.datetime, dt.datetime, str]  # [from, to) and whose years they are, for messages
+# The times a calendar can judge: [from, to) as POSIX timestamps, their first and last years, and
+# whose years they are (for messages).
+_Span = tuple[float, float, int, int, str]
 
 
 class _Checker:
     """Checks a snapshot's state against the engine it is restored on, before anything is built from it.
 
     Log and ledger entries are replaced by the events they parse to, and verdicts by
-    :class:`Verdict` objects, so that the restore does not validate them twice.
+    :class:`Verdict` objects, so that the restore does not validate them twice. Each check is done
+    cheaply first; where it fails, the message is worked out.
     """
 
     def __init__(self, engine: Engine, number: int) -> None:
@@ -284,14 +287,17 @@ class _Checker:
         versions = engine._versions
         self.rulesets = [version.ruleset for version in versions]
         self.rules = [{rule.id: rule.expect is not None for rule in ruleset.rules} for ruleset in self.rulesets]
-        self.spans = [_span(version.calendar) for version in versions]
+        self.spans = [_span(version.calendar, f"the calendar of {version.ruleset.id} {version.ruleset.version} covers")
+                      for version in versions]
         self.clocked = [bool(version.clocks) for version in versions]
         if self.spans:
-            self.span: _Span = (min(s[0] for s in self.spans), max(s[1] for s in self.spans), "this engine's calendars cover")
+            self.span: _Span = (min(s[0] for s in self.spans), max(s[1] for s in self.spans),
+                                min(s[2] for s in self.spans), max(s[3] for s in self.spans), "this engine's calendars cover")
         else:
-            utc = dt.timezone.utc
-            self.span = (dt.datetime(1900, 1, 1, tzinfo=utc), dt.datetime(3000, 1, 1, tzinfo=utc), "a snapshot may hold")
+            self.span = (dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc).timestamp(),
+                         dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc).timestamp(), 1900, 2999, "a snapshot may hold")
         self.now: dt.datetime | None = None
+        self.now_ts = -math.inf
 
     # -- the parts --------------------------------------------------------------------------
 
@@ -335,8 +341,8 @@ class _Checker:
         if value is not None and type(value) not in _SCALARS:
             raise _fail(path, f"expected a string, number, boolean or null, got {_show(value)}")
 
-    def time(self, value: Any, path: _Path, span: _Span | None = None) -> dt.datetime:
-        """A time as snapshots write it: ISO 8601 with a UTC offset, in the years the calendars cover."""
+    def time(self, value: Any, path: _Path, span: _Span | None = None) -> tuple[dt.datetime, float]:
+        """A time as snapshots write it, and its timestamp: ISO 8601 with a UTC offset, in the years the calendars cover."""
         if type(value) is not str:
             raise _fail(path, f"expected a time (ISO 8601 text), got {_show(value)}")
         try:
@@ -345,23 +351,26 @@ class _Checker:
             raise _fail(path, f"{_show(value)} is not an ISO 8601 time") from None
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise _fail(path, f"{_show(value)} has no UTC offset")
-        self.within(moment, path, span)
-        return moment
+        return moment, self.within(moment, path, span)
 
-    def within(self, moment: dt.datetime, path: _Path, span: _Span | None = None) -> None:
-        first, end, whose = span or self.span
-        if not first <= moment < end:
-            raise _fail(path, f"{moment.isoformat()} is outside the years {whose} ({first.year}–{end.year - 1})")
+    def within(self, moment: dt.datetime, path: _Path, span: _Span | None = None) -> float:
+        """``moment``'s timestamp, once it is in the years of ``span`` (by default, the engine's)."""
+        first, end, first_year, last_year, whose = span or self.span
+        ts = moment.timestamp()
+        if not first <= ts < end:
+            raise _fail(path, f"{moment.isoformat()} is outside the years {whose} ({first_year}–{last_year})")
+        return ts
 
-    def not_after_now(self, moment: dt.datetime, path: _Path) -> None:
-        if self.now is None:
-            raise _fail(path, f"{moment.isoformat()}, but the session's time (now) is null")
-        if moment > self.now:
+    def not_after_now(self, moment: dt.datetime, ts: float, path: _Path) -> None:
+        if ts > self.now_ts:
+            if self.now is None:
+                raise _fail(path, f"{moment.isoformat()}, but the session's time (now) is null")
             raise _fail(path, f"{moment.isoformat()} is after the session's time (now, {self.now.isoformat()})")
 
     def event(self, value: Any, path: _Path) -> Any:
         """An event as the engine reads it (its errors become the snapshot's)."""
-        self.object(value, path)
+        if type(value) is not dict:
+            self.object(value, path)
         try:
             return self.engine.parse(value)
         except EfficiencyRulesError as exc:
@@ -376,7 +385,7 @@ class _Checker:
         self.keys(state, (), _STATE_KEYS)
         self.ruleset_versions(state["rulesets"])
         if state["now"] is not None:
-            self.now = self.time(state["now"], ("now",))
+            self.now, self.now_ts = self.time(state["now"], ("now",))
         self.count(state["events"], ("events",))
         threads = self.array(state["threads"], ("threads",))
         if threads and self.now is None:
@@ -390,8 +399,8 @@ class _Checker:
             ledger = []
             for index, item in enumerate(self.array(state["ledger"], ("ledger",))):
                 event = self.event(item, ("ledger", index))
-                self.within(event.at, ("ledger", index, "at"))
-                self.not_after_now(event.at, ("ledger", index, "at"))
+                ts = self.within(event.at, ("ledger", index, "at"))
+                self.not_after_now(event.at, ts, ("ledger", index, "at"))
                 ledger.append(event)
             state["ledger"] = ledger
 
@@ -410,52 +419,56 @@ class _Checker:
     def thread(self, item: Any, path: _Path, keys: dict[str, int]) -> dict[str, Any]:
         thread = dict(self.object(item, path))
         self.keys(thread, path, _THREAD_KEYS)
-        key = self.text(thread["key"], (*path, "key"))
-        if not key:
-            raise _fail((*path, "key"), "expected a thread's key, got \"\"")
-        if key in keys:
+        key = thread["key"]
+        if type(key) is not str or not key or key in keys:
+            self.text(key, (*path, "key"))
+            if not key:
+                raise _fail((*path, "key"), "expected a thread's key, got \"\"")
             raise _fail((*path, "key"), f"{_show(key)} is the key of threads[{keys[key]}] too")
         keys[key] = path[-1]
         versions = self.versions(thread["versions"], (*path, "versions"))
         # the times this thread's calendars read must be in the years all of them cover
-        spans = [self.spans[index] for index in versions]
-        span = (max(s[0] for s in spans), min(s[1] for s in spans), "its rulesets' calendars cover") if spans else None
-        where = (*path, "counts")
+        if versions:
+            spans = [self.spans[index] for index in versions]
+            span: _Span | None = (max(s[0] for s in spans), min(s[1] for s in spans), max(s[2] for s in spans),
+                                  min(s[3] for s in spans), "its rulesets' calendars cover")
+        else:
+            span = None
+        counts = self.object(thread["counts"], (*path, "counts"))
         registry = self.engine.registry
-        for name, value in self.object(thread["counts"], where).items():
-            if name not in registry:
-                raise _fail((*where, _Key(name)), "not an event type this engine knows")
-            self.count(value, (*where, _Key(name)))
+        for name, value in counts.items():
+            if name not in registry or type(value) is not int or not 0 <= value <= _MAX_INT:
+                where = (*path, "counts", _Key(name))
+                if name not in registry:
+                    raise _fail(where, "not an event type this engine knows")
+                self.count(value, where)
         if thread["last_at"] is not None:
-            last_at = self.time(thread["last_at"], (*path, "last_at"))
-            self.not_after_now(last_at, (*path, "last_at"))
-        where = (*path, "seen")
-        seen = self.object(thread["seen"], where)
+            last_at, ts = self.time(thread["last_at"], (*path, "last_at"))
+            self.not_after_now(last_at, ts, (*path, "last_at"))
+        seen = self.object(thread["seen"], (*path, "seen"))
+        match = _DIGEST.fullmatch
         for event_id, digest in seen.items():
-            if type(digest) is not str or not _DIGEST.fullmatch(digest):
-                raise _fail((*where, _Key(event_id)),
+            if type(digest) is not str or not match(digest):
+                raise _fail((*path, "seen", _Key(event_id)),
                             f"expected {_DIGEST_HEX} lower-case hex digits (or \"content:\" and {_DIGEST_HEX}), got {_show(digest)}")
-        where = (*path, "emitted")
-        for index, vid in enumerate(self.array(thread["emitted"], where)):
+        for index, vid in enumerate(self.array(thread["emitted"], (*path, "emitted"))):
             if type(vid) is not str:
-                self.text(vid, (*where, index))
+                self.text(vid, (*path, "emitted", index))
         if "log" in thread:
             thread["log"] = self.log(thread["log"], (*path, "log"), seen, span)
             if thread["log"] and span is not None and any(self.clocked[index] for index in versions):
-                self.within(self.now, ("now",), span)  # type: ignore[arg-type]  # its clocks run as of now on restore
-        where = (*path, "firsts")
-        for name, values in self.object(thread.get("firsts", {}), where).items():
-            for index, value in enumerate(self.array(values, (*where, _Key(name)))):
+                # its clocks run as of now when it is restored
+                self.within(self.now, ("now",), (*span[:4], f"the calendars of {_where(path)} cover"))  # type: ignore[arg-type]
+        for name, values in self.object(thread.get("firsts", {}), (*path, "firsts")).items():
+            for index, value in enumerate(self.array(values, (*path, "firsts", _Key(name)))):
                 if value is not None and type(value) not in _SCALARS:
-                    self.scalar(value, (*where, _Key(name), index))
-        where = (*path, "lasts")
-        for name, fields in self.object(thread.get("lasts", {}), where).items():
-            for field_name, value in self.object(fields, (*where, _Key(name))).items():
+                    self.scalar(value, (*path, "firsts", _Key(name), index))
+        for name, fields in self.object(thread.get("lasts", {}), (*path, "lasts")).items():
+            for field_name, value in self.object(fields, (*path, "lasts", _Key(name))).items():
                 if value is not None and type(value) not in _SCALARS:
-                    self.scalar(value, (*where, _Key(name), _Key(field_name)))
-        where = (*path, "pending")
-        for index, entry in enumerate(self.array(thread["pending"], where)):
-            self.pending(entry, (*where, index), versions, seen)
+                    self.scalar(value, (*path, "lasts", _Key(name), _Key(field_name)))
+        for index, entry in enumerate(self.array(thread["pending"], (*path, "pending"))):
+            self.pending(entry, (*path, "pending", index), versions, seen)
         return thread
 
     def versions(self, value: Any, path: _Path) -> list[int]:
@@ -476,17 +489,21 @@ class _Checker:
 
     def log(self, value: Any, path: _Path, seen: dict[str, Any], span: _Span | None) -> list[Any]:
         """The events a thread's clocks read: in time order, each one the thread has seen."""
+        first, end = (span or self.span)[:2]
+        now = self.now_ts
         events = []
-        previous = None
+        previous = -math.inf
         for index, raw in enumerate(self.array(value, path)):
             event = self.event(raw, (*path, index))
-            self.within(event.at, (*path, index, "at"), span)
-            self.not_after_now(event.at, (*path, index, "at"))
-            if previous is not None and event.at < previous:
-                raise _fail((*path, index, "at"), f"{event.at.isoformat()} is before the event logged before it")
-            if event.id not in seen:
+            ts = event.at.timestamp()
+            if not (first <= ts < end and previous <= ts <= now and event.id in seen):
+                where = (*path, index, "at")
+                self.within(event.at, where, span)
+                self.not_after_now(event.at, ts, where)
+                if ts < previous:
+                    raise _fail(where, f"{event.at.isoformat()} is before the event logged before it")
                 raise _fail((*path, index, "id"), f"{_show(event.id)} is not among the thread's seen events")
-            previous = event.at
+            previous = ts
             events.append(event)
         return events
 
@@ -508,11 +525,11 @@ class _Checker:
         self.text(start_id, (*path, 3))
         if start_id not in seen:
             raise _fail((*path, 3), f"{_show(start_id)} is not among the thread's seen events")
-        span = (*self.spans[index][:2], f"the calendar of {ruleset.id} {ruleset.version} covers")
-        start = self.time(start_text, (*path, 4), span)
-        self.not_after_now(start, (*path, 4))
-        deadline = self.time(deadline_text, (*path, 0), span)
-        if deadline < start:
+        span = self.spans[index]
+        start, start_ts = self.time(start_text, (*path, 4), span)
+        self.not_after_now(start, start_ts, (*path, 4))
+        deadline, deadline_ts = self.time(deadline_text, (*path, 0), span)
+        if deadline_ts < start_ts:
             raise _fail((*path, 0), f"{deadline.isoformat()} is before the expectation started ({start.isoformat()})")
         for position, value in ((5, actor), (6, unit)):
             if value is not None:
@@ -533,8 +550,8 @@ class _Checker:
         ids[verdict.id] = path[-1]
         if not any(r.id == verdict.ruleset and r.version == verdict.ruleset_version for r in self.rulesets):
             raise _fail((*path, "ruleset"), f"{verdict.ruleset} {verdict.ruleset_version} is not a ruleset version of this engine")
-        self.within(verdict.at, (*path, "at"))
-        self.not_after_now(verdict.at, (*path, "at"))
+        ts = self.within(verdict.at, (*path, "at"))
+        self.not_after_now(verdict.at, ts, (*path, "at"))
         return verdict
 
 
@@ -542,8 +559,8 @@ _SCALARS = frozenset((str, int, float, bool))
 _DIGEST = re.compile(f"(?:{_CONTENT_TEXT})?[0-9a-f]{{{_DIGEST_HEX}}}")
 
 
-def _span(calendar: Any) -> _Span:
-    """The times a calendar can judge: from its first year's start to its last year's end, in its zone."""
+def _span(calendar: Any, whose: str) -> _Span:
+    """The times ``calendar`` can judge: from its first year's start to its last year's end, in its zone."""
     zone = calendar.timezone
-    return (dt.datetime(calendar.first_year, 1, 1, tzinfo=zone), dt.datetime(calendar.last_year + 1, 1, 1, tzinfo=zone),
-            "this engine's calendars cover")
+    return (dt.datetime(calendar.first_year, 1, 1, tzinfo=zone).timestamp(),
+            dt.datetime(calendar.last_year + 1, 1, 1, tzinfo=zone).timestamp(), calendar.first_year, calendar.last_year, whose)
