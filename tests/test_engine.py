@@ -151,19 +151,19 @@ def test_snapshots_keep_digests_of_the_events_seen(engine: Engine) -> None:
     session = engine.session()
     session.add(RECEIVED)
     data = json.loads(session.snapshot())
-    assert data["format"] == 2
-    ((event_id, digest),) = data["threads"][0]["seen"].items()
+    assert data["format"] == 3
+    ((event_id, digest),) = data["state"]["threads"][0]["seen"].items()
     assert (event_id, len(digest)) == ("q1", 16)
     restored = Session.restore(engine, json.dumps(data))
     assert restored.add({**RECEIVED, "at": "2024-09-27T02:00:00Z"}) == []  # a repeat after the restore
     with pytest.raises(DuplicateEventError, match=r"same id as earlier in this session but different content$"):
         restored.add({**RECEIVED, "in_scope": False})
-    assert json.loads(restored.snapshot())["format"] == 2
+    assert json.loads(restored.snapshot())["format"] == 3
 
 
 def test_format_1_snapshots_still_restore(engine: Engine) -> None:
     event = engine.parse(RECEIVED)
-    old = json.loads(engine.session().snapshot())
+    old = json.loads(engine.session().snapshot())["state"]  # a format-1 snapshot was its state, with the format in it
     old["format"] = 1
     old["now"] = RECEIVED["at"]
     old["events"] = 1
@@ -177,20 +177,20 @@ def test_format_1_snapshots_still_restore(engine: Engine) -> None:
     with pytest.raises(DuplicateEventError):
         restored.add({**RECEIVED, "actor": "s9"})
     assert [v.rule for v in restored.advance(dt.datetime(2024, 9, 30, tzinfo=CST))] == ["answer-within-one-day"]
-    # restored from format 1, given another event and taken again: format 2, the old digest marked as such
+    # restored from format 1, given another event and taken again: format 3, the old digest marked as such
     later = Session.restore(engine, json.dumps(old))
     later.add({**RECEIVED, "id": "q2"})
     again = json.loads(later.snapshot())
-    assert again["format"] == 2
-    seen = again["threads"][0]["seen"]
+    assert again["format"] == 3
+    seen = again["state"]["threads"][0]["seen"]
     assert seen["q1"] == "content:" + content_digest(event).hex()
     assert len(seen["q2"]) == 16
     twice = Session.restore(engine, json.dumps(again))
     assert twice.add(RECEIVED) == [] and twice.add({**RECEIVED, "id": "q2"}) == []
     with pytest.raises(DuplicateEventError):
         twice.add({**RECEIVED, "id": "q2", "actor": "s9"})
-    with pytest.raises(EfficiencyRulesError, match=r"^snapshot format 3 is not one this version reads \(1 or 2\)"):
-        Session.restore(engine, json.dumps({**old, "format": 3}))
+    with pytest.raises(EfficiencyRulesError, match=r"^snapshot format 4 is not one this version reads \(1, 2 or 3\)"):
+        Session.restore(engine, json.dumps({**old, "format": 4}))
 
 
 def test_streams_give_the_batch_verdicts_with_bounded_state(engine: Engine) -> None:

@@ -19,6 +19,8 @@ PUBLIC = [
     "RulesetRef", "Session", "Subject", "Verdict", "load_ruleset", "load_rulesets",
     # case clocks and accountability
     "CaseState", "OrgStaffAssigned", "OrgUnitLeaders", "VerdictRevoked",
+    # session snapshots
+    "SnapshotError",
 ]
 
 

@@ -50,6 +50,8 @@ from ._events import Event
 from ._match import Matcher, MatchRule
 from ._registry import EventRegistry
 from ._ruleset import CompiledRule, Ruleset, load_rulesets
+from ._snapshot import dump as _dump_snapshot
+from ._snapshot import load as _load_snapshot
 from ._verdicts import (
     CaseState,
     Report,
@@ -1086,10 +1088,14 @@ class Session:
             revocations=[Revocation.model_validate(r) for r in revocations],
         )
 
-    def snapshot(self) -> bytes:
-        """The session's state as JSON bytes, to store in the portal's own database."""
+    def snapshot(self, *, key: bytes | None = None) -> bytes:
+        """The session's state as JSON bytes, to store in the portal's own database.
+
+        With ``key`` (at least 16 bytes; keep it out of that database) the snapshot is signed
+        (HMAC-SHA256), and :meth:`restore` given the same key refuses it if anything in it was
+        changed. docs/rulesets.md describes the format.
+        """
         state = {
-            "format": 2,
             "rulesets": [[v.ruleset.id, v.ruleset.version] for v in self.engine._versions],
             "now": self._now.isoformat() if self._now else None,
             "events": self._events,
@@ -1119,21 +1125,17 @@ class Session:
             "tolerance_seconds": self._tolerance_s,
             "held": [event.model_dump(mode="json") for _, _, event in sorted(self._held, key=lambda h: (h[0], h[1]))],
         }
-        return json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
+        return _dump_snapshot(state, key=key)
 
     @classmethod
-    def restore(cls, engine: Engine, data: bytes | str) -> Session:
-        """A session continuing from :meth:`snapshot` output, on an engine with the same ruleset versions."""
-        state = json.loads(data)
-        expected = [[v.ruleset.id, v.ruleset.version] for v in engine._versions]
-        if state.get("format") not in (1, 2):
-            raise EfficiencyRulesError(
-                f"snapshot format {state.get('format')!r} is not one this version reads (1 or 2): take it again with this version"
-            )
-        if state.get("rulesets") != expected:
-            raise EfficiencyRulesError(
-                f"snapshot was taken with rulesets {state.get('rulesets')}, this engine has {expected}: restore it on the same versions"
-            )
+    def restore(cls, engine: Engine, data: bytes | str, *, key: bytes | None = None) -> Session:
+        """A session continuing from :meth:`snapshot` output, on an engine with the same ruleset versions.
+
+        ``key``: the key the snapshot was taken with (a signed snapshot needs it; with a key, an
+        unsigned one is refused). Anything wrong with ``data`` is a :class:`SnapshotError`
+        saying what and where, raised before the session is built.
+        """
+        state = _load_snapshot(engine, data, key=key)
         session = cls(engine, tolerance=dt.timedelta(seconds=state.get("tolerance_seconds") or 0))
         session._now = dt.datetime.fromisoformat(state["now"]) if state["now"] else None
         session._now_ts = session._now.timestamp() if session._now else -math.inf

@@ -16,6 +16,7 @@ The tree::
     │   └── DateNotCoveredError (LookupError) a date outside the years the calendar has data for
     ├── DurationError (ValueError)           an amount like ``2.5wd`` that cannot be read
     ├── ConditionError (ValueError)          a compiled condition is not in the neutral form of ``_match``
+    ├── SnapshotError (ValueError)           a session snapshot that cannot be restored: where, what
     ├── BackendError (RuntimeError)          a matching backend failed: an action raised, a limit was hit
     └── BackendUnavailableError (ImportError) an optional backend cannot be loaded (says how to install it)
 
@@ -44,6 +45,7 @@ __all__ = [
     "NaiveDatetimeError",
     "RulesetError",
     "RulesetIssue",
+    "SnapshotError",
     "SourceError",
     "SourceLocation",
     "UnknownEventTypeError",
@@ -215,6 +217,19 @@ class DurationError(EfficiencyRulesError, ValueError):
 
 class ConditionError(EfficiencyRulesError, ValueError):
     """A compiled condition that is not in the neutral form (``_match``); names the rule and the part."""
+
+
+class SnapshotError(EfficiencyRulesError, ValueError):
+    """A session snapshot that cannot be restored: malformed, changed since it was taken, signed
+    with another key, or taken with other ruleset versions.
+
+    The message says what is wrong and where; ``path`` is that place in the snapshot's state
+    (``threads[3].versions[0]``), or ``None`` when it is the snapshot as a whole.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
 
 
 class BackendError(EfficiencyRulesError, RuntimeError):
