@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from efficiency_rules import Engine
+from efficiency_rules import Calendar, Engine
+from efficiency_rules._accountability import _Item, _rolling
+from efficiency_rules._ruleset_schema import RollingWindow
 
 DATA = Path(__file__).resolve().parent / "data" / "accountability-rolling.yaml"
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -137,3 +141,83 @@ def test_rolling_windows_after_revocations_give_the_pinned_verdicts(engine: Engi
     revoked = [ev(f"rv{i}", "verdict.revoked", AS_OF - dt.timedelta(days=1), verdict_id=vid, reason="申诉成立")
                for i, vid in enumerate(late[5::9])]
     assert summary(engine.evaluate(events + revoked, as_of=AS_OF)) == PINNED_AFTER_REVOCATIONS
+
+
+# -- the one-pass windowing against the plain definition ----------------------------------------
+
+CALENDAR = Calendar.china()
+UTC = dt.timezone.utc
+
+
+def reference(items: list[_Item], window: RollingWindow, calendar: Calendar) -> list[tuple[list[str], float]]:
+    """At each item, the slice of the items since the window's length before it, and the running total
+    of its values: the windowing as it was written first (a slice per item, added up again)."""
+
+    def in_rolling(item: _Item, end: _Item) -> bool:
+        if window.days is not None:
+            return end.at - dt.timedelta(days=window.days) < item.at
+        start_day = calendar.add_working_days(calendar.local(end.at).date(), -(window.working_days or 0))
+        return calendar.local(item.at).date() > start_day
+
+    out = []
+    first = 0
+    for i, item in enumerate(items):
+        while not in_rolling(items[first], item):
+            first += 1
+        total = 0.0
+        for x in items[first : i + 1]:
+            total += x.value
+        out.append(([x.id for x in items[first : i + 1]], total))
+    return out
+
+
+values = st.one_of(
+    st.just(1.0),                                              # a count
+    st.sampled_from([-2.0, -0.5, 2.0, 0.5, -5.0, 0.0, -0.0]),  # points, deductions
+    st.sampled_from([0.1, 99.99, 1e-3, 35.5, 1e16, 2.0**60, 1e-300]),  # amounts whose sums round
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-10**6, max_value=10**6).map(float),
+)
+moments = st.tuples(
+    st.integers(min_value=0, max_value=120 * 24 * 60),      # minutes into the window of dates below
+    st.sampled_from([CST, UTC, dt.timezone(dt.timedelta(hours=-5))]),
+)
+windows = st.one_of(st.builds(RollingWindow, days=st.integers(min_value=1, max_value=40)),
+                    st.builds(RollingWindow, working_days=st.integers(min_value=1, max_value=15)))
+
+
+@st.composite
+def subject_items(draw: st.DrawFn) -> list[_Item]:
+    """One subject's items in the order the ledger sorts them: by timestamp, then id. Several may share
+    an instant; the dates cross the 2024 Spring Festival (a long run of days off and make-up workdays)."""
+    start = dt.datetime(2024, 1, 20, tzinfo=CST)
+    drawn = draw(st.lists(st.tuples(moments, values), max_size=60))
+    found = []
+    for k, ((minutes, zone), value) in enumerate(drawn):
+        at = (start + dt.timedelta(minutes=minutes)).astimezone(zone)
+        found.append(_Item(f"i{k:02d}", at.timestamp(), at, {"unit": "u1"}, value=value))
+    found.sort(key=lambda item: (item.ts, item.id))
+    return found
+
+
+@settings(max_examples=400)
+@given(subject_items(), windows)
+def test_one_pass_rolling_windows_are_the_slices_and_their_running_totals(items: list[_Item], window: RollingWindow) -> None:
+    got = [([x.id for x in items[first:end]], total) for first, end, total in _rolling(items, window, CALENDAR)]
+    expected = reference(items, window, CALENDAR)
+    assert [ids for ids, _ in got] == [ids for ids, _ in expected]
+    # the totals bit for bit (0.1 + 0.2 is not 0.3; nan is nan; 0.0 is not -0.0)
+    assert [total.hex() for _, total in got] == [total.hex() for _, total in expected]
+
+
+def test_long_windows_in_one_pass_keep_exact_totals() -> None:
+    # 3,000 items a day apart in a 400-day window (so items leave it from item 400 on), worth 1,
+    # points of -0.5 and -2, and 0.1 (whose sums round: the slice is added up again)
+    start = dt.datetime(2010, 1, 1, 9, 0, tzinfo=CST)
+    for pattern in ([1.0], [-0.5, -2.0, -2.0], [0.1, 2.0]):
+        items = [_Item(f"i{k:04d}", (start + dt.timedelta(days=k)).timestamp(), start + dt.timedelta(days=k), {},
+                       value=pattern[k % len(pattern)]) for k in range(3000)]
+        for window in (RollingWindow(days=400), RollingWindow(working_days=250)):
+            got = [(first, end, total.hex()) for first, end, total in _rolling(items, window, CALENDAR)]
+            expected = [(int(ids[0][1:]), int(ids[-1][1:]) + 1, total.hex()) for ids, total in reference(items, window, CALENDAR)]
+            assert got == expected
