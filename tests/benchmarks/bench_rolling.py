@@ -2,13 +2,14 @@
 
 Run from the repository root::
 
-    python tests/benchmarks/bench_rolling.py [--sizes 1000,4000,16000] [--repeat 3] [--window days|working_days]
+    python tests/benchmarks/bench_rolling.py [--sizes 1000,4000,16000] [--repeat 3] [--window days|working_days] [--ladder]
 
 One unit, u1, and N late cases in 2024, evenly spread; each gives a ``late`` verdict, and an
 accountability counter counts them per unit in a rolling window (``{days: 365}``, or
 ``{working_days: 250}`` with ``--window working_days``), so the last windows hold nearly all N.
 A threshold rule reads the counter (two in a window: it comes to hold at the second verdict and
-then holds), and so does a ladder, which gives a verdict at every item (its step is the count).
+then holds, so it gives one verdict). With ``--ladder`` a ladder reads it too, and gives a verdict
+at every item (its step is the count): N more verdicts to build.
 
 For each size it prints the CPU seconds (``time.process_time``, best of ``--repeat``) of
 ``Engine.evaluate`` over the whole log, and of the accountability part alone
@@ -55,8 +56,9 @@ accountability:
     late-rolling: {{verdicts: {{rules: [late]}}, per: unit, window: {window}}}
   rules:
     - {{id: twice-in-a-year, when: {{counter: late-rolling, op: ">=", value: 2}}, verdict: repeat-late}}
-  ladders:
-    - {{id: ladder, counter: late-rolling, steps: [talk]}}
+"""
+LADDER = """  ladders:
+    - {id: ladder, counter: late-rolling, steps: [talk]}
 """
 
 
@@ -113,14 +115,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,4000,16000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--window", choices=sorted(WINDOWS), default="days")
+    parser.add_argument("--ladder", action="store_true", help="a ladder reads the counter too (a verdict per item)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rolling.yaml"
-        path.write_text(RULESET.format(window=WINDOWS[args.window]), encoding="utf-8")
+        path.write_text(RULESET.format(window=WINDOWS[args.window]) + (LADDER if args.ladder else ""), encoding="utf-8")
         engine = Engine([path])
     print(f"python {platform.python_version()} on {platform.machine()}; window {WINDOWS[args.window]}; "
-          f"CPU seconds, best of {args.repeat}")
+          f"{'a threshold and a ladder' if args.ladder else 'a threshold'}; CPU seconds, best of {args.repeat}")
     print(f"{'verdicts counted':>16} {'verdicts given':>15} {'evaluate':>10} {'accountability':>15}")
     totals, parts = [], []
     for n in sizes:
