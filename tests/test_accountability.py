@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from efficiency_rules import Engine, Session
+from efficiency_rules import Calendar, Engine, Session
 
 DATA = Path(__file__).resolve().parent / "data" / "accountability.yaml"
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -186,3 +186,27 @@ def test_sums_and_a_threshold_held_two_months_running(engine: Engine) -> None:
     assert {f.en: f.value for f in alarm.explanation.facts}["periods running"] == "2024-09: 6, 2024-10: 6"
     # one month short of it: nothing
     assert given(engine.evaluate([*ORG, *LATE[:3], *october[:2]], as_of=AS_OF), "heavy-months") == []
+
+
+def test_after_event_windows_each_count_the_items_of_their_own_period(engine: Engine) -> None:
+    # interviews of u1 every three weeks, late cases every nine days: each interview's three months
+    # overlap the next ones'; the first late case after each interview (within them) is still slow
+    def day(start: str, days: int) -> str:
+        return (dt.datetime.fromisoformat(start) + dt.timedelta(days=days)).isoformat()
+
+    lates = [ev(f"c{i:02d}", "case.completed", day("2024-01-05T10:00", 9 * i), case_id=f"C{i:02d}", outcome="late", actor="s1",
+                unit="u1") for i in range(38)]
+    interviews = [ev(f"i{k:02d}", "interview.held", day("2024-01-03T15:00", 21 * k), subject="u1") for k in range(16)]
+    report = engine.evaluate([*ORG, *lates, *interviews], as_of=AS_OF)
+    late = {v.trigger: v for v in report.verdicts if v.rule == "late"}
+    calendar = Calendar.china()
+    expected = []
+    for interview in interviews:
+        at = dt.datetime.fromisoformat(interview["at"])
+        end = calendar.deadline(at, "3mo")
+        first = next((v for v in sorted(late.values(), key=lambda v: v.at) if at < v.at <= end), None)
+        if first is not None:
+            expected.append((f"after {interview['id']}", first.id))
+    got = [({f.en: f.value for f in v.explanation.facts}["window"], v.trigger) for v in report.verdicts if v.rule == "still-slow"]
+    assert sorted(got) == sorted(expected) and len(expected) == 16
+

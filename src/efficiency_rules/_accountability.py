@@ -269,10 +269,19 @@ class _Ledger:
                     afters[str(event.__dict__[counter.after.field])].append(event)
         for subject, items in sorted(by_subject.items()):
             if counter.after is not None:
+                # items are sorted by (timestamp, id), so by `at` too (unless float timestamps of far-off
+                # years tie for different moments): each event's items are found by bisection
+                ats = [item.at for item in items]
+                in_order = all(a <= b for a, b in zip(ats, ats[1:]))
                 for event in afters.get(subject, ()):
                     end = self.calendar.deadline(event.at, counter.after.within)
-                    chosen = [i for i in items if event.at < i.at <= end]
-                    yield _Window(subject, f"after {event.id}", chosen, 0, len(chosen))
+                    key = f"after {event.id}"
+                    if in_order:  # the items in (event.at, end]
+                        lo = bisect.bisect_right(ats, event.at)
+                        yield _Window(subject, key, items, lo, max(lo, bisect.bisect_right(ats, end)))
+                    else:
+                        chosen = [i for i in items if event.at < i.at <= end]
+                        yield _Window(subject, key, chosen, 0, len(chosen))
                 continue
             window = counter.window
             if window is None or isinstance(window, str):
