@@ -349,14 +349,19 @@ class _Ledger:
                     chosen = order[: ranking.position.top]
                 else:
                     chosen = order[-(ranking.position.bottom or 0):]
+                held = set(chosen)
+                places: dict[str, int] = {}
                 for unit in list(streak):
-                    if unit not in chosen:
+                    if unit not in held:
                         streak[unit] = 0
                 for unit in chosen:
                     streak[unit] += 1
                     if streak[unit] == ranking.consecutive:
                         streak[unit] = 0
-                        place = order.index(unit) + 1
+                        if not places:
+                            for place, listed in enumerate(order, start=1):
+                                places.setdefault(listed, place)  # the first place a unit is listed at
+                        place = places[unit]
                         keep(self.give(ranking.id, title, ranking.verdict, "unit", unit, event.id, event.at,
                                        event.period, [("排名", "ranking", f"{ranking.metric} {event.period}: {place}/{len(order)}"),  # type: ignore[attr-defined]
                                                       ("连续", "running", f"{ranking.consecutive}")], ranking.also,
@@ -468,11 +473,16 @@ class _Ledger:
             return
         title = _title(minimum.title, minimum.id)
         key = _period(self.calendar.local(holders[0][0]).date(), period)
+        having: set[str] = set()  # who has the duty before the period's end: holders are in time order
+        taken = 0
         while True:
             end = _period_end(key, period, self.calendar)
             if end > self.as_of:
                 break
-            for subject in sorted({s for at, s in holders if at < end}):
+            while taken < len(holders) and holders[taken][0] < end:
+                having.add(holders[taken][1])
+                taken += 1
+            for subject in sorted(having):
                 done = counts.get((subject, key), 0)
                 if done < minimum.at_least:
                     keep(self.give(minimum.id, title, minimum.verdict, counter.per, subject, f"duty-{key}", end, key,
@@ -626,10 +636,15 @@ def scores(version: Any, spec: AccountabilitySpec, verdicts: Sequence[Verdict], 
             "period": period, "base": float(policy.base), "deductions": round(deducted, 4), "bonuses": round(bonuses, 4),
             "score": score, "grade": grade, "vetoed": vetoed, "verdicts": sorted(v.id for v in given),
         })
-    for period in periods:
-        ranked = sorted((row for row in out if row["period"] == period), key=lambda row: -row["score"])
-        for row in ranked:
-            row["rank"] = 1 + sum(1 for other in ranked if other["score"] > row["score"])
+    in_period: dict[str, list[float]] = defaultdict(list)
+    for row in out:
+        if row["score"] == row["score"]:  # a score that is not a number ranks above none
+            in_period[row["period"]].append(row["score"])
+    for ordered in in_period.values():
+        ordered.sort()
+    for row in out:  # 1 + how many in the period scored more
+        ordered = in_period[row["period"]]
+        row["rank"] = 1 + (len(ordered) - bisect.bisect_right(ordered, row["score"]) if row["score"] == row["score"] else 0)
     out.sort(key=lambda row: (row["period"], row["rank"], row["subject"]))
     return [Score.model_validate(row) for row in out]
 
