@@ -4,12 +4,13 @@ changes exactly what depended on the verdict revoked (tests/data/accountability.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from efficiency_rules import Engine, Session
+from efficiency_rules import Calendar, Engine, Session
 
 DATA = Path(__file__).resolve().parent / "data" / "accountability.yaml"
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -186,3 +187,60 @@ def test_sums_and_a_threshold_held_two_months_running(engine: Engine) -> None:
     assert {f.en: f.value for f in alarm.explanation.facts}["periods running"] == "2024-09: 6, 2024-10: 6"
     # one month short of it: nothing
     assert given(engine.evaluate([*ORG, *LATE[:3], *october[:2]], as_of=AS_OF), "heavy-months") == []
+
+
+def test_after_event_windows_each_count_the_items_of_their_own_period(engine: Engine) -> None:
+    # interviews of u1 every three weeks, late cases every nine days: each interview's three months
+    # overlap the next ones'; the first late case after each interview (within them) is still slow
+    def day(start: str, days: int) -> str:
+        return (dt.datetime.fromisoformat(start) + dt.timedelta(days=days)).isoformat()
+
+    lates = [ev(f"c{i:02d}", "case.completed", day("2024-01-05T10:00", 9 * i), case_id=f"C{i:02d}", outcome="late", actor="s1",
+                unit="u1") for i in range(38)]
+    interviews = [ev(f"i{k:02d}", "interview.held", day("2024-01-03T15:00", 21 * k), subject="u1") for k in range(16)]
+    report = engine.evaluate([*ORG, *lates, *interviews], as_of=AS_OF)
+    late = {v.trigger: v for v in report.verdicts if v.rule == "late"}
+    calendar = Calendar.china()
+    expected = []
+    for interview in interviews:
+        at = dt.datetime.fromisoformat(interview["at"])
+        end = calendar.deadline(at, "3mo")
+        first = next((v for v in sorted(late.values(), key=lambda v: v.at) if at < v.at <= end), None)
+        if first is not None:
+            expected.append((f"after {interview['id']}", first.id))
+    got = [({f.en: f.value for f in v.explanation.facts}["window"], v.trigger) for v in report.verdicts if v.rule == "still-slow"]
+    assert sorted(got) == sorted(expected) and len(expected) == 16
+
+
+def test_rankings_and_score_ranks_over_many_units(engine: Engine) -> None:
+    units = [f"u{n:02d}" for n in range(1, 41)]
+
+    def key(k: int, unit: str) -> str:
+        return hashlib.sha256(f"{k}:{unit}".encode()).hexdigest()
+
+    orders = [sorted(units, key=lambda unit: key(k, unit)) for k in range(12)]
+    for order in orders[3:5]:  # u07 last twice running: it changes places with the last
+        i = order.index("u07")
+        order[i], order[-1] = order[-1], order[i]
+    rankings = [ev(f"r{k:02d}", "ranking.published", f"2024-{k + 1:02d}-03T10:00", period=f"2024-{k + 1:02d}",
+                   metric="on_time_rate", order=order) for k, order in enumerate(orders)]
+    report = engine.evaluate([*ORG, *rankings], as_of=AS_OF)
+    # last twice running: counted from each unit's streak of last places, which starts again after a verdict
+    streak: dict[str, int] = {}
+    expected = []
+    for ranking in rankings:
+        unit = ranking["order"][-1]
+        streak = {unit: streak.get(unit, 0) + 1}
+        if streak[unit] == 2:
+            expected.append((ranking["id"], unit))
+            streak = {}
+    assert [(v.trigger, v.thread) for v in report.verdicts if v.rule == "last-twice"] == [(r, f"unit:{u}") for r, u in expected]
+    assert ("r04", "u07") in expected
+    places = [f.value for v in report.verdicts if v.rule == "last-twice" for f in v.explanation.facts if f.en == "ranking"]
+    assert places[expected.index(("r04", "u07"))] == "on_time_rate 2024-05: 40/40"
+    # ranks: 1 + how many scored more in the period; equal scores share a rank
+    scores = report.scores
+    assert len({s.score for s in scores}) < len(scores) < 45
+    for score in scores:
+        assert score.rank == 1 + sum(1 for other in scores if other.period == score.period and other.score > score.score)
+    assert [s.rank for s in scores] == sorted(s.rank for s in scores)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -100,6 +101,36 @@ class _Item:
     subjects: dict[str, str | None]  # role -> id
     verdict: Verdict | None = None
     value: float = 1  # what it adds to its counter: 1, or the summed field or points
+
+
+@dataclass(slots=True)
+class _Window:
+    """One window of a counter for one subject: the items ``source[start:end]``, in time order."""
+
+    subject: str
+    key: str  # the period ("2024-09"), "to <item id>" for a rolling window, "after <event id>"
+    source: list[_Item]
+    start: int
+    end: int
+    total: float | None = None  # for a rolling window: its values added up in order from 0.0
+
+    @property
+    def rolling(self) -> bool:
+        return self.key.startswith("to ")
+
+    @property
+    def count(self) -> int:
+        return self.end - self.start
+
+    @property
+    def last(self) -> _Item:
+        return self.source[self.end - 1]
+
+    @property
+    def items(self) -> list[_Item]:
+        if self.start == 0 and self.end == len(self.source):
+            return self.source
+        return self.source[self.start : self.end]
 
 
 @dataclass
@@ -218,11 +249,11 @@ class _Ledger:
         found.sort(key=lambda item: (item.ts, item.id))
         return found
 
-    def windows(self, name: str) -> Iterable[tuple[str, str, list[_Item]]]:
-        """(subject, window key, items in it, in time order) for each subject and window of a counter.
+    def windows(self, name: str) -> Iterable[_Window]:
+        """Each subject's windows of a counter, subject by subject, each window's items in time order.
 
-        Calendar windows give each period; rolling windows give, at each item, the items of the
-        window that ends with it (keyed by that item); ``after`` windows the items after each
+        Calendar windows give each period; rolling windows give, at each item, the window that ends
+        with it (keyed by that item; see :func:`_rolling`); ``after`` windows the items after each
         event naming the subject, within its period.
         """
         counter = self.spec.counters[name]
@@ -238,9 +269,19 @@ class _Ledger:
                     afters[str(event.__dict__[counter.after.field])].append(event)
         for subject, items in sorted(by_subject.items()):
             if counter.after is not None:
+                # items are sorted by (timestamp, id), so by `at` too (unless float timestamps of far-off
+                # years tie for different moments): each event's items are found by bisection
+                ats = [item.at for item in items]
+                in_order = all(a <= b for a, b in zip(ats, ats[1:]))
                 for event in afters.get(subject, ()):
                     end = self.calendar.deadline(event.at, counter.after.within)
-                    yield subject, f"after {event.id}", [i for i in items if event.at < i.at <= end]
+                    key = f"after {event.id}"
+                    if in_order:  # the items in (event.at, end]
+                        lo = bisect.bisect_right(ats, event.at)
+                        yield _Window(subject, key, items, lo, max(lo, bisect.bisect_right(ats, end)))
+                    else:
+                        chosen = [i for i in items if event.at < i.at <= end]
+                        yield _Window(subject, key, chosen, 0, len(chosen))
                 continue
             window = counter.window
             if window is None or isinstance(window, str):
@@ -248,19 +289,10 @@ class _Ledger:
                 grouped: dict[str, list[_Item]] = defaultdict(list)
                 for item in items:
                     grouped[_period(self.calendar.local(item.at).date(), period)].append(item)
-                yield from ((subject, key, grouped[key]) for key in sorted(grouped))
+                yield from (_Window(subject, key, grouped[key], 0, len(grouped[key])) for key in sorted(grouped))
                 continue
-            first = 0  # items are in time order: the window's first item only moves forward
-            for i, item in enumerate(items):
-                while not self._in_rolling(items[first], item, window):
-                    first += 1
-                yield subject, f"to {item.id}", items[first : i + 1]
-
-    def _in_rolling(self, item: _Item, end: _Item, window: RollingWindow) -> bool:
-        if window.days is not None:
-            return end.at - dt.timedelta(days=window.days) < item.at
-        start_day = self.calendar.add_working_days(self.calendar.local(end.at).date(), -(window.working_days or 0))
-        return self.calendar.local(item.at).date() > start_day
+            for first, end, total in _rolling(items, window, self.calendar):
+                yield _Window(subject, f"to {items[end - 1].id}", items, first, end, total)
 
     # -- giving verdicts -------------------------------------------------------------------------
 
@@ -317,14 +349,19 @@ class _Ledger:
                     chosen = order[: ranking.position.top]
                 else:
                     chosen = order[-(ranking.position.bottom or 0):]
+                held = set(chosen)
+                places: dict[str, int] = {}
                 for unit in list(streak):
-                    if unit not in chosen:
+                    if unit not in held:
                         streak[unit] = 0
                 for unit in chosen:
                     streak[unit] += 1
                     if streak[unit] == ranking.consecutive:
                         streak[unit] = 0
-                        place = order.index(unit) + 1
+                        if not places:
+                            for place, listed in enumerate(order, start=1):
+                                places.setdefault(listed, place)  # the first place a unit is listed at
+                        place = places[unit]
                         keep(self.give(ranking.id, title, ranking.verdict, "unit", unit, event.id, event.at,
                                        event.period, [("排名", "ranking", f"{ranking.metric} {event.period}: {place}/{len(order)}"),  # type: ignore[attr-defined]
                                                       ("连续", "running", f"{ranking.consecutive}")], ranking.also,
@@ -339,16 +376,17 @@ class _Ledger:
             if rule.when.consecutive > 1:
                 self.consecutive(rule, title, compare, counter, keep)
                 continue
-            for subject, window, items in self.windows(rule.when.counter):
-                totals = _running(items)
-                if window.startswith("to "):  # rolling: given when the total comes to hold, again after it stopped holding
-                    n, before = totals[-1], previous.get(subject, 0)
+            for w in self.windows(rule.when.counter):
+                subject, window = w.subject, w.key
+                if w.rolling:  # given when the total comes to hold, again after it stopped holding
+                    n, before = w.total, previous.get(subject, 0)
                     previous[subject] = n
-                    reached = [(n, len(items) - 1)] if compare(n, value) and not compare(before, value) else []
-                elif rule.when.repeat:  # at the threshold and every further multiple of it
-                    reached = [(n, i) for i, n in enumerate(totals) if n // value > (totals[i - 1] if i else 0) // value]
-                else:  # a calendar or after-event window: once per subject and window
-                    reached = [(n, i) for i, n in enumerate(totals) if compare(n, value) and not compare(totals[i - 1] if i else 0, value)][:1]
+                    reached = [(n, w.count - 1)] if compare(n, value) and not compare(before, value) else []
+                else:
+                    reached = _reached(w.items, compare, value, rule.when.repeat)
+                if not reached:
+                    continue
+                items = w.items
                 for n, i in reached:
                     item = items[i]
                     counted = ", ".join(f"{x.id}@{iso(self.calendar.local(x.at))}" for x in items[: i + 1])
@@ -358,8 +396,9 @@ class _Ledger:
         for ladder in spec.ladders:
             title = _title(ladder.title, ladder.id)
             role = spec.counters[ladder.counter].per
-            for subject, window, items in self.windows(ladder.counter):
-                steps = [(len(items), items[-1])] if window.startswith("to ") else list(enumerate(items, start=1))
+            for w in self.windows(ladder.counter):
+                subject, window = w.subject, w.key
+                steps = [(w.count, w.last)] if w.rolling else list(enumerate(w.items, start=1))
                 for n, item in steps:
                     step = ladder.steps[min(n, len(ladder.steps)) - 1]
                     keep(self.give(ladder.id, title, step, role, subject, item.id, item.at, window,
@@ -370,12 +409,13 @@ class _Ledger:
             role = spec.counters[rate.denominator].per
             period = spec.counters[rate.denominator].window
             period_name = period if isinstance(period, str) else "year"
-            numerators = {(s, w): sum(i.value for i in items) for s, w, items in self.windows(rate.numerator)}
+            numerators = {(w.subject, w.key): sum(i.value for i in w.items) for w in self.windows(rate.numerator)}
             threshold = Decimal(rate.value.rstrip("%")) / 100
             compare = _COMPARE[rate.op]
-            for subject, window, items in self.windows(rate.denominator):
-                denominator = sum(i.value for i in items)
-                if len(items) < rate.min_sample or not denominator:
+            for w in self.windows(rate.denominator):
+                subject, window = w.subject, w.key
+                denominator = sum(i.value for i in w.items)
+                if w.count < rate.min_sample or not denominator:
                     continue
                 end = _period_end(window, period_name, self.calendar)
                 share = Decimal(str(numerators.get((subject, window), 0))) / Decimal(str(denominator))
@@ -393,8 +433,8 @@ class _Ledger:
         period = counter.window if isinstance(counter.window, str) else "year"
         k = rule.when.consecutive
         totals: dict[str, dict[str, float]] = defaultdict(dict)
-        for subject, window, items in self.windows(rule.when.counter):
-            totals[subject][window] = sum(item.value for item in items)
+        for w in self.windows(rule.when.counter):
+            totals[w.subject][w.key] = sum(item.value for item in w.items)
         for subject, by_window in sorted(totals.items()):
             key = min(by_window)
             run: list[str] = []
@@ -419,7 +459,7 @@ class _Ledger:
         """Each subject with the duty, each period ended by ``as_of``: fewer than ``at_least`` is a verdict at its end."""
         counter = self.spec.counters[minimum.counter]
         period = counter.window if isinstance(counter.window, str) else "year"
-        counts = {(subject, window): sum(i.value for i in items) for subject, window, items in self.windows(minimum.counter)}
+        counts = {(w.subject, w.key): sum(i.value for i in w.items) for w in self.windows(minimum.counter)}
         if minimum.subjects is not None:
             duty = minimum.subjects
             holds = self.conditions.get(f"minimum:{minimum.id}")
@@ -433,11 +473,16 @@ class _Ledger:
             return
         title = _title(minimum.title, minimum.id)
         key = _period(self.calendar.local(holders[0][0]).date(), period)
+        having: set[str] = set()  # who has the duty before the period's end: holders are in time order
+        taken = 0
         while True:
             end = _period_end(key, period, self.calendar)
             if end > self.as_of:
                 break
-            for subject in sorted({s for at, s in holders if at < end}):
+            while taken < len(holders) and holders[taken][0] < end:
+                having.add(holders[taken][1])
+                taken += 1
+            for subject in sorted(having):
                 done = counts.get((subject, key), 0)
                 if done < minimum.at_least:
                     keep(self.give(minimum.id, title, minimum.verdict, counter.per, subject, f"duty-{key}", end, key,
@@ -446,13 +491,92 @@ class _Ledger:
             key = _period(self.calendar.local(end).date(), period)
 
 
-def _running(items: Sequence[_Item]) -> list[float]:
-    """The running total of the items' values."""
-    totals, total = [], 0.0
-    for item in items:
+def _reached(items: Sequence[_Item], compare: Callable[[Any, Any], bool], value: float, repeat: bool) -> list[tuple[float, int]]:
+    """Where the running total of a calendar or after-event window reaches a threshold: (total, index).
+
+    Once per window (the first item at which it comes to hold), or with ``repeat`` at the value and
+    every further multiple of it. The running total adds the values in order from 0.0.
+    """
+    reached: list[tuple[float, int]] = []
+    total, before = 0.0, 0.0
+    for i, item in enumerate(items):
         total += item.value
-        totals.append(total)
-    return totals
+        if repeat:
+            if total // value > before // value:
+                reached.append((total, i))
+        elif compare(total, value) and not compare(before, value):
+            return [(total, i)]
+        before = total
+    return reached
+
+
+#: Integers of up to 53 bits are exactly floats: a sum whose every partial sum stays below is exact.
+_EXACT = 1 << 53
+
+
+def _scaled(values: Sequence[float]) -> tuple[int, list[int]] | None:
+    """(shift, integers) such that each value is its integer times 2**-shift; None if one is not finite."""
+    try:
+        ratios = [value.as_integer_ratio() for value in values]  # the denominator of a float is a power of two
+    except (OverflowError, ValueError):
+        return None
+    shift = max((den.bit_length() - 1 for _, den in ratios), default=0)
+    return shift, [num << (shift - den.bit_length() + 1) for num, den in ratios]
+
+
+def _rolling(items: Sequence[_Item], window: RollingWindow, calendar: Calendar) -> Iterator[tuple[int, int, float]]:
+    """For each of a subject's items (in time order), the rolling window that ends with it.
+
+    Yields ``(first, end, total)``: the window is ``items[first:end]`` (``end`` is the item's index
+    plus one) and ``total`` its values added up in order from 0.0 — exactly the running total of
+    that slice. An earlier item is in an item's window if it is less than ``days`` days before it,
+    or on a local day after the day ``working_days`` working days before the item's local day.
+
+    One pass, amortised O(1) an item: the window's first item only moves forward, and the total is
+    kept as items enter and leave. When no item leaves, the total is the last one plus the new
+    value (the very addition the running total of the slice makes). When some leave, the total is
+    kept exactly, in integers: every partial sum of the slice is then exact in floating point too,
+    so the running total of the slice is that exact sum, unless the values are not finite or
+    their magnitudes add up to 2**53 units of their finest fraction (decimal fractions such as 0.1
+    do) — then the slice is added up again, as before.
+    """
+    by_days = window.days is not None
+    span = dt.timedelta(days=window.days or 0)
+    back = -(window.working_days or 0)
+    days = [] if by_days else [calendar.local(item.at).date() for item in items]
+    starts: dict[dt.date, dt.date] = {}  # a local day -> the last day before its window, once per day
+    scaled = _scaled([item.value for item in items])
+    shift, ints = scaled if scaled is not None else (0, [])
+    exact = magnitude = 0  # the window's sum and sum of magnitudes, in units of 2**-shift
+    first, total = 0, 0.0
+    for i, item in enumerate(items):
+        was = first
+        if by_days:
+            since = item.at - span
+            while not since < items[first].at:
+                first += 1
+        else:
+            day = days[i]
+            start = starts.get(day)
+            if start is None:
+                start = starts[day] = calendar.add_working_days(day, back)
+            while not days[first] > start:
+                first += 1
+        if scaled is not None:
+            for j in range(was, first):
+                exact -= ints[j]
+                magnitude -= abs(ints[j])
+            exact += ints[i]
+            magnitude += abs(ints[i])
+        if first == was:
+            total += item.value
+        elif scaled is not None and magnitude < _EXACT:
+            total = math.ldexp(float(exact), -shift)
+        else:
+            total = 0.0
+            for x in items[first : i + 1]:
+                total += x.value
+        yield first, i + 1, total
 
 
 def _title(title: Any, fallback: str) -> str:
@@ -512,10 +636,15 @@ def scores(version: Any, spec: AccountabilitySpec, verdicts: Sequence[Verdict], 
             "period": period, "base": float(policy.base), "deductions": round(deducted, 4), "bonuses": round(bonuses, 4),
             "score": score, "grade": grade, "vetoed": vetoed, "verdicts": sorted(v.id for v in given),
         })
-    for period in periods:
-        ranked = sorted((row for row in out if row["period"] == period), key=lambda row: -row["score"])
-        for row in ranked:
-            row["rank"] = 1 + sum(1 for other in ranked if other["score"] > row["score"])
+    in_period: dict[str, list[float]] = defaultdict(list)
+    for row in out:
+        if row["score"] == row["score"]:  # a score that is not a number ranks above none
+            in_period[row["period"]].append(row["score"])
+    for ordered in in_period.values():
+        ordered.sort()
+    for row in out:  # 1 + how many in the period scored more
+        ordered = in_period[row["period"]]
+        row["rank"] = 1 + (len(ordered) - bisect.bisect_right(ordered, row["score"]) if row["score"] == row["score"] else 0)
     out.sort(key=lambda row: (row["period"], row["rank"], row["subject"]))
     return [Score.model_validate(row) for row in out]
 
