@@ -14,6 +14,7 @@ reaches the limit plus the valid extensions.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -80,6 +81,34 @@ class ClockPolicy:
     relevant: frozenset[str]  # the event types the clock reads
     # (limit, local day ordinal) -> the deadline, for limits that depend only on the day they start
     deadlines: dict[tuple[Duration, int], dt.datetime] = field(default_factory=dict, compare=False, repr=False)
+    plans: dict[bool, list[tuple[str, str, str, int, Any]]] = field(default_factory=dict, compare=False, repr=False)
+
+    def time_plan(self, calendar: Calendar, working: bool) -> list[tuple[str, str, str, int, Any]]:
+        """The verdicts time gives in the clock's measure, worked out once: ``(kind, key, verdict, amount, extra)``.
+
+        ``remaining``: a warning ``amount`` before the deadline; ``share``: a warning when the share
+        ``extra`` has run; ``once``: overdue ``amount`` after the deadline (``extra``: that lateness
+        in words); ``every``: overdue from ``amount`` after the deadline, again every ``extra``.
+        """
+        plan = self.plans.get(working)
+        if plan is None:
+            plan = []
+            spec, per_day = self.spec, calendar.business_hours.seconds_per_day if working else 86400
+            for i, warning in enumerate(spec.warnings):
+                if warning.remaining is not None:
+                    plan.append(("remaining", f"warning.{i}", warning.verdict,
+                                 amount_in_measure(warning.remaining, calendar, working) or 0, None))
+                else:
+                    plan.append(("share", f"warning.{i}", warning.verdict, 0, Decimal(warning.elapsed.rstrip("%")) / 100))  # type: ignore[union-attr]
+            for i, entry in enumerate(spec.overdue):
+                after = 0 if entry.after is None else (amount_in_measure(entry.after, calendar, working) or 0)
+                every = None if entry.every is None else amount_in_measure(entry.every, calendar, working)
+                if every:
+                    plan.append(("every", f"overdue.{i}", entry.verdict, after, every))
+                else:
+                    plan.append(("once", f"overdue.{i}", entry.verdict, after, _describe(after, working, per_day)))
+            plan = self.plans[working] = plan
+        return plan
 
     def deadline(self, calendar: Calendar, at: dt.datetime, limit: Duration) -> dt.datetime:
         """``calendar.deadline(at, limit)``, worked out once per starting day where only the day matters."""
@@ -256,6 +285,155 @@ class ClockTrace:
     values: dict[str, str] = field(default_factory=dict)  # the values every verdict of time is rendered with
     schedule: list[tuple[Any, ...]] | None = None  # see _scheduled
 
+    # the state of the events' loop, kept so that one more event extends the trace (``extended``)
+    budget: int = 0
+    excluded_m: list[list[int | None]] = field(default_factory=list)
+    open_reasons: set[str] = field(default_factory=set)
+    waiting_supplement: bool = False
+    extension_cap: int | None = None
+    settled: bool = False  # no later event can move the start: the trace may be extended
+
+    def extended(self, event: Event) -> ClockTrace | None:
+        """This trace with one more event (later than all it has seen), or ``None`` if it must be traced again."""
+        if not self.settled or self.valid_from != -math.inf or self.valid_to != math.inf:
+            return None
+        if self.stop is not None:
+            return self  # events after the stop do not count
+        twin = copy.copy(self)
+        twin.timeline = list(self.timeline)
+        twin.candidates = list(self.candidates)
+        twin.excluded_m = [list(item) for item in self.excluded_m]
+        twin.open_reasons = set(self.open_reasons)
+        twin.schedule = None
+        twin._apply(event)
+        twin._finish()
+        return twin
+
+    def _origin_and_budget(self, at: dt.datetime) -> tuple[int, int]:
+        limit, calendar = self.limit, self.calendar
+        assert limit is not None
+        nominal = self.policy.deadline(calendar, at, limit)
+        if limit.unit is TimeUnit.WORKING_DAYS and limit.amount > 0:
+            # the start day is not counted: counting begins at the end of its business day
+            i = calendar._index(calendar.local(at).date())
+            origin = int(calendar._cumulative[i]) * self.per_day
+        else:
+            origin = self.of(at)
+        return origin, self.of(nominal) - origin
+
+    def _open_excluded(self, at_m: int) -> None:
+        excluded = self.excluded_m
+        if not excluded or excluded[-1][1] is not None:
+            excluded.append([at_m, None])
+
+    def _close_excluded(self, at_m: int) -> None:
+        excluded = self.excluded_m
+        if excluded and excluded[-1][1] is None:
+            excluded[-1][1] = max(at_m, excluded[-1][0])  # type: ignore[type-var]
+
+    def _apply(self, event: Event) -> None:
+        """One event after the start (in time order): a stop, a pause or resumption, a supplement, an extension."""
+        policy, calendar, timeline = self.policy, self.calendar, self.timeline
+        spec = policy.spec
+        pauses, extensions = spec.pauses, spec.extensions
+        kind = event.type
+        if kind in policy.stop_types:
+            self.stop = event
+            return
+        open_reasons = self.open_reasons
+        if pauses is not None and kind == pauses.pause:
+            reason = getattr(event, "reason", None) or ""
+            if pauses.reasons is None or reason in pauses.reasons:
+                if not open_reasons and not self.waiting_supplement:
+                    self._open_excluded(self.of(event.at))
+                open_reasons.add(reason)
+                timeline.append(TimelineEntry(event.at, "暂停（不计时）", "paused (clock stopped)", f"{event.id}: {reason}"))
+            else:
+                timeline.append(TimelineEntry(event.at, "暂停理由不属法定情形，继续计时", "pause reason not allowed: the clock runs on",
+                                              f"{event.id}: {reason}"))
+                if pauses.verdict is not None:
+                    allowed = ", ".join(pauses.reasons)
+                    self.candidates.append(Candidate(
+                        f"pause:{event.id}", pauses.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
+                        {"reason": reason},
+                        [("暂停", "pause", f"{event.id} at {iso(calendar.local(event.at))}: {reason}"), ("允许的理由", "allowed reasons", allowed)],
+                    ))
+            return
+        if pauses is not None and kind == pauses.resume:
+            if not open_reasons:
+                return
+            reason = getattr(event, "reason", None)
+            if reason in open_reasons:
+                open_reasons.discard(reason)
+            else:
+                open_reasons.clear()
+            if not open_reasons and not self.waiting_supplement:
+                self._close_excluded(self.of(event.at))
+            timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id))
+            return
+        if kind == SUPPLEMENT_REQUESTED and spec.supplement != "none" and not self.waiting_supplement:
+            self.waiting_supplement = True
+            if not open_reasons:
+                self._open_excluded(self.of(event.at))
+            timeline.append(TimelineEntry(event.at, "要求补正（等待申请人）", "supplement requested (waiting for the applicant)", event.id))
+            return
+        if kind == SUPPLEMENT_RECEIVED and self.waiting_supplement:
+            self.waiting_supplement = False
+            if spec.supplement == "restart":
+                self.origin, self.budget = self._origin_and_budget(event.at)
+                self.excluded_m.clear()
+                open_reasons.clear()
+                self.extension = 0
+                self.start, self.start_event = event.at, event.id
+                timeline.append(TimelineEntry(event.at, "收到补正材料，期限重新起算", "corrected materials received: the period restarts", event.id))
+            else:
+                if not open_reasons:
+                    self._close_excluded(self.of(event.at))
+                timeline.append(TimelineEntry(event.at, "收到补正材料，恢复计时", "supplement received: the clock runs again", event.id))
+            return
+        if extensions is not None and kind == extensions.event:
+            limit = self.limit
+            duration = getattr(event, "duration", None)
+            approver = getattr(event, "approver", None) or ""
+            self.excluded = self.excluded_m  # type: ignore[assignment]
+            target = self.deadline_measure(self.budget + self.extension)
+            due = None if target is None else self.moment(target)
+            amount = None if duration is None else amount_in_measure(Duration.parse(duration), calendar, self.working)
+            problems = []
+            if extensions.approvers is not None and approver not in extensions.approvers:
+                problems.append(("审批人不符", f"approver {approver!r} is not one of {', '.join(extensions.approvers)}"))
+            if extensions.before_deadline and due is not None and event.at > due:
+                problems.append(("超过期限后才延期", f"granted after the deadline {iso(calendar.local(due))}"))
+            if amount is None:
+                problems.append(("延期单位与期限不符", f"{duration} does not count the same kind of time as the limit {limit}"))
+            elif self.extension_cap is not None and self.extension + amount > self.extension_cap:
+                problems.append(("超过最长延期", f"in all more than the maximum {extensions.max}"))
+            if problems:
+                timeline.append(TimelineEntry(event.at, "延期无效，期限不变", "extension not valid: the deadline stands",
+                                              f"{event.id}: +{duration} by {approver}; " + "; ".join(p[1] for p in problems)))
+                if extensions.verdict is not None:
+                    self.candidates.append(Candidate(
+                        f"extension:{event.id}", extensions.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
+                        {"approver": approver, "reason": "; ".join(p[1] for p in problems), "within": str(duration)},
+                        [("延期", "extension", f"{event.id} at {iso(calendar.local(event.at))}: +{duration} by {approver}")]
+                        + [(zh, "why not valid", en) for zh, en in problems],
+                    ))
+            else:
+                self.extension += amount  # type: ignore[operator]
+                timeline.append(TimelineEntry(event.at, "延期（经批准）", "extension granted", f"{event.id}: +{duration} by {approver}"))
+
+    def _finish(self) -> None:
+        """Settle what the events so far give: the excluded time, the total, the deadline, the values of verdicts."""
+        self.excluded = [(a, b) for a, b in self.excluded_m]  # type: ignore[misc]
+        self.total = self.budget + self.extension
+        self.paused_open = bool(self.open_reasons or self.waiting_supplement)
+        target = self.deadline_measure(self.total)
+        self.deadline = None if target is None else self.moment(target)
+        limit = str(self.limit)
+        self.values = {"limit": limit, "matter": self.matter or "", "within": limit,
+                       "deadline": "" if self.deadline is None else iso(self.calendar.local(self.deadline))}
+        self.schedule = None
+
     def deadline_measure(self, target_elapsed: int) -> int | None:
         """Where the measure stands when ``target_elapsed`` of clock time has run, given the excluded time."""
         origin = self.origin
@@ -344,29 +522,18 @@ class ClockTrace:
         """
         if self.schedule is not None:
             return self.schedule
-        spec, calendar, working, total = self.policy.spec, self.calendar, self.working, self.total
+        total = self.total
         stop_ts = self.stop.at.timestamp() if self.stop is not None else math.inf
         schedule: list[tuple[Any, ...]] = []
-
-        def once(key: str, verdict: str, x: int, values: dict[str, str], is_warning: bool) -> None:
+        for kind, key, verdict, amount, extra in self.policy.time_plan(self.calendar, self.working):
+            if kind == "every":
+                schedule.append((None, total + amount, extra, key, verdict, amount))
+                continue
+            x = total - amount if kind == "remaining" else int(total * extra) if kind == "share" else total + amount
             moment = self.at_elapsed(x)
             if moment is not None and moment.timestamp() < stop_ts:  # else it never comes
-                schedule.append((moment.timestamp(), moment, key, verdict, values, is_warning))
-
-        for i, warning in enumerate(spec.warnings):
-            if warning.remaining is not None:
-                x = total - (amount_in_measure(warning.remaining, calendar, working) or 0)
-            else:
-                x = int(total * (Decimal(warning.elapsed.rstrip("%")) / 100))  # type: ignore[union-attr]
-            once(f"warning.{i}", warning.verdict, x, self.values, True)
-        for i, entry in enumerate(spec.overdue):
-            after = 0 if entry.after is None else (amount_in_measure(entry.after, calendar, working) or 0)
-            every = None if entry.every is None else amount_in_measure(entry.every, calendar, working)
-            if not every:
-                once(f"overdue.{i}", entry.verdict, total + after,
-                     {**self.values, "overdue_by": _describe(after, working, self.per_day)}, False)
-            else:
-                schedule.append((None, total + after, every, f"overdue.{i}", entry.verdict, after))
+                values = self.values if kind != "once" else {**self.values, "overdue_by": extra}
+                schedule.append((moment.timestamp(), moment, key, verdict, values, kind != "once"))
         self.schedule = schedule
         return schedule
 
@@ -518,6 +685,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
                 start_index, start_at, how = i, event.at, event.type
                 break
     deemed = spec.deemed_acceptance
+    answered: Event | None = None
     if deemed is not None and received is not None:
         notice_due = policy.deadline(calendar, received.at, deemed.within)
         answered = next(
@@ -560,138 +728,28 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
         return None
     working = working_measure(limit.unit)
     trace.started, trace.status, trace.limit, trace.working = True, "running", limit, working
-    trace.per_day = per_day = calendar.business_hours.seconds_per_day if working else 86400
+    trace.per_day = calendar.business_hours.seconds_per_day if working else 86400
     trace.start, trace.start_event = start_at, start_event.id
     trace.actor, trace.unit = start_event.actor, start_event.unit
     if how == "deemed":
         timeline.append(TimelineEntry(start_at, "视为受理（自收件之日起算）", "deemed accepted at receipt", start_event.id))
     else:
         timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}"))
-
-    def origin_and_budget(at: dt.datetime) -> tuple[int, int]:
-        nominal = policy.deadline(calendar, at, limit)
-        if limit.unit is TimeUnit.WORKING_DAYS and limit.amount > 0:
-            # the start day is not counted: counting begins at the end of its business day
-            i = calendar._index(calendar.local(at).date())
-            origin = int(calendar._cumulative[i]) * per_day
-        else:
-            origin = trace.of(at)
-        return origin, trace.of(nominal) - origin
-
-    trace.origin, budget = origin_and_budget(start_at)
-    extension = 0
-    excluded: list[list[int | None]] = []  # [start, end or None] in measure, in order
-    trace.excluded = excluded  # type: ignore[assignment]
-    open_reasons: set[str] = set()
-    waiting_supplement = False
-    stop: Event | None = None
-    pauses, extensions = spec.pauses, spec.extensions
-    extension_cap = None if extensions is None else amount_in_measure(extensions.max, calendar, working)
-
-    def open_excluded(at_m: int) -> None:
-        if not excluded or excluded[-1][1] is not None:
-            excluded.append([at_m, None])
-
-    def close_excluded(at_m: int) -> None:
-        if excluded and excluded[-1][1] is None:
-            excluded[-1][1] = max(at_m, excluded[-1][0])  # type: ignore[type-var]
-
-    def current_deadline() -> dt.datetime | None:
-        target = trace.deadline_measure(budget + extension)
-        return None if target is None else trace.moment(target)
-
+    trace.origin, trace.budget = trace._origin_and_budget(start_at)
+    trace.excluded_m = []
+    trace.open_reasons = set()
+    extensions = spec.extensions
+    trace.extension_cap = None if extensions is None else amount_in_measure(extensions.max, calendar, working)
+    # what can change where the clock starts: then a later event means tracing again, not extending
+    trace.settled = (
+        how in policy.start_types and not policy.materials_complete and matter is not None and received is not None
+        and (deemed is None or answered is not None)
+    )
     for event in events[start_index + 1 :]:
-        kind = event.type
-        if kind in policy.stop_types:
-            stop = event
+        if trace.stop is not None:
             break
-        if pauses is not None and kind == pauses.pause:
-            reason = getattr(event, "reason", None) or ""
-            if pauses.reasons is None or reason in pauses.reasons:
-                if not open_reasons and not waiting_supplement:
-                    open_excluded(trace.of(event.at))
-                open_reasons.add(reason)
-                timeline.append(TimelineEntry(event.at, "暂停（不计时）", "paused (clock stopped)", f"{event.id}: {reason}"))
-            else:
-                timeline.append(TimelineEntry(event.at, "暂停理由不属法定情形，继续计时", "pause reason not allowed: the clock runs on",
-                                              f"{event.id}: {reason}"))
-                if pauses.verdict is not None:
-                    allowed = ", ".join(pauses.reasons)
-                    candidates.append(Candidate(
-                        f"pause:{event.id}", pauses.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
-                        {"reason": reason},
-                        [("暂停", "pause", f"{event.id} at {iso(calendar.local(event.at))}: {reason}"), ("允许的理由", "allowed reasons", allowed)],
-                    ))
-            continue
-        if pauses is not None and kind == pauses.resume:
-            if not open_reasons:
-                continue
-            reason = getattr(event, "reason", None)
-            if reason in open_reasons:
-                open_reasons.discard(reason)
-            else:
-                open_reasons.clear()
-            if not open_reasons and not waiting_supplement:
-                close_excluded(trace.of(event.at))
-            timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id))
-            continue
-        if kind == SUPPLEMENT_REQUESTED and spec.supplement != "none" and not waiting_supplement:
-            waiting_supplement = True
-            if not open_reasons:
-                open_excluded(trace.of(event.at))
-            timeline.append(TimelineEntry(event.at, "要求补正（等待申请人）", "supplement requested (waiting for the applicant)", event.id))
-            continue
-        if kind == SUPPLEMENT_RECEIVED and waiting_supplement:
-            waiting_supplement = False
-            if spec.supplement == "restart":
-                trace.origin, budget = origin_and_budget(event.at)
-                excluded.clear()
-                open_reasons.clear()
-                extension = 0
-                trace.start, trace.start_event = event.at, event.id
-                timeline.append(TimelineEntry(event.at, "收到补正材料，期限重新起算", "corrected materials received: the period restarts", event.id))
-            else:
-                if not open_reasons:
-                    close_excluded(trace.of(event.at))
-                timeline.append(TimelineEntry(event.at, "收到补正材料，恢复计时", "supplement received: the clock runs again", event.id))
-            continue
-        if extensions is not None and kind == extensions.event:
-            duration = getattr(event, "duration", None)
-            approver = getattr(event, "approver", None) or ""
-            due = current_deadline()
-            amount = None if duration is None else amount_in_measure(Duration.parse(duration), calendar, working)
-            problems = []
-            if extensions.approvers is not None and approver not in extensions.approvers:
-                problems.append(("审批人不符", f"approver {approver!r} is not one of {', '.join(extensions.approvers)}"))
-            if extensions.before_deadline and due is not None and event.at > due:
-                problems.append(("超过期限后才延期", f"granted after the deadline {iso(calendar.local(due))}"))
-            if amount is None:
-                problems.append(("延期单位与期限不符", f"{duration} does not count the same kind of time as the limit {limit}"))
-            elif extension_cap is not None and extension + amount > extension_cap:
-                problems.append(("超过最长延期", f"in all more than the maximum {extensions.max}"))
-            if problems:
-                timeline.append(TimelineEntry(event.at, "延期无效，期限不变", "extension not valid: the deadline stands",
-                                              f"{event.id}: +{duration} by {approver}; " + "; ".join(p[1] for p in problems)))
-                if extensions.verdict is not None:
-                    candidates.append(Candidate(
-                        f"extension:{event.id}", extensions.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
-                        {"approver": approver, "reason": "; ".join(p[1] for p in problems), "within": str(duration)},
-                        [("延期", "extension", f"{event.id} at {iso(calendar.local(event.at))}: +{duration} by {approver}")]
-                        + [(zh, "why not valid", en) for zh, en in problems],
-                    ))
-            else:
-                extension += amount  # type: ignore[operator]
-                timeline.append(TimelineEntry(event.at, "延期（经批准）", "extension granted", f"{event.id}: +{duration} by {approver}"))
-            continue
-
-    trace.excluded = [(a, b) for a, b in excluded]  # type: ignore[misc]
-    trace.extension, trace.total = extension, budget + extension
-    trace.paused_open = bool(open_reasons or waiting_supplement)
-    trace.stop = stop
-    target = trace.deadline_measure(trace.total)
-    trace.deadline = None if target is None else trace.moment(target)
-    trace.values = {"limit": str(limit), "matter": matter or "", "within": str(limit),
-                    "deadline": "" if trace.deadline is None else iso(calendar.local(trace.deadline))}
+        trace._apply(event)
+    trace._finish()
     return trace
 
 

@@ -196,6 +196,7 @@ class _Thread:
     # events can take at different moments: see ClockTrace); cleared when the log grows
     traces: dict[tuple[int, str], list[ClockTrace | None]] = field(default_factory=dict)
     traced: int = 0  # the length of the log the traces are of
+    earlier: tuple[int, dict[tuple[int, str], list[ClockTrace | None]]] = (0, {})  # the traces of a shorter log
     # (version, time limit) -> when its clock next gives a verdict (or changes meaning), while the log is unchanged
     due: dict[tuple[int, str], float] = field(default_factory=dict)
     # (version, its index, time limit, mark) of the time limits that may apply (the case's matter rules others out)
@@ -786,19 +787,36 @@ class Session:
 
     def _trace(self, thread: _Thread, mark: tuple[int, str], version: _Version, policy: ClockPolicy,
                now_ts: float) -> ClockTrace | None:
-        """The trace of a clock over the thread's log as seen at ``now_ts``, worked out once per log and meaning."""
-        if thread.traced != len(thread.log):
-            thread.traces.clear()
+        """The trace of a clock over the thread's log as seen at ``now_ts``, worked out once per log and meaning.
+
+        When the log has grown since, the earlier trace is extended by the new events where nothing
+        they could do moves the clock's start; otherwise the log is traced again.
+        """
+        log = thread.log
+        if thread.traced != len(log):
+            thread.earlier = (thread.traced, thread.traces)
+            thread.traces = {}
             thread.due.clear()
-            thread.traced = len(thread.log)
+            thread.traced = len(log)
         known = thread.traces.get(mark)
         if known is not None:
             for trace in known:
                 if trace is None or trace.valid_from < now_ts <= trace.valid_to:
                     return trace
-        trace = trace_clock(policy, version.calendar, thread.log, now_ts)
+        trace = None
+        earlier_length, earlier = thread.earlier
+        for candidate in earlier.get(mark) or ():
+            if candidate is not None and candidate.settled:
+                for event in log[earlier_length:]:
+                    candidate = candidate.extended(event)
+                    if candidate is None:
+                        break
+                trace = candidate
+                break
         if trace is None:
-            if case_matter(policy, thread.log) is not None and thread.clocks is not None:
+            trace = trace_clock(policy, version.calendar, log, now_ts)
+        if trace is None:
+            if case_matter(policy, log) is not None and thread.clocks is not None:
                 # a matter this limit does not cover: it never will
                 thread.clocks = [entry for entry in thread.clocks if entry[3] != mark]
             thread.traces[mark] = [None]
@@ -809,8 +827,12 @@ class Session:
     def _clock_list(self, thread: _Thread) -> list[tuple[_Version, int, ClockPolicy, tuple[int, str]]]:
         """The time limits that may apply to the thread (a copy: looking at them may rule some out)."""
         if thread.clocks is None:
-            versions = self.engine._versions
-            thread.clocks = [(versions[i], i, policy, (i, policy.id)) for i in thread.versions for policy in versions[i].clocks]
+            versions, log = self.engine._versions, thread.log
+            thread.clocks = [
+                (versions[i], i, policy, (i, policy.id)) for i in thread.versions for policy in versions[i].clocks
+                # a matter known from the case's first events rules some out at once (it is the first that counts)
+                if (matter := case_matter(policy, log)) is None or policy.applies_to(matter)
+            ]
         return list(thread.clocks)
 
     def _clocks(self, thread: _Thread, now: dt.datetime, now_ts: float, produced: list[Verdict]) -> None:
@@ -1036,6 +1058,7 @@ class Session:
             twin.log = list(thread.log)
             twin.clock_marks = dict(thread.clock_marks)
             twin.traces = {mark: list(traces) for mark, traces in thread.traces.items()}
+            twin.earlier = (thread.earlier[0], {mark: list(traces) for mark, traces in thread.earlier[1].items()})
             twin.due = dict(thread.due)
             twin.clocks = None if thread.clocks is None else list(thread.clocks)
             twin.firsts = {name: list(values) for name, values in thread.firsts.items()}
@@ -1076,7 +1099,8 @@ class Session:
         verdicts, scores, revocations = self.verdicts(), [], []
         if self._ledger or self.engine._ledgers:
             verdicts, scores, revocations = apply_accountability(self.engine, verdicts, self._ledger, as_of)
-        return Report(
+        # every part is a validated model already: the report is put together, not checked again
+        return Report.model_construct(
             as_of=as_of,
             rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in self.engine._versions],
             verdicts=verdicts,
@@ -1084,7 +1108,7 @@ class Session:
             ignored_after_as_of=ignored_after_as_of,
             open_threads=sum(1 for t in self._threads.values() if t.pending),
             cases=cases,
-            scores=scores,
+            scores=list(scores),
             revocations=[Revocation.model_validate(r) for r in revocations],
         )
 
