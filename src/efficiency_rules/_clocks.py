@@ -656,7 +656,11 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
     matter = case_matter(policy, events)
     if not policy.applies_to(matter):
         return None
-    received = next((e for e in events if e.type == RECEIVED), None)
+    received = None
+    for event in events:
+        if event.type == RECEIVED:
+            received = event
+            break
     timeline: list[TimelineEntry] = []
     if received is not None:
         timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}"))
