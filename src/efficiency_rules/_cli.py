@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -222,9 +224,17 @@ def check(paths: tuple[str, ...]) -> None:
 @click.option("--backend", type=click.Choice(["native", "durable"]), default="native", show_default=True)
 @click.option("--keep-going", is_flag=True, help="Report invalid events (with their line) and judge the rest, instead of stopping.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the table.")
+@click.option("--verdicts", "verdicts_path", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Stream: write each verdict as a JSON line to FILE ('-': standard output) as it becomes final, "
+                   "keeping only the open cases in memory; the events must be in time order (or within --tolerance). "
+                   "Prints a summary instead of the report.")
+@click.option("--tolerance", default="0min", show_default=True,
+              help="With --verdicts: how far out of time order events may come (e.g. 30min, 2h, 1d).")
+@click.option("--quiet", is_flag=True, help="No progress display (it is shown only on a terminal).")
 @_reports_errors
 def evaluate(
-    rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, backend: str, keep_going: bool, lang: str
+    rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, backend: str, keep_going: bool, lang: str,
+    verdicts_path: str | None, tolerance: str, quiet: bool,
 ) -> None:
     """Judge the events in a JSON Lines file with RULESETS (files or directories)."""
     from ._engine import Engine
@@ -232,19 +242,87 @@ def evaluate(
     from ._jsonl import read_events
 
     moment = _aware(as_of, "--as-of")
+    allowed = _tolerance(tolerance)
     engine = Engine(rulesets, backend=backend)
     problems: list[EventError] = []
+    zh = lang == "zh"
     try:
-        events = list(read_events(events_path, registry=engine.registry, errors=problems if keep_going else None))
-        report = engine.evaluate(events, as_of=moment)
+        events = read_events(events_path, registry=engine.registry, errors=problems if keep_going else None)
+        with _Progress(events_path, zh=zh, quiet=quiet) as progress:
+            if verdicts_path is None:
+                report = engine.evaluate(progress.count(events), as_of=moment)
+            else:
+                stats: dict[str, int] = {}
+                written = 0
+                with click.open_file(verdicts_path, "w", encoding="utf-8") as out:
+                    for verdict in engine.evaluate_stream(progress.count(events), as_of=moment, tolerance=allowed, stats=stats):
+                        out.write(verdict.model_dump_json() + "\n")
+                        written += 1
     finally:
         engine.close()
     for problem in problems:
         click.echo(f"efficiency-rules: invalid event: {problem}", err=True)
-    click.echo(report.to_json() if output == "json" else report.table(language=lang), nl=output == "json")
+    if verdicts_path is None:
+        click.echo(report.to_json() if output == "json" else report.table(language=lang), nl=output == "json")
+    else:
+        where = "标准输出" if verdicts_path == "-" and zh else "standard output" if verdicts_path == "-" else verdicts_path
+        summary = (f"已判定{stats['events']}个事件，{written}条结论写入{where}；{stats['ignored_after_as_of']}个事件晚于判定时点，未判定"
+                   if zh else f"{stats['events']} events judged, {written} verdicts written to {where}; "
+                   f"{stats['ignored_after_as_of']} events after as-of, not judged")
+        click.echo(summary, err=True)
     if problems:
         click.echo(f"efficiency-rules: {len(problems)} invalid event(s) not judged", err=True)
         raise SystemExit(1)
+
+
+def _tolerance(text: str) -> dt.timedelta:
+    try:
+        duration = Duration.parse(text)
+    except EfficiencyRulesError:
+        duration = None
+    seconds = {TimeUnit.MINUTES: 60, TimeUnit.HOURS: 3600, TimeUnit.NATURAL_DAYS: 86400}
+    if duration is None or duration.unit not in seconds:
+        raise click.BadParameter(f"{text!r} is not an elapsed time like 30min, 2h or 1d", param_hint="--tolerance")
+    return dt.timedelta(seconds=float(duration.amount) * seconds[duration.unit])
+
+
+class _Progress:
+    """Events read, their rate and the time taken, on standard error while a terminal shows it."""
+
+    def __init__(self, path: str, *, zh: bool, quiet: bool) -> None:
+        stream = sys.stderr
+        self.shown = not quiet and stream.isatty()
+        self.zh = zh
+        self.bar: Any = None
+        if self.shown:
+            with open(path, "rb") as lines:
+                total = sum(chunk.count(b"\n") for chunk in iter(lambda: lines.read(1 << 20), b""))
+            self.bar = click.progressbar(length=max(total, 1), label="判定事件" if zh else "judging events", file=stream,
+                                         show_eta=True, show_percent=True, item_show_func=self._rate)
+        self.started = time.monotonic()
+        self.read = 0
+
+    def _rate(self, _: Any) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.read / elapsed
+        return (f"{self.read:,}个事件，每秒{rate:,.0f}个，用时{elapsed:,.0f}秒" if self.zh
+                else f"{self.read:,} events, {rate:,.0f}/s, {elapsed:,.0f} s")
+
+    def count(self, events: Any) -> Any:
+        for event in events:
+            self.read += 1
+            if self.bar is not None and not self.read % 1000:
+                self.bar.update(1000, self.read)
+            yield event
+
+    def __enter__(self) -> _Progress:
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 def _aware(text: str, option: str) -> dt.datetime:
