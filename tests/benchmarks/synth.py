@@ -16,13 +16,30 @@ calendar (``Calendar.china()``, make-up workdays included). Events come out in n
 ``at`` order, ties broken by ``id``; ids are unique and the same for the same arguments.
 
 * **Cases** (办件) arrive on the working days of ``year`` (more on Mondays and just after holiday
-  runs), for the matters of domain.md §3 with their limits (``MATTERS``). Deadlines are computed
-  by ``Calendar.deadline`` from the acceptance time. The mix, as shares of all cases:
+  runs), for the matters of the shipped rulesets' catalogues (``MATTERS``): every matter id of
+  the ``time_limits`` … ``matters:`` of rulesets/shijiazhuang/efficiency-revolution-2019.yaml
+  (business start-up, real estate, housing fund, utilities, heat connection, temporary ID cards,
+  vehicles, postal delivery, petitions, disclosure), the unified, joint and centralised handling
+  of rulesets/cn/xzxk.yaml, ``gov-info-request`` of rulesets/cn/xxgk.yaml and
+  one-time-notification.yaml, and ``licence``, any licence with no entry of its own (the default
+  20 working days of cn.xzxk and changde.e-supervision-2013). Weights follow a city portal: about
+  a fifth licences, a fifth business start-up, a fifth real estate, a tenth disclosure. Each
+  matter's limit is the catalogue's, dated entries included: the entry in force on the day its
+  clock starts (Shijiazhuang's cuts of 2019-02-12, the disclosure limits of 2019-05-15,
+  construction approvals' 70 working days from 2019-07-01). Deadlines are computed by
+  ``Calendar.deadline`` from acceptance, or, for disclosure requests, from receipt and again from
+  each supplement received (政府信息公开条例 arts. 30, 33); a postal delivery's clock runs to
+  delivery. The mix, as shares of all cases:
   ~15 % with a supplement request (补正; a quarter of them with a second request listing a new
   item, half of those second requests marking it ``caused_by_supplement``; a few notices later
-  than 5 working days after receipt); ~8 % paused and resumed (~7 % for a reason on the
-  statutory list, ~1 % for one that is not, such as ``holiday_backlog``; some paused twice);
-  ~3 % with an extension requested (most granted; some requested or granted after the deadline);
+  than 5 working days after receipt); ~8 % paused and resumed (~7 % for a reason the matter's
+  law excludes — 行政许可法 art. 45 for licences and connections, consultation for disclosure,
+  Shijiazhuang's four for heat connections —, ~1 % for one that is not, such as
+  ``holiday_backlog``; some paused twice); ~3 % with an extension requested (most granted; some
+  requested or granted after the deadline), ~85 % of them approved by someone the rulesets accept
+  (``agency_head``; ``government_head`` for unified handling; ``disclosure_office_head`` for
+  disclosure, as cn.xxgk says) and the rest by someone no ruleset accepts (``INVALID_APPROVERS``:
+  ``deputy_head``, ``section_chief``, ``window_supervisor``);
   ~1 % withdrawn, ~1 % rejected; ~10 % completed after their deadline; ~5 % still open at the
   end of the year (stalled cases, some paused and never resumed, and those received too late in
   December to finish). Completed cases are often delivered (送达) and evaluated (评价).
@@ -63,91 +80,198 @@ from typing import Any
 
 from efficiency_rules import Calendar, DateNotCoveredError
 
-__all__ = ["MATTERS", "OFF_LIST_PAUSE_REASONS", "PAUSE_REASONS", "UNIT_NAMES", "Matter", "generate", "main"]
+__all__ = [
+    "DISCLOSURE_PAUSE_REASONS", "HEAT_PAUSE_REASONS", "INVALID_APPROVERS", "MATTERS", "OFF_LIST_PAUSE_REASONS",
+    "PAUSE_REASONS", "UNIT_NAMES", "Matter", "generate", "main",
+]
 
 # -- the catalogue ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Matter:
-    """A matter (事项) as a portal's catalogue holds it."""
+    """A matter (事项) as a portal's catalogue holds it, with the id the shipped rulesets use."""
 
     id: str
     prefix: str  # case-number prefix
-    limit: str  # as a policy writes it: 20wd, 60d, same_day, immediate
+    limits: tuple[tuple[str, dt.date | None], ...]  # (limit, last day it applies or None), in date order
     weight: float  # share of cases
     unit: str  # the unit that usually handles it ("*": any unit)
     materials: tuple[str, ...]
     outcomes: tuple[tuple[str, float], ...]
     extension: str | None = None  # the extension the law allows, if any
-    pausable: bool = False  # whether excluded time (hearing, testing, …) occurs
+    approvers: tuple[str, ...] = ("agency_head",)  # who may approve an extension (a ruleset's `approvers`)
+    pauses: tuple[tuple[str, float, float], ...] = ()  # lawful reasons for excluded time, if any occurs
     certificate: bool = False  # whether a certificate or decision is delivered (送达)
+    from_receipt: bool = False  # the clock starts at receipt and restarts on a supplement (政府信息公开条例 arts. 30, 33)
+    until_delivery: bool = False  # the clock stops at delivery, not at completion (交管业务邮寄送达)
+
+    @property
+    def limit(self) -> str:
+        """The limit in force today (the last entry)."""
+        return self.limits[-1][0]
+
+    @property
+    def pausable(self) -> bool:
+        return bool(self.pauses)
+
+    def limit_on(self, day: dt.date) -> str:
+        """The limit for a clock started on ``day`` (a limit cut on a date is two entries)."""
+        for limit, last in self.limits:
+            if last is None or day <= last:
+                return limit
+        return self.limits[-1][0]  # not reached: the last entry has no end
 
 
-_APPROVE = (("approved", 0.88), ("refused", 0.12))
-_REGISTER = (("registered", 0.95), ("refused", 0.05))
-_ID_DOCS = ("申请人身份证明", "授权委托书")
-_ESTATE_DOCS = ("不动产权证书", "身份证明", "买卖合同", "完税凭证", "不动产登记申请书")
+def _cut(before: str, last_day: str, after: str) -> tuple[tuple[str, dt.date | None], ...]:
+    """A limit cut: ``before`` for clocks started up to ``last_day``, ``after`` from the next day."""
+    return ((before, dt.date.fromisoformat(last_day)), (after, None))
 
-#: The matters of domain.md §3 with their limits after the 2019 reforms (seed 003) and the national
-#: limits for licences (行政许可法 arts. 42, 45), disclosure (政府信息公开条例 art. 33) and
-#: petitions (信访工作条例 art. 34).
-# fmt: off
-MATTERS: tuple[Matter, ...] = (
-    Matter("licence", "XK", "20wd", 18, "行政审批局",
-           ("申请书", "营业执照副本", "场所使用证明", "设备设施清单", "管理制度文本", *_ID_DOCS),
-           _APPROVE, extension="10wd", pausable=True, certificate=True),
-    Matter("disclosure", "GK", "20wd", 8, "*",
-           ("政府信息公开申请表", "申请人身份证明", "所需信息的名称或文号"),
-           (("disclosed", 0.55), ("partially_disclosed", 0.15), ("not_disclosed", 0.1), ("not_held", 0.2)),
-           extension="20wd", pausable=True),
-    Matter("enterprise_registration", "QY", "2.5wd", 14, "市场监管局",
-           ("公司登记申请书", "公司章程", "股东主体资格证明", "法定代表人任职文件", "住所使用证明"),
-           _REGISTER, certificate=True),
-    Matter("invoice_collection", "FP", "1wd", 3, "税务局", ("发票领用申请表", "经办人身份证明"), (("issued", 1.0),)),
-    Matter("seal_engraving", "KZ", "1wd", 2, "公安局", ("营业执照副本", "法定代表人身份证明"), (("issued", 1.0),),
-           certificate=True),
-    Matter("estate_change_registration", "BDB", "immediate", 3, "不动产登记中心", (*_ESTATE_DOCS[:2], "变更证明"),
-           _REGISTER),
-    Matter("housing_sale_registration", "BDS", "1wd", 7, "不动产登记中心", _ESTATE_DOCS, _REGISTER, certificate=True),
-    Matter("existing_housing_transfer", "BDZ", "2wd", 6, "不动产登记中心", (*_ESTATE_DOCS, "婚姻状况证明"), _REGISTER,
-           certificate=True),
-    Matter("unit_mortgage_registration", "BDD", "3wd", 2, "不动产登记中心",
-           (*_ESTATE_DOCS[:2], "抵押合同", "主债权合同"), _REGISTER, certificate=True),
-    Matter("bulk_mortgage_registration", "BDP", "5wd", 1, "不动产登记中心",
-           (*_ESTATE_DOCS[:2], "抵押合同", "房屋清单"), _REGISTER, certificate=True),
-    Matter("bulk_transfer_registration", "BDL", "10wd", 0.5, "不动产登记中心", (*_ESTATE_DOCS, "房屋清单", "测绘报告"),
-           _REGISTER, pausable=True, certificate=True),
-    Matter("housing_fund_loan", "GJJ", "7wd", 4, "住房公积金管理中心",
-           ("借款申请表", "购房合同", "收入证明", "婚姻状况证明", "首付款凭证"),
-           (("approved", 0.9), ("refused", 0.1)), extension="3wd", pausable=True),
-    Matter("heat_supply_filing", "YR", "2wd", 1, "住建局", ("用热备案表", "产权证明", "身份证明"), (("filed", 1.0),)),
-    Matter("water_connection", "JS", "25wd", 1, "水务局", ("报装申请表", "产权证明", "用水设计图"),
-           (("connected", 0.95), ("refused", 0.05)), extension="10wd", pausable=True),
-    Matter("gas_connection_household", "RQH", "10wd", 2, "住建局", ("报装申请表", "产权证明", "身份证明"),
-           (("connected", 0.97), ("refused", 0.03)), extension="5wd", pausable=True),
-    Matter("gas_connection_business", "RQG", "15wd", 1, "住建局",
-           ("报装申请表", "营业执照副本", "产权证明", "用气设备清单"),
-           (("connected", 0.95), ("refused", 0.05)), extension="5wd", pausable=True),
-    Matter("construction_project_approval", "GC", "70wd", 1, "行政审批局",
-           ("立项批复", "用地规划许可证", "施工图审查合格书", "环评批复", "消防设计审查意见"),
-           _APPROVE, extension="20wd", pausable=True, certificate=True),
-    Matter("vehicle_change_registration", "JC", "same_day", 3, "公安局交通警察支队",
-           ("机动车登记证书", "行驶证", "身份证明", "变更证明"), _REGISTER, certificate=True),
-    Matter("petition", "XF", "60d", 4, "信访局", ("信访事项材料", "身份证明"),
-           (("resolved", 0.6), ("explained", 0.3), ("not_supported", 0.1)), extension="30d", pausable=True),
-    Matter("petition_livelihood", "XFM", "15d", 2, "信访局", ("信访事项材料", "身份证明"),
-           (("resolved", 0.7), ("explained", 0.25), ("not_supported", 0.05)), extension="15d", pausable=True),
-)
 
-#: Reasons for excluded time on the statutory list (design §5).
+def _only(limit: str) -> tuple[tuple[str, dt.date | None], ...]:
+    return ((limit, None),)
+
+
+_CUT_2019 = "2019-02-11"  # Shijiazhuang's cuts apply from 2019-02-12 (the ruleset's DATES note)
+
+#: Reasons for excluded time on the statutory list of 行政许可法 art. 45 (cn.xzxk, changde, county).
 PAUSE_REASONS: tuple[tuple[str, float, float], ...] = (  # reason, shortest, longest (working days)
     ("hearing", 5, 15), ("tender", 10, 20), ("auction", 10, 20), ("inspection", 2, 8), ("testing", 3, 15),
-    ("quarantine", 2, 10), ("appraisal", 5, 15), ("expert_review", 5, 20), ("consultation", 3, 10),
+    ("quarantine", 2, 10), ("appraisal", 5, 15), ("expert_review", 5, 20),
+)
+#: Excluded time of a disclosure request: consulting a third party (政府信息公开条例 art. 33 ¶3, cn.xxgk).
+DISCLOSURE_PAUSE_REASONS: tuple[tuple[str, float, float], ...] = (("consultation", 3, 10),)
+#: Excluded time of a heat connection (shijiazhuang.efficiency-revolution-2019 `heat-connection`).
+HEAT_PAUSE_REASONS: tuple[tuple[str, float, float], ...] = (
+    ("construction", 10, 30), ("contract_signing", 2, 8), ("valve_opening", 3, 15), ("administrative_approval", 5, 15),
 )
 #: Reasons a unit should not stop the clock for; a rule is expected to notice them.
 OFF_LIST_PAUSE_REASONS: tuple[str, ...] = (
     "holiday_backlog", "staff_shortage", "awaiting_leader_signature", "system_upgrade",
+)
+#: Approvers no shipped ruleset accepts for an extension (each ruleset names the head of the agency,
+#: of the government, or of the disclosure office): a deputy or a section signing instead.
+INVALID_APPROVERS: tuple[str, ...] = ("deputy_head", "section_chief", "window_supervisor")
+_P_VALID_APPROVER = 0.85  # of extensions: approved by someone the rulesets accept
+
+_APPROVE = (("approved", 0.88), ("refused", 0.12))
+_REGISTER = (("registered", 0.95), ("refused", 0.05))
+_DISCLOSE = (("disclosed", 0.55), ("partially_disclosed", 0.15), ("not_disclosed", 0.1), ("not_held", 0.2))
+_PETITION = (("resolved", 0.6), ("explained", 0.3), ("not_supported", 0.1))
+_ID_DOCS = ("申请人身份证明", "授权委托书")
+_LICENCE_DOCS = ("申请书", "营业执照副本", "场所使用证明", "设备设施清单", "管理制度文本", *_ID_DOCS)
+_JOINT_DOCS = ("联合审批申请表", "营业执照副本", "项目说明", "场所使用证明", "各部门审批所需材料", *_ID_DOCS)
+_DISCLOSURE_DOCS = ("政府信息公开申请表", "申请人身份证明", "所需信息的名称或文号")
+_ESTATE_DOCS = ("不动产权证书", "身份证明", "买卖合同", "完税凭证", "不动产登记申请书")
+_LAND_DOCS = ("集体土地所有权登记申请书", "村民会议决议", "权属来源证明", "地籍调查表", "身份证明")
+_PETITION_DOCS = ("信访事项材料", "身份证明")
+_DISCLOSURE_APPROVERS = ("disclosure_office_head",)  # 政府信息公开工作机构负责人 (cn.xxgk)
+
+#: The matters, with the ids and limits of the shipped catalogues: rulesets/shijiazhuang/
+#: efficiency-revolution-2019.yaml (`time_limits` … `matters:`, the limits cut on 2019-02-12 and the
+#: dated entries with them), rulesets/cn/xzxk.yaml (``unified-handling`` and the like: 45 working
+#: days, extended by the head of the government; every other licence gets the default 20 working
+#: days, here ``licence``) and rulesets/cn/xxgk.yaml and one-time-notification.yaml
+#: (``gov-info-request``, 20 working days from receipt). Shijiazhuang files disclosure requests
+#: under ``information-disclosure`` (10 working days) instead: both ids occur, so that both
+#: catalogues' clocks run. Petitions follow Shijiazhuang (``petition-general`` 1 month and so on;
+#: cn.xinfang's ``petition`` of 60 days is not generated: the two catalogues describe the same
+#: cases). Extensions are those of the law (行政许可法 art. 42, 政府信息公开条例 art. 33) or a local
+#: practice; Shijiazhuang allows none for petitions.
+# fmt: off
+MATTERS: tuple[Matter, ...] = (
+    # licensing: the national default clock (cn.xzxk `licence`, changde `approval`, county `licence-days`)
+    Matter("licence", "XK", _only("20wd"), 16, "行政审批局", _LICENCE_DOCS,
+           _APPROVE, extension="10wd", pauses=PAUSE_REASONS, certificate=True),
+    # 行政许可法 art. 26 / 42(2): 45 working days, + 15 approved by the head of the government
+    Matter("unified-handling", "XKT", _only("45wd"), 0.8, "政务服务管理办公室", _JOINT_DOCS,
+           _APPROVE, extension="15wd", approvers=("government_head",), pauses=PAUSE_REASONS, certificate=True),
+    Matter("joint-handling", "XKL", _only("45wd"), 0.6, "行政审批局", _JOINT_DOCS,
+           _APPROVE, extension="15wd", approvers=("government_head",), pauses=PAUSE_REASONS, certificate=True),
+    Matter("centralised-handling", "XKJ", _only("45wd"), 0.6, "政务服务管理办公室", _JOINT_DOCS,
+           _APPROVE, extension="15wd", approvers=("government_head",), pauses=PAUSE_REASONS, certificate=True),
+    # disclosure on request: national (cn.xxgk, cn.one-time-notification) and Shijiazhuang's ids
+    Matter("gov-info-request", "GK", _only("20wd"), 3.5, "*", _DISCLOSURE_DOCS, _DISCLOSE,
+           extension="20wd", approvers=_DISCLOSURE_APPROVERS, pauses=DISCLOSURE_PAUSE_REASONS, from_receipt=True),
+    Matter("information-disclosure", "GKS", _cut("15wd", _CUT_2019, "10wd"), 3.5, "*", _DISCLOSURE_DOCS, _DISCLOSE,
+           extension="20wd", approvers=_DISCLOSURE_APPROVERS, pauses=DISCLOSURE_PAUSE_REASONS, from_receipt=True),
+    Matter("information-disclosure-complex", "GKF", _cut("15wd", "2019-05-14", "20wd"), 1, "*", _DISCLOSURE_DOCS,
+           _DISCLOSE, extension="20wd", approvers=_DISCLOSURE_APPROVERS, pauses=DISCLOSURE_PAUSE_REASONS,
+           from_receipt=True),
+    # 企业开办
+    Matter("enterprise-registration", "QY", _only("2.5wd"), 14, "市场监管局",
+           ("公司登记申请书", "公司章程", "股东主体资格证明", "法定代表人任职文件", "住所使用证明"),
+           _REGISTER, certificate=True),
+    Matter("invoice-collection", "FP", _only("1wd"), 3, "税务局", ("发票领用申请表", "经办人身份证明"), (("issued", 1.0),)),
+    Matter("company-seal-engraving", "KZ", _only("1wd"), 2, "公安局", ("营业执照副本", "法定代表人身份证明"),
+           (("issued", 1.0),), certificate=True),
+    # 不动产登记
+    Matter("real-estate-change-registration", "BDB", _only("immediate"), 2, "不动产登记中心",
+           (*_ESTATE_DOCS[:2], "变更证明"), _REGISTER),
+    Matter("real-estate-cancellation-registration", "BDX", _only("immediate"), 0.6, "不动产登记中心",
+           (*_ESTATE_DOCS[:2], "注销原因证明"), _REGISTER),
+    Matter("real-estate-correction-registration", "BDC", _only("immediate"), 0.3, "不动产登记中心",
+           (*_ESTATE_DOCS[:2], "更正依据"), _REGISTER),
+    Matter("real-estate-objection-registration", "BDY", _only("immediate"), 0.2, "不动产登记中心",
+           ("异议登记申请书", "身份证明", "利害关系证明"), _REGISTER),
+    Matter("real-estate-seizure-registration", "BDF", _only("immediate"), 0.3, "不动产登记中心",
+           ("协助执行通知书", "人民法院裁定书", "执行公务证件"), _REGISTER),
+    Matter("commodity-housing-sale-registration", "BDS", _cut("3wd", _CUT_2019, "1wd"), 6, "不动产登记中心",
+           _ESTATE_DOCS, _REGISTER, certificate=True),
+    Matter("affordable-housing-transfer-registration", "BDJ", _cut("3wd", _CUT_2019, "1wd"), 0.4, "不动产登记中心",
+           (*_ESTATE_DOCS, "经济适用住房上市审批表"), _REGISTER, certificate=True),
+    Matter("public-housing-transfer-registration", "BDG", _cut("3wd", _CUT_2019, "1wd"), 0.4, "不动产登记中心",
+           (*_ESTATE_DOCS, "已购公有住房证明"), _REGISTER, certificate=True),
+    Matter("partition-registration", "BDE", _cut("3wd", _CUT_2019, "1wd"), 0.2, "不动产登记中心",
+           (*_ESTATE_DOCS[:2], "析产协议"), _REGISTER, certificate=True),
+    Matter("existing-housing-transfer-registration", "BDZ", _cut("3wd", _CUT_2019, "2wd"), 5.5, "不动产登记中心",
+           (*_ESTATE_DOCS, "婚姻状况证明"), _REGISTER, certificate=True),
+    Matter("unit-title-reissue", "BDH", _cut("3wd", _CUT_2019, "2wd"), 0.5, "不动产登记中心",
+           (*_ESTATE_DOCS[:2], "遗失声明", "单位证明"), _REGISTER, certificate=True),
+    Matter("unit-title-mortgage-registration", "BDD", _cut("5wd", _CUT_2019, "3wd"), 2, "不动产登记中心",
+           (*_ESTATE_DOCS[:2], "抵押合同", "主债权合同"), _REGISTER, certificate=True),
+    Matter("bulk-mortgage-registration", "BDP", _cut("7wd", _CUT_2019, "5wd"), 1, "不动产登记中心",
+           (*_ESTATE_DOCS[:2], "抵押合同", "房屋清单"), _REGISTER, certificate=True),
+    Matter("bulk-commodity-housing-transfer-registration", "BDL", _cut("15wd", _CUT_2019, "10wd"), 0.5,
+           "不动产登记中心", (*_ESTATE_DOCS, "房屋清单", "测绘报告"), _REGISTER, pauses=PAUSE_REASONS, certificate=True),
+    Matter("collective-land-first-registration", "JTS", _cut("15wd", _CUT_2019, "10wd"), 0.2, "不动产登记中心",
+           _LAND_DOCS, _REGISTER, certificate=True),
+    Matter("collective-land-change-registration", "JTB", _cut("15wd", _CUT_2019, "10wd"), 0.2, "不动产登记中心",
+           (*_LAND_DOCS, "变更证明"), _REGISTER, certificate=True),
+    Matter("collective-land-cancellation-registration", "JTZ", _cut("15wd", _CUT_2019, "10wd"), 0.2, "不动产登记中心",
+           (*_LAND_DOCS[:3], "注销原因证明"), _REGISTER),
+    # 住房公积金, 供水供气供热
+    Matter("housing-fund-loan", "GJJ", _cut("10wd", _CUT_2019, "7wd"), 4, "住房公积金管理中心",
+           ("借款申请表", "购房合同", "收入证明", "婚姻状况证明", "首付款凭证"),
+           (("approved", 0.9), ("refused", 0.1)), extension="3wd", pauses=PAUSE_REASONS),
+    Matter("heat-supply-filing", "YR", _cut("7wd", _CUT_2019, "2wd"), 1, "住建局", ("用热备案表", "产权证明", "身份证明"),
+           (("filed", 1.0),)),
+    Matter("water-connection", "JS", _only("25wd"), 1, "水务局", ("报装申请表", "产权证明", "用水设计图"),
+           (("connected", 0.95), ("refused", 0.05)), extension="10wd", pauses=PAUSE_REASONS),
+    Matter("gas-connection-household", "RQH", _cut("20wd", _CUT_2019, "10wd"), 2, "住建局",
+           ("报装申请表", "产权证明", "身份证明"), (("connected", 0.97), ("refused", 0.03)),
+           extension="5wd", pauses=PAUSE_REASONS),
+    Matter("gas-connection-business", "RQG", _cut("30wd", _CUT_2019, "15wd"), 1, "住建局",
+           ("报装申请表", "营业执照副本", "产权证明", "用气设备清单"), (("connected", 0.95), ("refused", 0.05)),
+           extension="5wd", pauses=PAUSE_REASONS),
+    Matter("heat-connection", "RL", _only("45wd"), 0.5, "住建局", ("用热报装申请表", "产权证明", "供热设计图"),
+           (("connected", 0.95), ("refused", 0.05)), pauses=HEAT_PAUSE_REASONS),
+    # 工程建设项目审批: 70 working days from 2019-07-01 (no figure before; the national 20 is the fallback)
+    Matter("construction-project-approval", "GC", (("20wd", dt.date(2019, 6, 30)), ("70wd", None)), 1, "行政审批局",
+           ("立项批复", "用地规划许可证", "施工图审查合格书", "环评批复", "消防设计审查意见"),
+           _APPROVE, extension="10wd", pauses=PAUSE_REASONS, certificate=True),
+    # 户籍、交管
+    Matter("temporary-id-card", "LS", _cut("1wd", _CUT_2019, "immediate"), 1.5, "公安局",
+           ("临时居民身份证申领登记表", "户口簿", "照片"), (("issued", 1.0),)),
+    Matter("vehicle-change-registration", "JC", _cut("3wd", _CUT_2019, "same_day"), 3, "公安局交通警察支队",
+           ("机动车登记证书", "行驶证", "身份证明", "变更证明"), _REGISTER, certificate=True),
+    Matter("traffic-postal-delivery", "JY", _only("3d"), 1.5, "公安局交通警察支队",
+           ("邮政代办申请表", "身份证明", "驾驶证"), (("issued", 1.0),), certificate=True, until_delivery=True),
+    # 信访
+    Matter("petition-general", "XF", _cut("2mo", _CUT_2019, "1mo"), 3, "信访局", _PETITION_DOCS, _PETITION),
+    Matter("petition-livelihood", "XFM", _only("15d"), 2, "信访局", _PETITION_DOCS,
+           (("resolved", 0.7), ("explained", 0.25), ("not_supported", 0.05))),
+    Matter("petition-livelihood-complex", "XFF", _only("1mo"), 0.5, "信访局", _PETITION_DOCS, _PETITION),
 )
 
 #: Unit names; ``units=N`` takes the first N (numbered units are added beyond these).
@@ -424,6 +548,7 @@ class _Year:
         if channel != "counter":
             del received["actor"]  # arrived online or by post: nobody at a window yet
         self.push(t, f"{case_id}.{next(seq):02d}", "case.received", received)
+        clock_from = t  # where a clock counted from receipt starts (restarted by each supplement received)
 
         fate = rng.random()
         withdrawn = fate < _P_WITHDRAWN
@@ -440,6 +565,7 @@ class _Year:
                 return
             t += self.wd(0.5, 10)
             emit(t, "case.supplement_received")
+            clock_from = t
             if rng.random() < _P_SECOND_SUPPLEMENT:
                 rest = [x for x in matter.materials if x not in first_items]
                 new_item = rng.choice(rest) if rest else f"{first_items[0]}（补充说明）"
@@ -450,6 +576,7 @@ class _Year:
                     emit(t, "case.supplement_requested", items=[new_item])
                 t += self.wd(0.5, 8)
                 emit(t, "case.supplement_received")
+                clock_from = t
 
         if rejected:
             t += self.minutes(10, 90) if channel == "counter" else self.wd(0.2, 4)
@@ -462,10 +589,14 @@ class _Year:
 
         # Acceptance (受理): at the counter within the visit; otherwise within a few working days.
         t += self.minutes(5, 60) if channel == "counter" else self.wd(0.1, 3)
-        accepted = t
         emit(t, "case.accepted")
-        deadline = self.deadline(accepted, matter.limit)
-        span = max(deadline - accepted, 0) if deadline < self.beyond else 20 * self.per_day
+        if not matter.from_receipt:
+            clock_from = t
+        # The entry in force on the day the clock starts (past the calendar's data: today's limit).
+        started = clock_from // self.per_day
+        limit = matter.limit_on(self.wdays[started]) if started < len(self.wdays) else matter.limit
+        deadline = self.deadline(clock_from, limit)
+        span = max(deadline - clock_from, 0) if deadline < self.beyond else 20 * self.per_day
 
         if withdrawn:
             emit(t + max(1, int(rng.uniform(0.05, 0.8) * span)) + 1, "case.withdrawn")
@@ -483,7 +614,7 @@ class _Year:
                     reason, low, high = rng.choice(OFF_LIST_PAUSE_REASONS), 3, 8
                     lawful = False
                 else:
-                    reason, low, high = rng.choice(PAUSE_REASONS)
+                    reason, low, high = rng.choice(matter.pauses)
                     lawful = True
                 emit(t, "case.paused", reason=reason)
                 if stalled and r == rounds - 1 and rng.random() < 0.4:
@@ -506,7 +637,10 @@ class _Year:
             else:
                 ask = stretched + self.wd(0.1, 3)
             t = ask
-            approver = f"{self.codes[u]}-{'head' if rng.random() < 0.8 else 'deputy'}"
+            # Approved by someone the rulesets accept (the head of the agency, of the government or of
+            # the disclosure office), or by a deputy or section chief instead.
+            valid = rng.random() < _P_VALID_APPROVER
+            approver = rng.choice(matter.approvers if valid else INVALID_APPROVERS)
             request: dict[str, Any] = {"duration": matter.extension, "reason": "情况复杂，需延长办理期限"}
             if rng.random() < 0.7:
                 request["approver"] = approver
@@ -515,7 +649,8 @@ class _Year:
                 t += self.wd(0.05, 1 if before else 0.5)  # some approvals land after the deadline
                 emit(t, "case.extension_granted", duration=matter.extension, approver=approver)
                 extended = self.deadline(stretched - 1, matter.extension)  # from 17:29:59, not 09:00 next day
-                legal += extended - stretched
+                if valid and t <= legal:  # an extension not validly approved, or too late, moves nothing in law
+                    legal += extended - stretched
                 stretched = extended
 
         if stalled:
@@ -530,7 +665,7 @@ class _Year:
             done = self.end  # past the data: stays open
         elif late:
             done = max(t, stretched) + self.wd(0.1, max(1.0, 0.6 * limit_days))
-        elif matter.limit == "immediate":
+        elif limit == "immediate":
             done = t
         else:
             room = stretched - t
@@ -538,11 +673,18 @@ class _Year:
             if done > stretched:  # nothing left: this one is late after all
                 late = True
         late = late or done > legal  # an off-list pause does not excuse the time it took
-        if not emit(done, "case.completed", (u, late), outcome=outcome):
-            return
+        if matter.until_delivery:  # the clock runs to delivery: the card is made first, then mailed
+            made = t + max(1, int((done - t) * rng.uniform(0.2, 0.6)))
+            if not emit(min(made, done), "case.completed", (u, late), outcome=outcome):
+                return
+            if not emit(done, "case.delivered"):
+                return
+        else:
+            if not emit(done, "case.completed", (u, late), outcome=outcome):
+                return
+            if matter.certificate and outcome not in ("refused", "not_supported") and rng.random() < 0.7:
+                emit(done + (self.minutes(1, 30) if rng.random() < 0.5 else self.wd(0.2, 3)), "case.delivered")
         t = done
-        if matter.certificate and outcome not in ("refused", "not_supported") and rng.random() < 0.7:
-            emit(t + (self.minutes(1, 30) if rng.random() < 0.5 else self.wd(0.2, 3)), "case.delivered")
         if rng.random() < 0.3:
             self.evaluate(t + self.wd(0, 5), case_id, u, self.ratings_late if late else self.ratings_on_time)
         if rng.random() < (0.12 if late else 0.004):

@@ -1,0 +1,136 @@
+"""Regression oracle, small: a synthetic year judged by the seven rulesets of the realistic workload.
+
+The verdicts of tests/benchmarks/bench_realistic.py's rulesets over a 300-case year of
+tests/benchmarks/synth.py (seed 5), as the engine gave them when this test was written: their
+number, the number per rule and the digest of their canonical JSON (``full``, as
+bench_realistic.py defines it). A change of engine that changes any verdict — its id, time,
+subjects, points, explanation — changes the digest; diff the verdicts of the larger oracle
+(tests/benchmarks/oracle.json, ``--write-verdicts``) to see which.
+
+Also: ``Engine.evaluate`` and a session fed event by event give the same report verdicts, and
+``Engine.evaluate_stream`` gives exactly the clock and rule verdicts of the report (the stream does
+not run accountability).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from efficiency_rules import Engine, Event, read_events
+
+_BENCHMARKS = Path(__file__).parent / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"_benchmarks_{name}", _BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+synth = _load("synth")
+bench = _load("bench_realistic")
+
+CASES, SEED, YEAR = 300, 5, 2025
+AS_OF = bench.as_of_for(YEAR)
+
+# Pinned from the engine of this test's commit (as_of 2026-01-05T00:00+08:00).
+EVENTS = 1_797
+VERDICTS = 1_019  # 967 clock and rule verdicts, 52 of accountability
+PER_RULE: dict[str, int] = {
+    "changde.accountability-2013/red-card-warning-talk": 31,
+    "changde.accountability-2013/still-slow-after-interview": 3,
+    "changde.accountability-2013/yellow-cards-to-red": 7,
+    "changde.e-supervision-2013/approval.irregular-extension": 8,
+    "changde.e-supervision-2013/approval.irregular-pause": 8,
+    "changde.e-supervision-2013/approval.late-day": 418,
+    "changde.e-supervision-2013/approval.late-supplement-notice": 2,
+    "changde.e-supervision-2013/approval.red-card": 24,
+    "changde.e-supervision-2013/approval.warning-light": 36,
+    "changde.e-supervision-2013/approval.yellow-card": 31,
+    "cn.one-time-notification/licensing-new-items": 5,
+    "cn.one-time-notification/licensing-notice-within-5wd": 2,
+    "cn.xzxk/deliver-within-10wd": 27,
+    "cn.xzxk/licence.bad-extension": 8,
+    "cn.xzxk/licence.bad-pause": 8,
+    "cn.xzxk/licence.late-notice": 2,
+    "cn.xzxk/licence.overdue": 25,
+    "cn.xzxk/supplement-not-one-time": 5,
+    "cn.xzxk/unified.overdue": 2,
+    "county.points-table/admonishment-talk": 1,
+    "county.points-table/findings-admonition": 8,
+    "county.points-table/licence-days.late-day": 286,
+    "county.points-table/not-accepted-points": 2,
+    "county.points-table/unified-days.late-day": 40,
+    "shijiazhuang.efficiency-revolution-2019/business-start.business-start-late": 3,
+    "shijiazhuang.efficiency-revolution-2019/disclosure.disclosure-late": 5,
+    "shijiazhuang.efficiency-revolution-2019/housing-fund.housing-fund-late": 4,
+    "shijiazhuang.efficiency-revolution-2019/petition.petition-late": 3,
+    "shijiazhuang.efficiency-revolution-2019/postal-delivery.postal-delivery-late": 1,
+    "shijiazhuang.efficiency-revolution-2019/real-estate.real-estate-late": 12,
+    "shijiazhuang.efficiency-revolution-2019/utility.utility-late": 2,
+}
+FULL = "16e56a0d735c54d2379c1090475aabc04fd7ae2eb8b6c4a3e863d5c8747d0501"
+RULES_FULL = "de314298d92f979737a78a1485715bcbb9388473f0c97a3bb8e4be72ec5f44e0"  # the clock and rule verdicts
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(bench.RULESETS)
+
+
+@pytest.fixture(scope="module")
+def events(engine: Engine) -> list[Event]:
+    lines = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in synth.generate(cases=CASES, seed=SEED, year=YEAR)]
+    return list(read_events(lines, registry=engine.registry))
+
+
+@pytest.fixture(scope="module")
+def evaluated(engine: Engine, events: list[Event]) -> dict[str, Any]:
+    report = engine.evaluate(events, as_of=AS_OF)
+    return {"report": report, "summary": bench.summarise(report.verdicts, bench.accountability_entries(engine))}
+
+
+def test_the_seven_rulesets_load_together(engine: Engine) -> None:
+    assert [r.id for r in engine.rulesets] == [
+        "cn.xzxk", "cn.one-time-notification", "shijiazhuang.efficiency-revolution-2019", "shijiazhuang.accountability-2019",
+        "changde.e-supervision-2013", "changde.accountability-2013", "county.points-table",
+    ]
+
+
+def test_verdicts_are_those_pinned(events: list[Event], evaluated: dict[str, Any]) -> None:
+    summary = evaluated["summary"]
+    assert len(events) == evaluated["report"].events == EVENTS
+    assert summary["per_rule"] == PER_RULE
+    assert summary["verdicts"] == VERDICTS
+    assert summary["full"] == FULL
+    assert summary["rules"]["verdicts"] == 967 and summary["rules"]["full"] == RULES_FULL
+
+
+def test_a_session_fed_event_by_event_gives_the_same_verdicts(
+    engine: Engine, events: list[Event], evaluated: dict[str, Any]
+) -> None:
+    session = engine.session()
+    for event in events:
+        session.add(event)
+    report = session.report(AS_OF)
+    summary = bench.summarise(report.verdicts, bench.accountability_entries(engine))
+    assert summary["full"] == evaluated["summary"]["full"]
+
+
+def test_the_stream_gives_the_clock_and_rule_verdicts_of_the_report(
+    engine: Engine, events: list[Event], evaluated: dict[str, Any]
+) -> None:
+    entries = bench.accountability_entries(engine)
+    streamed = bench.summarise(engine.evaluate_stream(iter(events), as_of=AS_OF), entries)
+    assert streamed["rules"]["verdicts"] == streamed["verdicts"]  # no accountability verdicts in a stream
+    assert streamed["rules"]["full"] == evaluated["summary"]["rules"]["full"]
