@@ -68,7 +68,7 @@ from ._verdicts import CaseState, Citation, Explanation, Fact, Report, RulesetRe
 # its pytest plugin) stays cheap.
 _LAZY = {
     "Engine": "._engine",
-    "Session": "._engine",
+    "Session": "._session",
     "Ruleset": "._ruleset",
     "load_ruleset": "._ruleset",
     "load_rulesets": "._ruleset",
