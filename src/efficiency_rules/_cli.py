@@ -247,7 +247,9 @@ def evaluate(
     problems: list[EventError] = []
     zh = lang == "zh"
     try:
-        events = read_events(events_path, registry=engine.registry, errors=problems if keep_going else None)
+        # streaming, the session checks ids against the cases it holds: the reader need not remember them all
+        events = read_events(events_path, registry=engine.registry, errors=problems if keep_going else None,
+                             dedupe=verdicts_path is None)
         with _Progress(events_path, zh=zh, quiet=quiet) as progress:
             if verdicts_path is None:
                 report = engine.evaluate(progress.count(events), as_of=moment)

@@ -76,6 +76,9 @@ def read_events(
     bad line raises. With ``dedupe`` (the default), a line repeating an earlier event's id and
     content is skipped, and one repeating the id with other content is a
     :class:`DuplicateEventError` naming both lines (collected in ``errors`` like any bad line).
+    To do so it remembers every id of the source (about a hundred bytes each): a stream that must
+    keep its memory bounded passes ``dedupe=False`` and lets the session check ids (it remembers
+    those of the threads it holds, see :class:`Session`).
     ``registry`` and ``default_tz`` are as for :func:`parse_event`.
 
     Nothing is read until the first event is asked for. A file opened from a path is closed when

@@ -44,6 +44,8 @@ from ._verdicts import CaseState, Report, Revocation, RulesetRef, Verdict, iso, 
 
 __all__ = ["Session"]
 
+_NO_EARLIER: tuple[int, dict[tuple[int, str], list[ClockTrace | None]]] = (0, {})
+
 
 class Session:
     """Incremental evaluation: :meth:`add` events, :meth:`advance` time, persist with :meth:`snapshot`.
@@ -433,6 +435,7 @@ class Session:
             if next_wake is not None and next_wake < wake:
                 wake = next_wake
         thread.clocks_open = still_open
+        thread.earlier = _NO_EARLIER  # every trace of the shorter log has been extended or traced again
         if wake < thread.wake:
             thread.wake = wake
             self._sequence += 1

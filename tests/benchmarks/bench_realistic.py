@@ -26,7 +26,8 @@ Modes (``--modes``, a comma list; each runs in a fresh process, so that its peak
 * ``json``:     ``json.loads`` of each line — the floor of reading the log;
 * ``parse``:    ``read_events(path)`` in a loop (validated events, not kept);
 * ``evaluate``: ``Engine.evaluate(read_events(path), as_of=...)`` — the report, accountability included;
-* ``stream``:   ``Engine.evaluate_stream(read_events(path), as_of=...)``; each verdict is counted and
+* ``stream``:   ``Engine.evaluate_stream(read_events(path, dedupe=False), as_of=...)`` (memory bounded
+  by open threads: the reader does not remember every id); each verdict is counted and
   folded into the digests, not kept. Stream yields verdicts as they arise and does not run the
   rulesets' accountability sections, so its verdicts are compared with the clock and rule verdicts
   (``rules``) of the other modes;
@@ -261,7 +262,8 @@ def child(mode: str, path: Path, as_of: dt.datetime, work: Path, keep_full: Path
         stats: dict[str, int] = {}
         clock = time.process_time
         add = spill.add  # type: ignore[union-attr]
-        for verdict in engine.evaluate_stream(read_events(path, registry=engine.registry), as_of=as_of, stats=stats):
+        # dedupe=False: the session checks ids itself; the reader's check would remember every id of the file
+        for verdict in engine.evaluate_stream(read_events(path, registry=engine.registry, dedupe=False), as_of=as_of, stats=stats):
             before = clock()
             add(verdict)
             fold_cpu += clock() - before
