@@ -7,6 +7,7 @@ Run from the repository root (every figure printed is from this run; CPU time, n
         --write-verdicts /tmp/verdicts
     python tests/benchmarks/bench_realistic.py --cases 50000 --modes parse,evaluate,stream
     python tests/benchmarks/bench_realistic.py --cases 10000 --cases 50000 --cases 200000 --repeat 3 --json
+    python tests/benchmarks/bench_realistic.py --cases 50000 --years 4 --modes parse,stream  # 200,000 cases, same density
 
 Rulesets (``RULESETS``, loaded together by one ``Engine``): rulesets/cn/xzxk.yaml,
 rulesets/cn/one-time-notification.yaml, rulesets/shijiazhuang/efficiency-revolution-2019.yaml,
@@ -301,11 +302,18 @@ def _synth_digest() -> str:
     return hashlib.sha256((HERE / "synth.py").read_bytes()).hexdigest()
 
 
-def log_for(cases: int, cache: Path) -> tuple[Path, dict[str, Any]]:
-    """The synthetic year's JSON Lines for ``cases`` (generated once, then taken from ``cache``)."""
+def log_for(cases: int, cache: Path, years: int = 1) -> tuple[Path, dict[str, Any]]:
+    """The synthetic year's JSON Lines for ``cases`` (generated once, then taken from ``cache``).
+
+    With ``years`` above 1, that many years of ``cases`` each, one after another and ending with
+    the benchmark's year (each year seeded with the seed plus its offset from that year): the same
+    density of open cases, a log ``years`` times as long.
+    """
     args = {"cases": cases, **GENERATOR}
     code = _synth_digest()
     name = "synth-c{cases}-y{year}-s{seed}-i{inquiries_per_case}-u{units}-p{staff_per_unit}".format(**args)
+    if years > 1:
+        name += f"-n{years}"
     path = cache / f"{name}-{code[:12]}.jsonl"
     if not path.exists():
         sys.path.insert(0, str(HERE))
@@ -316,9 +324,11 @@ def log_for(cases: int, cache: Path) -> tuple[Path, dict[str, Any]]:
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         started = time.process_time()
         with partial.open("w", encoding="utf-8", newline="\n") as out:
-            for event in generate(**args):
-                out.write(dumps(event))
-                out.write("\n")
+            for back in range(years - 1, -1, -1):
+                year_args = {**args, "year": args["year"] - back, "seed": args["seed"] + back}
+                for event in generate(**year_args):
+                    out.write(dumps(event))
+                    out.write("\n")
         partial.replace(path)
         print(f"generated {path} in {time.process_time() - started:.1f} CPU s", file=sys.stderr)
     h = hashlib.sha256()
@@ -327,7 +337,7 @@ def log_for(cases: int, cache: Path) -> tuple[Path, dict[str, Any]]:
         for block in iter(lambda: log.read(1 << 20), b""):
             h.update(block)
             lines += block.count(b"\n")
-    info = {"generator": args, "synth_sha256": code, "log": str(path), "log_sha256": h.hexdigest(),
+    info = {"generator": {**args, "years": years}, "synth_sha256": code, "log": str(path), "log_sha256": h.hexdigest(),
             "log_lines": lines, "log_bytes": path.stat().st_size}
     return path, info
 
@@ -343,8 +353,9 @@ def run_mode(mode: str, path: Path, as_of: dt.datetime, keep_full: Path | None) 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(cases: int, modes: list[str], repeat: int, cache: Path, write_verdicts: Path | None) -> dict[str, Any]:
-    path, info = log_for(cases, cache)
+def measure(cases: int, modes: list[str], repeat: int, cache: Path, write_verdicts: Path | None,
+            years: int = 1) -> dict[str, Any]:
+    path, info = log_for(cases, cache, years)
     as_of = as_of_for(GENERATOR["year"])
     best: dict[str, dict[str, Any]] = {}
     for r in range(repeat):
@@ -389,7 +400,9 @@ def compare(modes: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def print_table(run: dict[str, Any]) -> None:
-    print(f"\n{run['cases']:,} cases: {run['log_lines']:,} events, {run['log_bytes'] / 2**20:.1f} MiB "
+    years = run["generator"].get("years", 1)
+    span = f" a year for {years} years ({run['cases'] * years:,} cases)" if years > 1 else ""
+    print(f"\n{run['cases']:,} cases{span}: {run['log_lines']:,} events, {run['log_bytes'] / 2**20:.1f} MiB "
           f"({Path(run['log']).name}); as_of {run['as_of']}; best of {run['repeat']}")
     head = f"{'mode':<9} {'events':>9} {'CPU s':>8} {'events/CPU-s':>13} {'x parse':>8} {'peak MiB':>9} {'verdicts':>9}  {'ids':<12}  {'full':<12}  rules: n / full"
     print(head)
@@ -428,7 +441,8 @@ def write_oracle(path: Path, runs: list[dict[str, Any]]) -> None:
     oracle["rulesets"] = [str(p.relative_to(ROOT)) for p in RULESETS]
     sizes = oracle.setdefault("sizes", {})
     for run in runs:
-        entry = sizes.setdefault(str(run["cases"]), {})
+        years = run["generator"].get("years", 1)
+        entry = sizes.setdefault(str(run["cases"]) if years == 1 else f"{run['cases']}x{years}", {})
         entry.update({
             "generator": run["generator"], "synth_sha256": run["synth_sha256"], "log_sha256": run["log_sha256"],
             "events": run["log_lines"], "as_of": run["as_of"], "python": run.get("python"), "engine": _engine_commit(),
@@ -447,6 +461,8 @@ def write_oracle(path: Path, runs: list[dict[str, Any]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, action="append", help="cases in the synthetic year (several allowed; default 10000)")
+    parser.add_argument("--years", type=int, default=1,
+                        help="years of --cases each, one after another (the same density, a longer log; default 1)")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma list of {', '.join(MODES)}")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each mode; the least CPU time is kept")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
@@ -475,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
         for run in runs if not args.json else ():
             print_table(run)
     for cases in args.cases or ([10_000] if args.results is None else []):
-        run = measure(cases, modes, max(1, args.repeat), args.cache, args.write_verdicts)
+        run = measure(cases, modes, max(1, args.repeat), args.cache, args.write_verdicts, max(1, args.years))
         run["python"] = platform.python_version()
         runs.append(run)
         if not args.json:
