@@ -126,8 +126,8 @@ def _differing(cls: type[Event], first: tuple[Any, ...], second: tuple[Any, ...]
     if len(first) != len(second) or len(first[0]) != len(second[0]):
         return ["type"]  # another class altogether
     plain, *others = cls.__dict__[_SHAPE][3]
-    names = [name for name, a, b in zip(plain, first[0], second[0], strict=True) if a != b]
-    names += [name for name, a, b in zip(["at", *others], first[1:], second[1:], strict=True) if a != b]
+    names = [name for name, a, b in zip(plain, first[0], second[0], strict=True) if repr(a) != repr(b)]
+    names += [name for name, a, b in zip(["at", *others], first[1:], second[1:], strict=True) if repr(a) != repr(b)]
     return [name for name in cls.model_fields if name in names]
 
 

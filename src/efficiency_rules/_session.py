@@ -790,7 +790,9 @@ def _same(earlier: tuple[Any, ...] | bytes, event: Event, ts: float) -> bool:
     """Whether ``event`` is the event a thread remembers as ``earlier`` (its fingerprint, or a restored digest)."""
     if isinstance(earlier, bytes):
         return earlier == _restored_digest(event, ts, content=len(earlier) == _CONTENT_LENGTH)
-    return earlier == fingerprint(event, ts)
+    # compared as text, as the reader's content digest and the snapshots' digests compare: 1 is not
+    # 1.0 (nor -0.0 0.0), and NaN is NaN (tuples compare numbers by value, and NaN unequal to itself)
+    return repr(earlier) == repr(fingerprint(event, ts))
 
 
 def _restored_digest(event: Event, ts: float, *, content: bool) -> bytes:
