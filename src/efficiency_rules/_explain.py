@@ -140,7 +140,7 @@ def loads_or_none(data: str | bytes | bytearray) -> Any:
     """``json.loads(data)``, or ``None`` when it is not JSON."""
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than Python's decoder goes: read as not JSON here
         return None
 
 

@@ -43,7 +43,7 @@ from pydantic import ValidationError
 from ._dedupe import Deduplicator, content_digest, duplicate_conflict
 from ._errors import DuplicateEventError, EventError
 from ._events import Event
-from ._registry import EventParser, EventRegistry, core_parser
+from ._registry import EventParser, EventRegistry, checked_instant, core_parser
 
 __all__ = ["read_events"]
 
@@ -138,6 +138,12 @@ def _read_lines(
             if recovered is None:  # a blank line
                 continue
             event = recovered
+        if not 1 < event.at.year < 9999:
+            try:
+                checked_instant(event)
+            except EventError as error:
+                _report(error.at_line(number, name), errors)
+                continue
         if raw_seen is not None:
             digest = hash(line) & _HASH_MASK
             record = raw_seen.get(event.id)

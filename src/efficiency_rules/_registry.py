@@ -15,7 +15,7 @@ from typing import Annotated, Any, ForwardRef, Literal, Union, get_args, get_ori
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from ._errors import EventTypeConflictError, EventTypeDefinitionError
+from ._errors import EventError, EventTypeConflictError, EventTypeDefinitionError
 from ._events import CORE_EVENT_TYPES, Event
 from ._explain import event_id_of, explain, loads_or_none, unknown_type_error
 
@@ -206,10 +206,12 @@ class EventParser:
         """Validate ``data`` (a dict, JSON text or bytes); a good event is one pydantic call."""
         try:
             if isinstance(data, (str, bytes, bytearray)):
-                return self.validate_json(data)
-            return self.validate_python(data)
+                event = self.validate_json(data)
+            else:
+                event = self.validate_python(data)
         except ValidationError as exc:
-            return self.recover(exc, data, default_tz)
+            event = self.recover(exc, data, default_tz)
+        return checked_instant(event)
 
     def recover(self, exc: ValidationError, data: Any, default_tz: tzinfo | None) -> Event:
         """After ``exc``: the event read with ``default_tz`` attached to offset-less times, or raise EventError."""
@@ -232,6 +234,22 @@ class EventParser:
 
 
 _NAIVE_DATETIME = TypeAdapter(datetime)
+
+
+def checked_instant(event: Event) -> Event:
+    """``event``, if its time can be read in any time zone (years 2 to 9998); else an :class:`EventError`.
+
+    Python's datetimes end at years 1 and 9999: a time at either end cannot be converted to UTC or
+    to a ruleset's zone, and no portal records one.
+    """
+    if 1 < event.at.year < 9999:
+        return event
+    text = event.at.isoformat()
+    raise EventError(
+        f"field 'at': {text} is outside the years a time can be converted in (2 to 9998): "
+        "check the year (a placeholder such as 0001-01-01 or 9999-12-31 is not a time something happened)",
+        event_id=event.id, field="at", value=text, expected="a time in the years 2 to 9998",
+    )
 
 
 def _lax_bool(annotation: Any) -> bool:

@@ -1,0 +1,44 @@
+"""Events at the ends of what Python's datetimes hold, and lines nested deeper than its JSON decoder
+goes: a clear error with the line, and the rest of the file still read with ``errors=``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from efficiency_rules import Engine, EventError, read_events
+
+ROOT = Path(__file__).resolve().parents[1]
+DEEP = "[" * 1000 + "]" * 1000
+LINES = [
+    '{"id":"x","type":"case.accepted","at":"0001-01-01T00:00:00+01:00","case_id":"Z"}',
+    '{"id":"y","type":"case.accepted","at":"9999-12-31T23:59:59+00:00","case_id":"Z"}',
+    '{"id":"z","type":"case.accepted","at":"2024-01-01T10:00:00+08:00","case_id":"Q","meta":{"x":' + DEEP + '},"bad":1}',
+    '{"id":"ok","type":"case.accepted","at":"2024-01-01T10:00:00+08:00","case_id":"Q"}',
+]
+
+
+def test_a_file_with_extreme_lines_reads_on_with_an_error_for_each(tmp_path: Path) -> None:
+    path = tmp_path / "extreme.jsonl"
+    path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    problems: list[EventError] = []
+    events = list(read_events(path, errors=problems))
+    assert [e.id for e in events] == ["ok"]
+    assert [str(p) for p in problems[:2]] == [
+        f"{path}:1, event 'x': field 'at': 0001-01-01T00:00:00+01:00 is outside the years a time can be converted in "
+        "(2 to 9998): check the year (a placeholder such as 0001-01-01 or 9999-12-31 is not a time something happened)",
+        f"{path}:2, event 'y': field 'at': 9999-12-31T23:59:59+00:00 is outside the years a time can be converted in "
+        "(2 to 9998): check the year (a placeholder such as 0001-01-01 or 9999-12-31 is not a time something happened)",
+    ]
+    assert problems[2].line == 3 and "recursion limit exceeded" in str(problems[2])
+
+
+def test_an_event_at_the_end_of_time_is_refused_by_the_engine() -> None:
+    engine = Engine([ROOT / "rulesets" / "cn" / "xzxk.yaml"])
+    with pytest.raises(EventError, match=r"event 'x': field 'at': 0001-01-01T00:00:00\+01:00 is outside the years"):
+        engine.evaluate([{"id": "x", "type": "case.accepted", "at": "0001-01-01T00:00:00+01:00", "case_id": "Z"}],
+                        as_of=dt.datetime(2024, 12, 1, tzinfo=dt.timezone.utc))
+    with pytest.raises(EventError, match=r"event 'y': field 'at': 9999-12-31T23:59:59\+00:00 is outside the years"):
+        engine.session().add({"id": "y", "type": "case.accepted", "at": "9999-12-31T23:59:59+00:00", "case_id": "Z"})
