@@ -284,6 +284,10 @@ class ClockTrace:
     deadline: dt.datetime | None = None
     values: dict[str, str] = field(default_factory=dict)  # the values every verdict of time is rendered with
     schedule: list[tuple[Any, ...]] | None = None  # see _scheduled
+    # caches for repeated verdicts: (an earlier given_before, the first repeat not before it) by the
+    # first repeat's position; the moments of repeats lately asked for, by position
+    hints: dict[int, tuple[float, int]] = field(default_factory=dict)
+    moments: dict[int, dt.datetime | None] = field(default_factory=dict)
 
     # the state of the events' loop, kept so that one more event extends the trace (``extended``)
     budget: int = 0
@@ -305,6 +309,7 @@ class ClockTrace:
         twin.excluded_m = [list(item) for item in self.excluded_m]
         twin.open_reasons = set(self.open_reasons)
         twin.schedule = None
+        twin.hints, twin.moments = {}, {}
         twin._apply(event)
         twin._finish()
         return twin
@@ -563,7 +568,7 @@ class ClockTrace:
             _, first_x, every, key, verdict, after = item
             k = self._first_repeat(first_x, every, given_before)
             while True:
-                moment = self.at_elapsed(first_x + (k - 1) * every)
+                moment = self.repeat_moment(first_x + (k - 1) * every)
                 if moment is None:
                     break
                 ts = moment.timestamp()
@@ -588,27 +593,44 @@ class ClockTrace:
         """
         if given_before == -math.inf:
             return 1
-        try:
-            boundary = self.of(dt.datetime.fromtimestamp(given_before, self.calendar.timezone))
-        except DateNotCoveredError:
-            return 1
-        low, high = 1, max(1, (boundary - self.origin - first_x) // every + 2)
-        while low < high:  # the first k whose position is not before the boundary (or never comes)
-            middle = (low + high) // 2
-            position = self.deadline_measure(first_x + (middle - 1) * every)
-            if position is not None and position < boundary:
-                low = middle + 1
-            else:
-                high = middle
-        k = low
+        hints = self.hints
+        hint = hints.get(first_x)
+        if hint is not None and hint[0] <= given_before:
+            k = hint[1]  # the answer for an earlier time: this one's is the same or later
+        else:
+            try:
+                boundary = self.of(dt.datetime.fromtimestamp(given_before, self.calendar.timezone))
+            except DateNotCoveredError:
+                return 1
+            low, high = 1, max(1, (boundary - self.origin - first_x) // every + 2)
+            while low < high:  # the first k whose position is not before the boundary (or never comes)
+                middle = (low + high) // 2
+                position = self.deadline_measure(first_x + (middle - 1) * every)
+                if position is not None and position < boundary:
+                    low = middle + 1
+                else:
+                    high = middle
+            k = low
         while True:  # at the boundary: compare the instants themselves
             try:
-                moment = self.at_elapsed(first_x + (k - 1) * every)
+                moment = self.repeat_moment(first_x + (k - 1) * every)
             except DateNotCoveredError:
-                return k  # beyond the calendar's data: after `given_before`, a time already judged
+                break  # beyond the calendar's data: after `given_before`, a time already judged
             if moment is None or moment.timestamp() >= given_before:
-                return k
+                break
             k += 1
+        hints[first_x] = (given_before, k)
+        return k
+
+    def repeat_moment(self, x: int) -> dt.datetime | None:
+        """``at_elapsed(x)`` for a repeated verdict, remembered: the next one is asked for at every look."""
+        moments = self.moments
+        if x in moments:
+            return moments[x]
+        if len(moments) > 32:
+            moments.clear()
+        moment = moments[x] = self.at_elapsed(x)
+        return moment
 
     def _summarise(self, run: ClockRun, end: dt.datetime) -> None:
         """The timeline's end: holidays crossed, totals, the deadline, the stop and how late."""
