@@ -14,11 +14,10 @@ reaches the limit plus the valid extensions.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -303,7 +302,9 @@ class ClockTrace:
             return None
         if self.stop is not None:
             return self  # events after the stop do not count
-        twin = copy.copy(self)
+        twin = object.__new__(ClockTrace)
+        for name in _TRACE_FIELDS:
+            object.__setattr__(twin, name, getattr(self, name))
         twin.timeline = list(self.timeline)
         twin.candidates = list(self.candidates)
         twin.excluded_m = [list(item) for item in self.excluded_m]
@@ -477,8 +478,12 @@ class ClockTrace:
         target_m = self.deadline_measure(max(0, x))
         return None if target_m is None else self.moment(target_m)
 
-    def at(self, now: dt.datetime, *, explain: bool = True, since: tuple[str | None, float] | None = None) -> ClockRun:
-        """The clock as of ``now`` (a moment in this trace's validity): see :func:`run_clock`."""
+    def at(self, now: dt.datetime, *, explain: bool = True, since: tuple[str | None, float] | None = None,
+           offers: bool = True) -> ClockRun:
+        """The clock as of ``now`` (a moment in this trace's validity): see :func:`run_clock`.
+
+        Without ``offers`` only the state is worked out (no candidates, no next wake): for a report.
+        """
         policy = self.policy
         if not self.started:
             run = ClockRun(policy, self.status, matter=self.matter, timeline=list(self.timeline),
@@ -510,8 +515,13 @@ class ClockTrace:
         elif self.paused_open:
             run.status = "paused"
 
-        given_before = since[1] if since is not None and since[0] == run.start_event else -math.inf
-        next_wake, warned = self.due(now.timestamp(), given_before, run.candidates)
+        if offers:
+            given_before = since[1] if since is not None and since[0] == run.start_event else -math.inf
+            next_wake, warned = self.due(now.timestamp(), given_before, run.candidates)
+        else:
+            now_ts = now.timestamp()
+            next_wake = None
+            warned = any(item[0] is not None and item[5] and item[0] < now_ts for item in self._scheduled())
         if warned and run.status == "running":
             run.status = "warning"
         run.next_wake = next_wake
@@ -656,6 +666,9 @@ class ClockTrace:
             timeline.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}"))
         if run.overdue or (deadline is not None and end > deadline):
             timeline.append(TimelineEntry(None, "超期", "overdue by", _describe(run.overdue, working, per_day)))
+
+
+_TRACE_FIELDS = tuple(f.name for f in fields(ClockTrace))
 
 
 def case_matter(policy: ClockPolicy, events: Sequence[Event]) -> str | None:

@@ -458,7 +458,7 @@ class Session:
         for version, index, policy, mark in self._clock_list(thread):
             trace = self._trace(thread, mark, version, policy, as_of_ts)
             if trace is not None:
-                runs.append((index, trace.at(as_of, explain=False, since=(trace.start_event, as_of_ts))))
+                runs.append((index, trace.at(as_of, explain=False, offers=False)))
         return runs
 
     def _emit_clock(
