@@ -347,10 +347,13 @@ def make_verdict(
         })
 
     verdict._explain = explain
+    # every verdict made here sets the same fields: one shared set, not one each (a frozen model never changes it)
+    object.__setattr__(verdict, "__pydantic_fields_set__", _MADE_FIELDS)
     return verdict
 
 
 _LAZY_CONTEXT = {_LAZY: True}
+_MADE_FIELDS = set(_VerdictFields.model_fields)
 
 
 @functools.lru_cache(maxsize=65536)
