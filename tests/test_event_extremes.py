@@ -42,3 +42,29 @@ def test_an_event_at_the_end_of_time_is_refused_by_the_engine() -> None:
                         as_of=dt.datetime(2024, 12, 1, tzinfo=dt.timezone.utc))
     with pytest.raises(EventError, match=r"event 'y': field 'at': 9999-12-31T23:59:59\+00:00 is outside the years"):
         engine.session().add({"id": "y", "type": "case.accepted", "at": "9999-12-31T23:59:59+00:00", "case_id": "Z"})
+
+
+def test_an_unknown_backend_is_a_usage_error() -> None:
+    from efficiency_rules import EfficiencyRulesError, UsageError
+
+    with pytest.raises(UsageError, match="unknown backend 'fast'; choose 'native' or 'durable'") as info:
+        Engine([ROOT / "rulesets" / "cn" / "xzxk.yaml"], backend="fast")
+    assert isinstance(info.value, EfficiencyRulesError) and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("amount", ["100000mo", "1000000000d"])
+def test_a_period_past_year_9999_is_past_the_calendar(amount: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from efficiency_rules.cli import main
+
+    assert main(["calendar", "add", "2024-01-02", amount]) == 2
+    assert capsys.readouterr().err.startswith("efficiency-rules: error: 2027-01-01 is outside the holiday data, which covers 2004–2026")
+
+
+def test_an_as_of_at_the_end_of_time_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from efficiency_rules.cli import main
+
+    status = main(["evaluate", str(ROOT / "rulesets" / "cn" / "xzxk.yaml"), "--events", str(ROOT / "examples" / "cases.jsonl"),
+                   "--as-of", "9999-12-31T23:00-12:00"])
+    assert status == 2
+    assert "Invalid value for --as-of: '9999-12-31T23:00-12:00' is outside the years a time can be converted in (2 to 9998)" in (
+        capsys.readouterr().err)

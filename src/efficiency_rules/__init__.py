@@ -26,6 +26,7 @@ from ._errors import (
     SourceError,
     SourceLocation,
     UnknownEventTypeError,
+    UsageError,
     YearFileError,
 )
 from ._events import (
@@ -150,6 +151,7 @@ __all__ = [
     "Subject",
     "TimeUnit",
     "UnknownEventTypeError",
+    "UsageError",
     "Verdict",
     "VerdictRevoked",
     "YearArrangement",

@@ -242,7 +242,10 @@ class Calendar:
         """
         if n < 0:
             raise CalendarError(f"a period cannot have a negative length ({n} days)")
-        end = (start if type(start) is dt.date else self._local_date(start)) + dt.timedelta(days=n)
+        try:
+            end = (start if type(start) is dt.date else self._local_date(start)) + dt.timedelta(days=n)
+        except OverflowError:  # past year 9999: far past the data
+            raise self._not_covered(dt.date(self.last_year + 1, 1, 1)) from None
         return self.next_working_day(end) if roll else self._checked(end)
 
     def add_months(self, start: dt.date, n: int, *, roll: bool = True) -> dt.date:
@@ -253,7 +256,10 @@ class Calendar:
         """
         if n < 0:
             raise CalendarError(f"a period cannot have a negative length ({n} months)")
-        end = (start if type(start) is dt.date else self._local_date(start)) + relativedelta(months=n)
+        try:
+            end = (start if type(start) is dt.date else self._local_date(start)) + relativedelta(months=n)
+        except (OverflowError, ValueError):  # past year 9999: far past the data
+            raise self._not_covered(dt.date(self.last_year + 1, 1, 1)) from None
         return self.next_working_day(end) if roll else self._checked(end)
 
     def _checked(self, day: dt.date) -> dt.date:

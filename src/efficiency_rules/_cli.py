@@ -334,6 +334,8 @@ def _aware(text: str, option: str) -> dt.datetime:
         raise click.BadParameter(f"{text!r} is not a datetime like 2024-11-01T00:00+08:00", param_hint=option) from None
     if moment.tzinfo is None:
         raise click.BadParameter(f"{text!r} has no UTC offset: write it like 2024-11-01T00:00+08:00", param_hint=option)
+    if not 1 < moment.year < 9999:
+        raise click.BadParameter(f"{text!r} is outside the years a time can be converted in (2 to 9998)", param_hint=option)
     return moment
 
 

@@ -38,6 +38,7 @@ from ._errors import (
     RulesetError,
     RulesetIssue,
     SourceLocation,
+    UsageError,
 )
 from ._event_fields import thread_field
 from ._events import Event
@@ -168,7 +169,7 @@ class Engine:
         retention: dt.timedelta = dt.timedelta(days=30),
     ) -> None:
         if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}; choose 'native' or 'durable'")
+            raise UsageError(f"unknown backend {backend!r}; choose 'native' or 'durable'")
         items = list(rulesets)
         paths = [item for item in items if not isinstance(item, Ruleset)]
         loaded = [item for item in items if isinstance(item, Ruleset)] + (load_rulesets(paths) if paths else [])

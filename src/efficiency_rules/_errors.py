@@ -232,6 +232,10 @@ class SnapshotError(EfficiencyRulesError, ValueError):
         super().__init__(message)
 
 
+class UsageError(EfficiencyRulesError, ValueError):
+    """An argument the library does not take: an unknown backend, a tolerance below zero…"""
+
+
 class BackendError(EfficiencyRulesError, RuntimeError):
     """A matching backend failed while compiling or matching (an action raised, a limit was hit).
 

@@ -35,7 +35,7 @@ from ._conditions import count_key
 from ._dedupe import content_digest, duplicate_conflict, fingerprint, fingerprint_digest
 from ._engine import _SCALARS, Engine, _keys_in, _Plan, _require_aware, _scalar, _Version
 from ._ruleset import CompiledRule
-from ._errors import DuplicateEventError, EfficiencyRulesError, EventError
+from ._errors import DuplicateEventError, EfficiencyRulesError, EventError, UsageError
 from ._events import Event
 from ._snapshot import dump as _dump_snapshot
 from ._snapshot import load as _load_snapshot
@@ -61,7 +61,7 @@ class Session:
 
     def __init__(self, engine: Engine, *, keep_verdicts: bool = True, tolerance: dt.timedelta = dt.timedelta(0)) -> None:
         if not isinstance(tolerance, dt.timedelta) or tolerance < dt.timedelta(0):
-            raise EfficiencyRulesError(f"tolerance must be a timedelta of zero or more, got {tolerance!r}")
+            raise UsageError(f"tolerance must be a timedelta of zero or more, got {tolerance!r}")
         self.engine = engine
         self.tolerance = tolerance
         self._tolerance_s = tolerance.total_seconds()
