@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Self
 
 import click
 
@@ -317,12 +317,12 @@ class _Progress:
                 self.bar.update(1000, self.read)
             yield event
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> Self:
         if self.bar is not None:
             self.bar.__enter__()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
 

@@ -106,7 +106,7 @@ class ClockPolicy:
                     plan.append(("every", f"overdue.{i}", entry.verdict, after, every))
                 else:
                     plan.append(("once", f"overdue.{i}", entry.verdict, after, _describe(after, working, per_day)))
-            plan = self.plans[working] = plan
+            self.plans[working] = plan
         return plan
 
     def deadline(self, calendar: Calendar, at: dt.datetime, limit: Duration) -> dt.datetime:

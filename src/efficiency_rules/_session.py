@@ -30,17 +30,42 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._accountability import apply_accountability
-from ._clocks import Candidate, ClockPolicy, ClockRun, ClockTrace, case_matter, run_clock, trace_clock
+from ._clocks import (
+    Candidate,
+    ClockPolicy,
+    ClockRun,
+    ClockTrace,
+    case_matter,
+    run_clock,
+    trace_clock,
+)
 from ._conditions import count_key
 from ._dedupe import content_digest, duplicate_conflict, fingerprint, fingerprint_digest
-from ._engine import _SCALARS, Engine, _keys_in, _Plan, _require_aware, _scalar, _Version
-from ._ruleset import CompiledRule
+from ._engine import (
+    _SCALARS,
+    Engine,
+    _keys_in,
+    _Plan,
+    _require_aware,
+    _scalar,
+    _Version,
+)
 from ._errors import DuplicateEventError, EfficiencyRulesError, EventError, UsageError
 from ._events import Event
+from ._ruleset import CompiledRule
 from ._snapshot import dump as _dump_snapshot
 from ._snapshot import load as _load_snapshot
 from ._threads import _Pending, _Thread, _Wake
-from ._verdicts import CaseState, Report, Revocation, RulesetRef, Verdict, iso, make_verdict, verdict_id
+from ._verdicts import (
+    CaseState,
+    Report,
+    Revocation,
+    RulesetRef,
+    Verdict,
+    iso,
+    make_verdict,
+    verdict_id,
+)
 
 __all__ = ["Session"]
 
@@ -140,8 +165,7 @@ class Session:
             return self._add(event, ts)
         heapq.heappush(self._held, (ts, event_id, event))
         self._held_ids[event_id] = event
-        if ts > self._newest:
-            self._newest = ts
+        self._newest = max(self._newest, ts)
         return self._release(self._newest - self._tolerance_s)
 
     def _too_late(self, event: Event, ts: float) -> EventError:
@@ -240,8 +264,7 @@ class Session:
         produced += self._pass_time(to, now)
         if now > self._now_ts:
             self._now, self._now_ts = to, now
-        if (now, "") > self._judged:
-            self._judged = (now, "")  # an event dated before `to` comes too late now
+        self._judged = max(self._judged, (now, ""))  # an event dated before `to` comes too late now
         return produced
 
     def _pass_time(self, to: dt.datetime, now: float) -> list[Verdict]:
@@ -418,8 +441,7 @@ class Session:
             next_due = thread.due.get(mark)
             if next_due is not None and now_ts <= next_due:
                 # looked at since the log last changed, and nothing is due before its next moment
-                if next_due < wake:
-                    wake = next_due
+                wake = min(wake, next_due)
                 continue
             start_event = trace.start_event
             previous = marks.get(mark)
@@ -655,8 +677,7 @@ class Session:
         produced += self._pass_time(as_of, as_of_ts)
         if as_of_ts > self._now_ts:
             self._now, self._now_ts = as_of, as_of_ts
-        if (as_of_ts, "") > self._judged:
-            self._judged = (as_of_ts, "")
+        self._judged = max(self._judged, (as_of_ts, ""))
         return produced
 
     def _report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0) -> Report:
