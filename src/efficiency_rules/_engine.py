@@ -295,6 +295,7 @@ class Engine:
         from ._session import Session
 
         session = Session(self)
+        session._defer = True  # a batch gives the set of verdicts, not their order: see Session._deferred
         offer = session._offer
         for ts, _, event in parsed:
             offer(event, ts)

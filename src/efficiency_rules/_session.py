@@ -104,6 +104,12 @@ class Session:
         self._ledger: list[Event] = []  # events accountability reads (kept only when verdicts are kept)
         self._ids: dict[str, str] = {}  # event id -> its thread, for the events of the threads held
         self._closed_cases: list[CaseState] = []  # the clocks of the threads closed, for the report
+        # A batch (Engine.evaluate) need not look at a case's clocks the moment a verdict falls due:
+        # nothing sees the order verdicts come in, only the set. A case whose clocks' meaning cannot
+        # change with time alone is looked at again at its next clock event (before the event, as a
+        # wake would) or at the end, and gives all the verdicts due meanwhile at once.
+        self._defer = False
+        self._deferred: dict[str, None] = {}
         self._held: list[tuple[float, str, Event]] = []  # events waiting for the tolerance to pass (a heap)
         self._held_ids: dict[str, Event] = {}
         self._newest = -math.inf  # the latest `at` added
@@ -249,6 +255,9 @@ class Session:
         if self._keep and event.type in engine._ledger_types:
             self._ledger.append(event)
         if engine._clock_types and event.type in engine._clock_types:
+            if self._deferred and key in self._deferred:
+                del self._deferred[key]
+                self._clocks(thread, at, ts, produced)  # what fell due before this event, as a wake would have given it
             thread.log.append(event)
             self._clocks(thread, at, ts, produced)
         return produced
@@ -432,10 +441,13 @@ class Session:
         wake = math.inf
         still_open = False
         marks = thread.clock_marks
+        bounded = False  # some clock means something else from a moment on (deemed acceptance)
         for version, index, policy, mark in self._clock_list(thread):
             trace = self._trace(thread, mark, version, policy, now_ts)
             if trace is None:
                 continue
+            if trace.valid_to != math.inf:
+                bounded = True
             if trace.stop is None and trace.stopped_at is None:
                 still_open = True
             next_due = thread.due.get(mark)
@@ -458,6 +470,10 @@ class Session:
                 wake = next_wake
         thread.clocks_open = still_open
         thread.earlier = _NO_EARLIER  # every trace of the shorter log has been extended or traced again
+        if self._defer and not bounded:
+            if wake != math.inf:
+                self._deferred[thread.key] = None
+            return
         if wake < thread.wake:
             thread.wake = wake
             self._sequence += 1
@@ -666,6 +682,7 @@ class Session:
         fork._ledger = list(self._ledger)
         fork._ids = dict(self._ids)
         fork._closed_cases = list(self._closed_cases)
+        fork._deferred = dict(self._deferred)
         fork._held = list(self._held)
         fork._held_ids = dict(self._held_ids)
         return fork
@@ -675,6 +692,11 @@ class Session:
         as_of_ts = as_of.timestamp()
         produced = self._release(as_of_ts, inclusive=True)
         produced += self._pass_time(as_of, as_of_ts)
+        deferred, self._deferred = self._deferred, {}
+        for key in deferred:
+            thread = self._threads.get(key)
+            if thread is not None:
+                self._clocks(thread, as_of, as_of_ts, produced)
         if as_of_ts > self._now_ts:
             self._now, self._now_ts = as_of, as_of_ts
         self._judged = max(self._judged, (as_of_ts, ""))
