@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -73,3 +74,42 @@ def test_as_a_pydantic_field() -> None:
     assert Limit.model_json_schema()["properties"]["limit"]["type"] == "string"
     with pytest.raises(ValidationError, match="only working days, hours and working hours may have a fraction"):
         Limit(limit="1.5mo")
+
+
+@pytest.mark.parametrize(
+    ("chinese", "same_as"),
+    [("5个工作日", "5wd"), ("2.5个工作日", "2.5wd"), ("10 个工作日", "10wd"), ("20日", "20d"), ("60天", "60d"),
+     ("15个自然日", "15d"), ("24小时", "24h"), ("2个月", "2mo"), ("30分钟", "30min"), ("7.5个工作小时", "7.5wh")],
+)
+def test_durations_written_in_chinese(chinese: str, same_as: str) -> None:
+    assert Duration.parse(chinese) == Duration.parse(same_as)
+    assert str(Duration.parse(chinese)) == same_as
+
+
+def test_a_ruleset_may_write_its_limits_in_chinese(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from efficiency_rules import Engine
+
+    text = """\
+id: test.chinese-durations
+title: {zh: 中文期限（测试用）, en: Durations in Chinese (for tests)}
+version: "1"
+effective: {from: 2004-01-01}
+verdicts:
+  late: {kind: violation, message: "{thread} 超过{limit}"}
+time_limits:
+  licence:
+    start: case.accepted
+    stop: [case.completed]
+    limit: 20个工作日
+    overdue: [{verdict: late}]
+"""
+    path = tmp_path / "chinese.yaml"
+    path.write_text(text, encoding="utf-8")
+    events = [{"id": "a", "type": "case.accepted", "at": "2024-09-23T10:00:00+08:00", "case_id": "C1"}]
+    report = Engine([path]).evaluate(events, as_of=dt.datetime(2024, 12, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    (verdict,) = report.verdicts
+    # 20 working days after Monday 2024-09-23, the National Day days off not counted: 2024-10-24 17:30
+    assert verdict.at.isoformat() == "2024-10-24T17:30:00+08:00"
+    assert verdict.explanation.message_zh == "case:C1 超过20wd"

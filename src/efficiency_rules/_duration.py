@@ -41,7 +41,19 @@ _WORDS = {
     "same-day": TimeUnit.SAME_DAY,
     "当日": TimeUnit.SAME_DAY,
 }
-_PATTERN = re.compile(r"^\s*(?P<amount>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[a-z_]+)\s*$")
+# Units as a Chinese policy writes them: 5个工作日, 20日, 60天, 24小时, 2个月, 30分钟.
+_CHINESE_UNITS = {
+    "个工作日": TimeUnit.WORKING_DAYS, "工作日": TimeUnit.WORKING_DAYS,
+    "个工作小时": TimeUnit.WORKING_HOURS, "工作小时": TimeUnit.WORKING_HOURS,
+    "个自然日": TimeUnit.NATURAL_DAYS, "自然日": TimeUnit.NATURAL_DAYS, "日": TimeUnit.NATURAL_DAYS, "天": TimeUnit.NATURAL_DAYS,
+    "个小时": TimeUnit.HOURS, "小时": TimeUnit.HOURS,
+    "个月": TimeUnit.MONTHS, "月": TimeUnit.MONTHS,
+    "分钟": TimeUnit.MINUTES,
+}
+_PATTERN = re.compile(
+    r"^\s*(?P<amount>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[a-z_]+|"
+    + "|".join(sorted(map(re.escape, _CHINESE_UNITS), key=len, reverse=True)) + r")\s*$"
+)
 # Whole units only, except where a fraction has a meaning in working time (2.5 working days).
 _FRACTIONAL_UNITS = {TimeUnit.WORKING_DAYS, TimeUnit.HOURS, TimeUnit.WORKING_HOURS}
 _EXAMPLES = "20wd, 10d, 1mo, 24h, 7.5wh, 30min, 2.5wd, immediate or same_day"
@@ -74,7 +86,14 @@ class Duration:
 
     @classmethod
     def parse(cls, text: str | Duration) -> Duration:
-        """Read ``20wd``, ``10d``, ``1mo``, ``24h``, ``7.5wh``, ``30min``, ``2.5wd``, ``immediate``, ``same_day``."""
+        """Read ``20wd``, ``10d``, ``1mo``, ``24h``, ``7.5wh``, ``30min``, ``2.5wd``, ``immediate``, ``same_day``.
+
+        The units may be written as a Chinese policy writes them: ``5个工作日``, ``20日`` (or ``天``),
+        ``24小时``, ``2个月``, ``30分钟``, ``7.5个工作小时``; ``当日`` and ``即时`` as the words.
+
+        >>> Duration.parse("5个工作日") == Duration.parse("5wd")
+        True
+        """
         if isinstance(text, Duration):
             return text
         if not isinstance(text, str):
@@ -89,7 +108,7 @@ class Duration:
         match = _PATTERN.match(text.lower())
         if match is None:
             raise DurationError(f"cannot read duration {text!r}: expected a number and a unit, such as {_EXAMPLES}")
-        unit = _SUFFIXES.get(match["unit"])
+        unit = _SUFFIXES.get(match["unit"]) or _CHINESE_UNITS.get(match["unit"])
         if unit is None:
             known = list(_SUFFIXES)
             raise DurationError(
