@@ -113,3 +113,27 @@ time_limits:
     # 20 working days after Monday 2024-09-23, the National Day days off not counted: 2024-10-24 17:30
     assert verdict.at.isoformat() == "2024-10-24T17:30:00+08:00"
     assert verdict.explanation.message_zh == "case:C1 超过20wd"
+
+
+def test_a_clock_may_name_one_stop_alone(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from efficiency_rules import Engine
+
+    text = """\
+id: test.one-stop
+title: {zh: 单一停止事件（测试用）, en: One stop (for tests)}
+version: "1"
+effective: {from: 2004-01-01}
+verdicts:
+  late: {kind: violation, message: "{thread} 超期"}
+time_limits:
+  licence: {start: case.accepted, stop: case.completed, limit: 1wd, overdue: [{verdict: late}]}
+"""
+    path = tmp_path / "one-stop.yaml"
+    path.write_text(text, encoding="utf-8")
+    events = [{"id": "a", "type": "case.accepted", "at": "2024-09-23T10:00:00+08:00", "case_id": "C1"},
+              {"id": "c", "type": "case.completed", "at": "2024-09-24T10:00:00+08:00", "case_id": "C1"}]
+    report = Engine([path]).evaluate(events, as_of=dt.datetime(2024, 12, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    assert report.verdicts == []
+    assert [c.status for c in report.cases] == ["completed_on_time"]

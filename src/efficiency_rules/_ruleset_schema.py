@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, Tag
 
 from ._duration import Duration
 
@@ -205,12 +205,19 @@ class OverdueSpec(_Spec):
     verdict: str
 
 
+def _one_or_more(value: Any) -> Any:
+    """One event type may be written alone, as ``start`` may: ``stop: case.completed``."""
+    return [value] if isinstance(value, str) else value
+
+
 class TimeLimitSpec(_Spec):
     """A time limit (限时办结): its clock's start, stops, excluded time, extensions, warnings and overdue verdicts."""
 
     title: Localized | None = None
     start: str | list[str] = Field(description="Event type(s) whose first occurrence starts the clock, or 'materials_complete'.")
-    stop: list[str] = Field(description="Event types that stop it: case.withdrawn withdraws, case.rejected rejects, others complete.")
+    stop: Annotated[list[str], BeforeValidator(_one_or_more, json_schema_input_type=str | list[str])] = Field(
+        description="Event type(s) that stop it: case.withdrawn withdraws, case.rejected rejects, others complete."
+    )
     limit: Duration | None = None
     legal: Duration | None = Field(default=None, description="The legal limit a promised limit implements (it may not exceed it).")
     matters: dict[str, MatterLimit] = Field(default_factory=dict)
