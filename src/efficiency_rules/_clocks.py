@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 _WORKING_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY))
-_DAY_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.NATURAL_DAYS, TimeUnit.MONTHS))  # whole ones end on a day's close
 
 RECEIVED = "case.received"
 ACCEPTED = "case.accepted"
@@ -111,8 +110,7 @@ class ClockPolicy:
 
     def deadline(self, calendar: Calendar, at: dt.datetime, limit: Duration) -> dt.datetime:
         """``calendar.deadline(at, limit)``, worked out once per starting day where only the day matters."""
-        unit, amount = limit.unit, limit.amount
-        if unit not in _DAY_UNITS or amount != amount.to_integral_value() or (unit is TimeUnit.WORKING_DAYS and amount < 1):
+        if not limit.day_only:
             return calendar.deadline(at, limit)
         key = (limit, calendar.local(at).toordinal())
         found = self.deadlines.get(key)
@@ -277,7 +275,7 @@ class ClockTrace:
     origin: int = 0
     total: int = 0  # the limit plus valid extensions, in the measure
     extension: int = 0
-    excluded: list[tuple[int, int | None]] = field(default_factory=list)  # [start, end or None) in the measure, in order
+    excluded: list[list[int | None]] = field(default_factory=list)  # [start, end or None) in the measure, in order
     paused_open: bool = False  # an allowed pause or a supplement wait is still open
     stop: Event | None = None
     deadline: dt.datetime | None = None
@@ -290,7 +288,6 @@ class ClockTrace:
 
     # the state of the events' loop, kept so that one more event extends the trace (``extended``)
     budget: int = 0
-    excluded_m: list[list[int | None]] = field(default_factory=list)
     open_reasons: set[str] = field(default_factory=set)
     waiting_supplement: bool = False
     extension_cap: int | None = None
@@ -307,7 +304,7 @@ class ClockTrace:
             object.__setattr__(twin, name, getattr(self, name))
         twin.timeline = list(self.timeline)
         twin.candidates = list(self.candidates)
-        twin.excluded_m = [list(item) for item in self.excluded_m]
+        twin.excluded = [list(item) for item in self.excluded]
         twin.open_reasons = set(self.open_reasons)
         twin.schedule = None
         twin.hints, twin.moments = {}, {}
@@ -328,12 +325,12 @@ class ClockTrace:
         return origin, self.of(nominal) - origin
 
     def _open_excluded(self, at_m: int) -> None:
-        excluded = self.excluded_m
+        excluded = self.excluded
         if not excluded or excluded[-1][1] is not None:
             excluded.append([at_m, None])
 
     def _close_excluded(self, at_m: int) -> None:
-        excluded = self.excluded_m
+        excluded = self.excluded
         if excluded and excluded[-1][1] is None:
             excluded[-1][1] = max(at_m, excluded[-1][0])  # type: ignore[type-var]
 
@@ -387,7 +384,7 @@ class ClockTrace:
             self.waiting_supplement = False
             if spec.supplement == "restart":
                 self.origin, self.budget = self._origin_and_budget(event.at)
-                self.excluded_m.clear()
+                self.excluded.clear()
                 open_reasons.clear()
                 self.extension = 0
                 self.start, self.start_event = event.at, event.id
@@ -401,7 +398,6 @@ class ClockTrace:
             limit = self.limit
             duration = getattr(event, "duration", None)
             approver = getattr(event, "approver", None) or ""
-            self.excluded = self.excluded_m  # type: ignore[assignment]
             target = self.deadline_measure(self.budget + self.extension)
             due = None if target is None else self.moment(target)
             amount = None if duration is None else amount_in_measure(Duration.parse(duration), calendar, self.working)
@@ -430,7 +426,6 @@ class ClockTrace:
 
     def _finish(self) -> None:
         """Settle what the events so far give: the excluded time, the total, the deadline, the values of verdicts."""
-        self.excluded = [(a, b) for a, b in self.excluded_m]  # type: ignore[misc]
         self.total = self.budget + self.extension
         self.paused_open = bool(self.open_reasons or self.waiting_supplement)
         target = self.deadline_measure(self.total)
@@ -775,7 +770,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
     else:
         timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}"))
     trace.origin, trace.budget = trace._origin_and_budget(start_at)
-    trace.excluded_m = []
+    trace.excluded = []
     trace.open_reasons = set()
     extensions = spec.extensions
     trace.extension_cap = None if extensions is None else amount_in_measure(extensions.max, calendar, working)

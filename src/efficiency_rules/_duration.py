@@ -55,6 +55,7 @@ _PATTERN = re.compile(
     + "|".join(sorted(map(re.escape, _CHINESE_UNITS), key=len, reverse=True)) + r")\s*$"
 )
 # Whole units only, except where a fraction has a meaning in working time (2.5 working days).
+_DAY_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.NATURAL_DAYS, TimeUnit.MONTHS))
 _FRACTIONAL_UNITS = {TimeUnit.WORKING_DAYS, TimeUnit.HOURS, TimeUnit.WORKING_HOURS}
 _EXAMPLES = "20wd, 10d, 1mo, 24h, 7.5wh, 30min, 2.5wd, immediate or same_day"
 
@@ -120,6 +121,17 @@ class Duration:
         except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
             raise DurationError(f"cannot read the amount in {text!r}") from exc
         return cls(amount, unit)
+
+    @property
+    def day_only(self) -> bool:
+        """Whether a period of this length ends at a time that depends only on the day it starts.
+
+        Whole working days (from 1), natural days and months end at a day's close; ``0wd`` is the
+        same day (the hour matters), and hours, working hours and fractions count from the instant.
+        """
+        if self.unit not in _DAY_UNITS or self.amount != self.amount.to_integral_value():
+            return False
+        return self.unit is not TimeUnit.WORKING_DAYS or self.amount >= 1
 
     def __str__(self) -> str:
         if self.unit in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY):

@@ -32,7 +32,6 @@ from ._accountability import LEDGER_TYPES
 from ._calendar import Calendar
 from ._clocks import ClockPolicy, compile_clock
 from ._conditions import count_key, field_key
-from ._duration import Duration, TimeUnit
 from ._errors import (
     EfficiencyRulesError,
     RulesetError,
@@ -56,8 +55,6 @@ if TYPE_CHECKING:
 __all__ = ["Engine"]
 
 BACKENDS = ("native", "durable")
-# Limits whose deadline depends only on the day they start (whole numbers of these units).
-_DAY_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.NATURAL_DAYS, TimeUnit.MONTHS))
 
 
 @dataclass
@@ -244,7 +241,7 @@ class Engine:
             clocks=clocks,
             clock_types=frozenset().union(*(clock.relevant for clock in clocks)),
             day_limits=frozenset(
-                rule.id for rule in ruleset.rules if rule.expect is not None and _day_only(rule.expect.within)
+                rule.id for rule in ruleset.rules if rule.expect is not None and rule.expect.within.day_only
             ),
             span=(effective.from_.toordinal(), effective.to.toordinal() if effective.to else dt.date.max.toordinal()),
             citations={rule.id: [ruleset.reference(c) for c in rule.verdict.cites] for rule in ruleset.rules},
@@ -254,6 +251,14 @@ class Engine:
                 if rule.expect is not None
             },
         )
+
+    def _thread_key(self, event: Event) -> str:
+        """The key of the thread an event belongs to (``case:XK-1``; ``event:ID`` for one that names none)."""
+        route = self._routes.get(event.type)
+        if route is None:
+            route = self._route(event.type)
+        value = getattr(event, route[0], None) if route[0] else None
+        return f"event:{event.id}" if value is None else route[1] + value
 
     def _route(self, event_type: str) -> tuple[str, str]:
         """The field naming the thread of an event type ("" for none) and the thread key's prefix."""
@@ -356,9 +361,7 @@ class Engine:
         mine = []
         for item in events:
             event = self.parse(item)
-            route = self._routes.get(event.type) or self._route(event.type)
-            value = getattr(event, route[0], None) if route[0] else None
-            if value is not None and route[1] + value == key:
+            if self._thread_key(event) == key:
                 mine.append(event)
         if not mine:
             raise EfficiencyRulesError(f"no events of {key!r} in the events given")
@@ -420,13 +423,6 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, (list, tuple, dict)) and not value:
         return None  # `missing` holds for a list field left out (its default is empty) or sent empty
     return str(value)
-
-
-def _day_only(within: Duration) -> bool:
-    """Whether a limit's deadline depends only on the day it starts (whole days or months)."""
-    if within.unit not in _DAY_UNITS or within.amount != within.amount.to_integral_value():
-        return False
-    return within.unit is not TimeUnit.WORKING_DAYS or within.amount >= 1  # 0wd is "same day": the hour matters
 
 
 def _event_predicate(condition: Any) -> Callable[[Event], bool]:

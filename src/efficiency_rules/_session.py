@@ -26,7 +26,7 @@ import datetime as dt
 import heapq
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._accountability import apply_accountability
@@ -53,6 +53,7 @@ from ._engine import (
 from ._errors import DuplicateEventError, EfficiencyRulesError, EventError, UsageError
 from ._events import Event
 from ._ruleset import CompiledRule
+from ._snapshot import CONTENT_TEXT as _CONTENT_TEXT
 from ._snapshot import dump as _dump_snapshot
 from ._snapshot import load as _load_snapshot
 from ._threads import _Pending, _Thread, _Wake
@@ -147,10 +148,7 @@ class Session:
             if earlier is not None:
                 if _same(earlier, event, ts):
                     return []
-                route = self.engine._routes.get(event.type) or self.engine._route(event.type)
-                value = getattr(event, route[0], None) if route[0] else None
-                key = f"event:{event.id}" if value is None else route[1] + value
-                if key != owner:
+                if self.engine._thread_key(event) != owner:
                     raise DuplicateEventError(
                         f"same id as an event of {owner} earlier in this session but different content "
                         "(an event id is unique across the whole log)",
@@ -210,27 +208,13 @@ class Session:
         if ts > self._now_ts:
             self._now, self._now_ts = at, ts
         engine = self.engine
-        route = engine._routes.get(event.type)
-        if route is None:
-            route = engine._route(event.type)
-        value = getattr(event, route[0], None) if route[0] else None
-        key = f"event:{event.id}" if value is None else route[1] + value
+        key = self.engine._thread_key(event)
         thread = self._threads.get(key)
         if thread is None:
             thread = _Thread(key, self._versions_for(at, ts))
             self._threads[key] = thread
             heapq.heappush(retire, (ts + self._retention_s, key))
-        elif event.id in thread.seen:
-            earlier = thread.seen[event.id]
-            if _same(earlier, event, ts):
-                return produced  # the same event again: idempotent
-            raise duplicate_conflict(
-                event,
-                first=None,
-                first_print=None if isinstance(earlier, bytes) else earlier,
-                first_where="earlier in this session",
-                where=None,
-            )
+        # (a repeat of an event the session holds never gets here: _offer ignored or refused it)
         self._events += 1
         thread.seen[event.id] = fingerprint(event, ts)
         self._ids[event.id] = key
@@ -517,12 +501,7 @@ class Session:
         template = ruleset.spec.verdicts[candidate.verdict]
         calendar = version.calendar
         local_at = calendar.local(candidate.at)
-        subjects = []
-        for role in template.subjects:
-            if role == "actor" and candidate.actor:
-                subjects.append({"role": "staff", "id": candidate.actor})
-            elif role == "unit" and candidate.unit:
-                subjects.append({"role": "unit", "id": candidate.unit})
+        subjects = _subjects(template.subjects, candidate.actor, candidate.unit)
         key = thread.key
 
         def facts() -> list[dict[str, str]]:
@@ -573,12 +552,7 @@ class Session:
         if vid in self._verdicts or (state is not None and vid in state.emitted):
             return []
         template = rule.verdict
-        subjects = []
-        for role in template.subjects:
-            if role == "actor" and actor:
-                subjects.append({"role": "staff", "id": actor})
-            elif role == "unit" and unit:
-                subjects.append({"role": "unit", "id": unit})
+        subjects = _subjects(template.subjects, actor, unit)
         calendar = version.calendar
         local_at = calendar.local(at)
         facts = [_fact("规则", "rule", f"{rule.id} ({rule.title.zh})")]
@@ -826,7 +800,6 @@ class Session:
 # behind this mark (9 bytes) and written behind "content:".
 _CONTENT = b"c"
 _CONTENT_LENGTH = 9
-_CONTENT_TEXT = "content:"
 
 
 def _same(earlier: tuple[Any, ...] | bytes, event: Event, ts: float) -> bool:
@@ -906,6 +879,17 @@ def _explain_text(engine: Engine, session: Session, events: list[Event], key: st
         card = "" if verdict.card is None else f" [{verdict.card}]"
         lines.append(f"  {verdict.at:%Y-%m-%d %H:%M}  {verdict.rule}{card}{points}  {message}")
     return "\n".join(lines) + "\n"
+
+
+def _subjects(roles: Sequence[str], actor: str | None, unit: str | None) -> list[dict[str, str]]:
+    """Whom a verdict is against: the acting staff member and the unit, as its template names them."""
+    subjects = []
+    for role in roles:
+        if role == "actor" and actor:
+            subjects.append({"role": "staff", "id": actor})
+        elif role == "unit" and unit:
+            subjects.append({"role": "unit", "id": unit})
+    return subjects
 
 
 def _fact(zh: str, en: str, value: str) -> dict[str, str]:

@@ -57,7 +57,7 @@ MIN_KEY_BYTES = 16
 _MAX_INT = 2**63 - 1  # counts and the like: larger than any session reaches
 _HEX = re.compile(r"[0-9a-f]+")
 _DIGEST_HEX = 16  # an 8-byte fingerprint or content digest (_dedupe)
-_CONTENT_TEXT = "content:"  # the mark of a content digest (as _engine writes it)
+CONTENT_TEXT = "content:"  # the mark of a digest of an event's content (format 1) in a thread's `seen`
 _MAC_HEX = 64
 _ENVELOPE = ("format", "mac", "state")
 _STATE_KEYS = ("closed_cases", "events", "held", "judged", "ledger", "now", "rulesets", "threads", "tolerance_seconds", "verdicts")
@@ -585,7 +585,7 @@ class _Checker:
 
 
 _SCALARS = frozenset((str, int, float, bool))
-_DIGEST = re.compile(f"(?:{_CONTENT_TEXT})?[0-9a-f]{{{_DIGEST_HEX}}}")
+_DIGEST = re.compile(f"(?:{CONTENT_TEXT})?[0-9a-f]{{{_DIGEST_HEX}}}")
 
 
 def _span(calendar: Any, whose: str) -> _Span:
