@@ -8,8 +8,8 @@ subjects, points, explanation — changes the digest; diff the verdicts of the l
 (tests/benchmarks/oracle.json, ``--write-verdicts``) to see which.
 
 Also: ``Engine.evaluate`` and a session fed event by event give the same report verdicts, and
-``Engine.evaluate_stream`` gives exactly the clock and rule verdicts of the report (the stream does
-not run accountability).
+``Engine.evaluate_stream`` gives exactly the verdicts of the report (accountability's at the end)
+and its scores.
 """
 
 from __future__ import annotations
@@ -135,10 +135,13 @@ def test_a_session_fed_event_by_event_gives_the_same_verdicts(
     assert summary["full"] == evaluated["summary"]["full"]
 
 
-def test_the_stream_gives_the_clock_and_rule_verdicts_of_the_report(
+def test_the_stream_gives_the_verdicts_and_scores_of_the_report(
     engine: Engine, events: list[Event], evaluated: dict[str, Any]
 ) -> None:
     entries = bench.accountability_entries(engine)
-    streamed = bench.summarise(engine.evaluate_stream(iter(events), as_of=AS_OF), entries)
-    assert streamed["rules"]["verdicts"] == streamed["verdicts"]  # no accountability verdicts in a stream
+    stats: dict[str, Any] = {}
+    streamed = bench.summarise(engine.evaluate_stream(iter(events), as_of=AS_OF, stats=stats), entries)
+    assert stats["revoked"] == []  # the synthetic year revokes nothing: the stream's verdicts are the report's
+    assert streamed["verdicts"] == VERDICTS and streamed["full"] == FULL
     assert streamed["rules"]["full"] == evaluated["summary"]["rules"]["full"]
+    assert stats["scores"] == evaluated["report"].scores

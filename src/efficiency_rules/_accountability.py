@@ -30,7 +30,7 @@ from ._ruleset_schema import (
 )
 from ._verdicts import Score, Verdict, iso, make_verdict, verdict_id
 
-__all__ = ["LEDGER_TYPES", "Organisation", "apply_accountability"]
+__all__ = ["LEDGER_TYPES", "Counted", "Organisation", "account", "apply_accountability", "counted_by"]
 
 #: Event types an evaluation keeps for accountability, whatever the rulesets say.
 LEDGER_TYPES = frozenset(("org.staff_assigned", "org.unit_leaders", "verdict.revoked", "ranking.published", "interview.held"))
@@ -652,20 +652,78 @@ def scores(version: Any, spec: AccountabilitySpec, verdicts: Sequence[Verdict], 
 def apply_accountability(engine: Any, base: Sequence[Verdict], events: Sequence[Event], as_of: dt.datetime
                          ) -> tuple[list[Verdict], list[Score], list[dict[str, Any]]]:
     """(verdicts after revocations, with those accountability gives; scores; revocations) as of ``as_of``."""
+    kept, given, all_scores, notes = account(engine, base, events, as_of, known=None)
+    verdicts = [*kept, *given]
+    verdicts.sort(key=lambda v: (v.at, v.id))
+    return verdicts, all_scores, notes
+
+
+def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Event], as_of: dt.datetime,
+            known: Callable[[str], bool] | None) -> tuple[list[Any], list[Verdict], list[Score], list[dict[str, Any]]]:
+    """(the base verdicts not revoked, the verdicts accountability gives, scores, revocations).
+
+    ``base`` may hold :class:`Counted` projections instead of verdicts (a stream keeps only those);
+    ``known`` then tells whether a revoked id was among the base verdicts, which ``base`` alone
+    no longer shows.
+    """
     kept = [e for e in events if e.at <= as_of]
     revocations = [e for e in kept if e.type == "verdict.revoked"]
     revoked = {e.verdict_id for e in revocations}  # type: ignore[attr-defined]
-    verdicts = [v for v in base if v.id not in revoked]
+    standing: list[Any] = [v for v in base if v.id not in revoked]
+    verdicts = list(standing)
     org = Organisation(e for e in kept if e.type in ("org.staff_assigned", "org.unit_leaders"))
     all_scores: list[Score] = []
-    known = {v.id for v in base}
+    given: list[Verdict] = []
+    base_ids = {v.id for v in base}
+    ledger_ids: set[str] = set()
     for version, spec, conditions in engine._ledgers:
         ledger = _Ledger(version, spec, conditions, kept, org, as_of)
         ledger.verdicts = list(verdicts)
-        verdicts += ledger.run(revoked)
-        known |= ledger.given_ids
+        new = ledger.run(revoked)
+        verdicts += new
+        given += new
+        ledger_ids |= ledger.given_ids
         all_scores += scores(version, spec, verdicts, org, as_of)
+
+    def found(vid: str) -> bool:
+        return vid in base_ids or vid in ledger_ids or (known is not None and known(vid))
+
     notes = [{"verdict_id": e.verdict_id, "at": e.at, "reason": e.reason, "event": e.id,  # type: ignore[attr-defined]
-              "found": e.verdict_id in known} for e in revocations]  # type: ignore[attr-defined]
-    verdicts.sort(key=lambda v: (v.at, v.id))
-    return verdicts, all_scores, notes
+              "found": found(e.verdict_id)} for e in revocations]  # type: ignore[attr-defined]
+    return standing, given, all_scores, notes
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """What accountability reads of a verdict: a stream keeps this, not the verdict and its explanation."""
+
+    id: str
+    ruleset: str
+    rule: str
+    kind: str
+    card: str | None
+    points: float | None
+    at: dt.datetime
+    subjects: list[Any]
+
+    @classmethod
+    def of(cls, verdict: Verdict) -> Counted:
+        return cls(verdict.id, verdict.ruleset, verdict.rule, verdict.kind, verdict.card, verdict.points, verdict.at,
+                   verdict.subjects)
+
+
+def counted_by(ledgers: Sequence[tuple[Any, AccountabilitySpec, Any]]) -> Callable[[Verdict], bool]:
+    """Whether any counter or score of these accountability sections reads a verdict."""
+    counters = [c.verdicts for _, spec, _ in ledgers for c in spec.counters.values() if c.verdicts is not None]
+    policies = [spec.scores for _, spec, _ in ledgers if spec.scores is not None]
+
+    def reads(verdict: Verdict) -> bool:
+        if any(_matches(verdict, wanted) for wanted in counters):
+            return True
+        for policy in policies:
+            vetoes = policy.veto is not None and _matches(verdict, policy.veto)
+            if (verdict.points is not None or vetoes) and _matches(verdict, policy.verdicts):
+                return True
+        return False
+
+    return reads

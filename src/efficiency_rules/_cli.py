@@ -254,7 +254,7 @@ def evaluate(
             if verdicts_path is None:
                 report = engine.evaluate(progress.count(events), as_of=moment)
             else:
-                stats: dict[str, int] = {}
+                stats: dict[str, Any] = {}
                 written = 0
                 with click.open_file(verdicts_path, "w", encoding="utf-8") as out:
                     for verdict in engine.evaluate_stream(progress.count(events), as_of=moment, tolerance=allowed, stats=stats):
@@ -268,9 +268,13 @@ def evaluate(
         click.echo(report.to_json() if output == "json" else report.table(language=lang), nl=output == "json")
     else:
         where = "标准输出" if verdicts_path == "-" and zh else "standard output" if verdicts_path == "-" else verdicts_path
-        summary = (f"已判定{stats['events']}个事件，{written}条结论写入{where}；{stats['ignored_after_as_of']}个事件晚于判定时点，未判定"
-                   if zh else f"{stats['events']} events judged, {written} verdicts written to {where}; "
-                   f"{stats['ignored_after_as_of']} events after as-of, not judged")
+        revoked = len(stats["revoked"])
+        summary = (f"已判定{stats['events']}个事件，{written}条结论写入{where}"
+                   + (f"（其中{revoked}条后被撤销）" if revoked else "")
+                   + f"；{stats['ignored_after_as_of']}个事件晚于判定时点，未判定"
+                   if zh else f"{stats['events']} events judged, {written} verdicts written to {where}"
+                   + (f" ({revoked} of them revoked later)" if revoked else "")
+                   + f"; {stats['ignored_after_as_of']} events after as-of, not judged")
         click.echo(summary, err=True)
     if problems:
         click.echo(f"efficiency-rules: {len(problems)} invalid event(s) not judged", err=True)

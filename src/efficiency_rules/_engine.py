@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._accountability import LEDGER_TYPES
+from ._accountability import LEDGER_TYPES, counted_by
 from ._calendar import Calendar
 from ._clocks import ClockPolicy, compile_clock
 from ._conditions import count_key, field_key
@@ -208,6 +208,7 @@ class Engine:
             ledger_types |= {c.event for c in section.counters.values() if c.event} | {c.after.event for c in section.counters.values() if c.after}
             ledger_types |= {m.subjects.event for m in section.minimums if m.subjects is not None}
         self._ledger_types = frozenset(ledger_types)
+        self._counted_by = counted_by(self._ledgers)  # whether accountability reads a verdict
         self._by_id: dict[str, list[int]] = {}
         for index, version in enumerate(self._versions):
             self._by_id.setdefault(version.ruleset.id, []).append(index)
@@ -314,7 +315,7 @@ class Engine:
         *,
         as_of: dt.datetime,
         tolerance: dt.timedelta = dt.timedelta(0),
-        stats: dict[str, int] | None = None,
+        stats: dict[str, Any] | None = None,
     ) -> Iterator[Verdict]:
         """Judge a stream of events in time order, yielding verdicts as they arise.
 
@@ -324,11 +325,21 @@ class Engine:
         :class:`EventError` naming it — never silently reordered or dropped. Events after ``as_of``
         are skipped and counted in ``stats["ignored_after_as_of"]``; ``stats["events"]`` counts the
         events judged (repeats not counted).
+
+        Accountability runs too: the rule and clock verdicts come as they become final, then, at
+        the end, the verdicts accountability gives as of ``as_of`` (cards, ladders, thresholds…);
+        ``stats["scores"]`` and ``stats["revocations"]`` then hold the report's scores and
+        revocations. A verdict that a later ``verdict.revoked`` event revokes has already been
+        handed out when the revocation comes: ``stats["revoked"]`` lists the ids revoked, and
+        accountability and scores leave them out, as :meth:`evaluate` does. For this the stream
+        keeps, besides its open threads, a few dozen bytes per verdict that accountability reads
+        (its id, rule, kind, card, points, time and subjects) and 8 bytes per other verdict.
         """
         _require_aware(as_of, "as_of")
         from ._session import Session
 
         session = Session(self, keep_verdicts=False, tolerance=tolerance)
+        session._counted = []
         counts = stats if stats is not None else {}
         counts.setdefault("events", 0)
         counts.setdefault("ignored_after_as_of", 0)
@@ -347,6 +358,11 @@ class Engine:
                 yield from produced
         yield from session._finish(as_of)
         counts["events"] = session._events
+        given, scores, revocations = session._account_stream(as_of)
+        counts["scores"] = scores
+        counts["revocations"] = revocations
+        counts["revoked"] = [r.verdict_id for r in revocations]
+        yield from given
 
     def explain(
         self, events: Iterable[Event | Mapping[str, Any] | str], *, case: str, as_of: dt.datetime, language: str = "zh"
