@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from typing import Any
+
 import pytest
 
 from efficiency_rules import DuplicateEventError, EfficiencyRulesError, Engine, EventError, Session
@@ -199,10 +201,10 @@ def test_streams_give_the_batch_verdicts_with_bounded_state(engine: Engine) -> N
         for i in range(100)
     ]
     as_of = dt.datetime(2024, 12, 31, tzinfo=CST)
-    stats: dict[str, int] = {}
+    stats: dict[str, Any] = {}
     streamed = list(engine.evaluate_stream(events, as_of=as_of, stats=stats))
     assert sorted(streamed, key=lambda v: (v.at, v.id)) == engine.evaluate(events, as_of=as_of).verdicts
-    assert stats == {"events": 100, "ignored_after_as_of": 0}
+    assert stats == {"events": 100, "ignored_after_as_of": 0, "scores": [], "revocations": [], "revoked": []}
     session = engine.session()
     for event in events:
         session.add(event)

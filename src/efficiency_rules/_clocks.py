@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -156,7 +156,7 @@ def compile_clock(name: str, spec: TimeLimitSpec) -> ClockPolicy:
     return ClockPolicy(name, zh, en, spec, start_types, materials, frozenset(spec.stop), frozenset(relevant))
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A verdict a clock gives, once time passes ``at`` (``on_event``: as soon as the event is judged)."""
 
@@ -170,6 +170,10 @@ class Candidate:
     unit: str | None
     values: dict[str, str] = field(default_factory=dict)
     facts: list[tuple[str, str, str]] = field(default_factory=list)  # extra (zh, en, value)
+    base: Mapping[str, str] | None = None  # values shared with the clock's other verdicts, under ``values``
+
+    def message_values(self) -> dict[str, str]:
+        return dict(self.values) if self.base is None else {**self.base, **self.values}
 
 
 @dataclass
@@ -568,7 +572,7 @@ class ClockTrace:
                     continue
                 warned = warned or item[5]
                 if ts >= given_before:
-                    out.append(Candidate(item[2], item[3], item[1], ts, False, trigger, actor, unit, dict(item[4])))
+                    out.append(Candidate(item[2], item[3], item[1], ts, False, trigger, actor, unit, {}, [], item[4]))
                 continue
             _, first_x, every, key, verdict, after = item
             k = self._first_repeat(first_x, every, given_before)
@@ -584,8 +588,8 @@ class ClockTrace:
                         wake = ts
                     break
                 late_by = after + (k - 1) * every
-                values = {**self.values, "overdue_by": _describe(late_by, self.working, self.per_day), "count": str(k)}
-                out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values))
+                values = {"overdue_by": _describe(late_by, self.working, self.per_day), "count": str(k)}
+                out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values, [], self.values))
                 k += 1
         return wake, warned
 

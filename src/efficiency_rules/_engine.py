@@ -297,15 +297,16 @@ class Engine:
                 ignored += 1
             else:
                 parsed.append((ts, event.id, event))
-        parsed.sort(key=lambda entry: (entry[0], entry[1]))
+        parsed.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
         from ._session import Session
 
         session = Session(self)
         session._defer = True  # a batch gives the set of verdicts, not their order: see Session._deferred
         offer = session._offer
-        for ts, _, event in parsed:
+        pop = parsed.pop
+        while parsed:  # taken from the end, so that an event judged and let go by its case is freed
+            ts, _, event = pop()
             offer(event, ts)
-        del parsed
         session._finish(as_of)
         return session._report(as_of, ignored_after_as_of=ignored)
 

@@ -66,6 +66,7 @@ from ._verdicts import (
     Score,
     Verdict,
     iso,
+    make_case_state,
     make_verdict,
     verdict_id,
 )
@@ -473,7 +474,7 @@ class Session:
         states = []
         for index, run in self._clock_states(thread, as_of):
             ruleset = self.engine._versions[index].ruleset
-            states.append(CaseState.model_validate(
+            states.append(make_case_state(
                 {"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()}
             ))
         return states
@@ -500,35 +501,14 @@ class Session:
         # explained as things stood when it became true, however late time is seen to pass it
         moment = candidate.at if candidate.ts != now_ts else dt.datetime.fromtimestamp(now_ts, version.calendar.timezone)
         # (its own candidates are not wanted: 'since' its moment spares offering every earlier one again)
-        moment_ts = moment.timestamp()
-        trace = self._trace(thread, (index, policy.id), version, policy, moment_ts)
-        since = (current.start_event, moment_ts)
+        trace = self._trace(thread, (index, policy.id), version, policy, moment.timestamp())
         template = ruleset.spec.verdicts[candidate.verdict]
-        calendar = version.calendar
-        local_at = calendar.local(candidate.at)
-        subjects = _subjects(template.subjects, candidate.actor, candidate.unit)
-        key = thread.key
-
-        def facts() -> list[dict[str, str]]:
-            # the trace is of the case's events as they were when the verdict was given: it does not change
-            run = (current.at(now, explain=False, since=since) if trace is None else trace.at(moment, since=since))
-            written = [_fact("规则", "rule", f"{rule_id} ({policy.title_zh})")]
-            if run.matter:
-                written.append(_fact("事项", "matter", run.matter))
-            for entry in run.timeline:
-                when = "" if entry.at is None else iso(calendar.local(entry.at))
-                written.append(_fact(entry.zh, entry.en, " ".join(part for part in (when, entry.value) if part)))
-            return written + [_fact(zh, en, value) for zh, en, value in candidate.facts]
-
-        def values() -> dict[str, str]:
-            return {
-                "rule": rule_id, "thread": key, "event_id": candidate.trigger, "actor": candidate.actor or "",
-                "unit": candidate.unit or "", "at": iso(local_at), **candidate.values,
-            }
-
-        verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule_id, template=template, thread=key, at=local_at,
-                               subjects=subjects, cites=version.template_cites(candidate.verdict), trigger=candidate.trigger,
-                               values=values, facts=facts)
+        local_at = version.calendar.local(candidate.at)
+        why = _ClockWhy(current, trace, now, moment, version.calendar, policy, rule_id, thread.key, local_at, candidate)
+        verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule_id, template=template, thread=thread.key, at=local_at,
+                               subjects=_subjects(template.subjects, candidate.actor, candidate.unit),
+                               cites=version.template_cites(candidate.verdict), trigger=candidate.trigger,
+                               values=why.values, facts=why.facts)
         if self._keep:
             self._verdicts[vid] = verdict
         elif self._counted is not None:
@@ -805,7 +785,7 @@ class Session:
         for thread in session._threads.values():
             for event_id in thread.seen:
                 session._ids[event_id] = thread.key
-        session._closed_cases = [CaseState.model_validate(case) for case in state.get("closed_cases", ())]
+        session._closed_cases = [make_case_state(case) for case in state.get("closed_cases", ())]
         judged = state.get("judged")
         if judged is not None:
             session._judged = (-math.inf if judged[0] is None else float(judged[0]), str(judged[1]))
@@ -930,3 +910,35 @@ def _id_bits(vid: str) -> int:
         return int(vid[2:18], 16) if vid.startswith("v-") else 0
     except ValueError:
         return 0
+
+
+class _ClockWhy:
+    """What a clock verdict's explanation is written from, when it is read: the case's trace as it
+    stood when the verdict was given (a trace does not change) and the verdict's own candidate.
+    One small object per verdict; the traces are shared with the case's other verdicts."""
+
+    __slots__ = ("current", "trace", "now", "moment", "calendar", "policy", "rule_id", "key", "local_at", "candidate")
+
+    def __init__(self, current: ClockTrace, trace: ClockTrace | None, now: dt.datetime, moment: dt.datetime, calendar: Any,
+                 policy: ClockPolicy, rule_id: str, key: str, local_at: dt.datetime, candidate: Candidate) -> None:
+        self.current, self.trace, self.now, self.moment, self.calendar = current, trace, now, moment, calendar
+        self.policy, self.rule_id, self.key, self.local_at, self.candidate = policy, rule_id, key, local_at, candidate
+
+    def facts(self) -> list[dict[str, str]]:
+        since = (self.current.start_event, self.moment.timestamp())
+        run = (self.current.at(self.now, explain=False, since=since) if self.trace is None
+               else self.trace.at(self.moment, since=since))
+        written = [_fact("规则", "rule", f"{self.rule_id} ({self.policy.title_zh})")]
+        if run.matter:
+            written.append(_fact("事项", "matter", run.matter))
+        for entry in run.timeline:
+            when = "" if entry.at is None else iso(self.calendar.local(entry.at))
+            written.append(_fact(entry.zh, entry.en, " ".join(part for part in (when, entry.value) if part)))
+        return written + [_fact(zh, en, value) for zh, en, value in self.candidate.facts]
+
+    def values(self) -> dict[str, str]:
+        candidate = self.candidate
+        return {
+            "rule": self.rule_id, "thread": self.key, "event_id": candidate.trigger, "actor": candidate.actor or "",
+            "unit": candidate.unit or "", "at": iso(self.local_at), **candidate.message_values(),
+        }

@@ -26,6 +26,8 @@ Modes (``--modes``, a comma list; each runs in a fresh process, so that its peak
 
 * ``json``:     ``json.loads`` of each line — the floor of reading the log;
 * ``parse``:    ``read_events(path)`` in a loop (validated events, not kept);
+* ``list``:     ``list(read_events(path))``: the memory of holding the log's events, against which
+  ``evaluate``'s peak is measured (``x list`` in the table);
 * ``evaluate``: ``Engine.evaluate(read_events(path), as_of=...)`` — the report, accountability included;
 * ``stream``:   ``Engine.evaluate_stream(read_events(path, dedupe=False), as_of=...)`` (memory bounded
   by open threads: the reader does not remember every id); each verdict is counted and
@@ -88,7 +90,7 @@ RULESETS = [
     ROOT / "rulesets" / "county" / "points-table.yaml",
 ]
 CST = dt.timezone(dt.timedelta(hours=8))
-MODES = ("json", "parse", "evaluate", "stream", "session")
+MODES = ("json", "parse", "list", "evaluate", "stream", "session")
 ENGINE_MODES = ("evaluate", "stream", "session")
 #: The generator's arguments besides ``cases`` (synth.generate's defaults, the seed and year of this benchmark).
 GENERATOR = {"year": 2025, "seed": 1, "inquiries_per_case": 0.3, "units": 30, "staff_per_unit": 10}
@@ -255,6 +257,9 @@ def child(mode: str, path: Path, as_of: dt.datetime, work: Path, keep_full: Path
         events = 0
         for _ in read_events(path, registry=engine.registry):
             events += 1
+    elif mode == "list":
+        held = list(read_events(path, registry=engine.registry))
+        events = len(held)
     elif mode == "evaluate":
         report = engine.evaluate(read_events(path, registry=engine.registry), as_of=as_of)
         events = report.events
@@ -419,6 +424,10 @@ def print_table(run: dict[str, Any]) -> None:
         print(f"loading the seven rulesets: {min(loads):.2f} CPU s (not counted above)")
     if "stream" in run["modes"]:
         print(f"stream: {run['modes']['stream']['fold_cpu_s']:.2f} CPU s of folding verdicts into digests taken out")
+    if "list" in run["modes"]:
+        held = run["modes"]["list"]["peak_rss_mib"]
+        print("peak RSS against list(read_events): " + ", ".join(
+            f"{mode} {r['peak_rss_mib'] / held:.2f}x" for mode, r in run["modes"].items() if mode in ENGINE_MODES))
     for what, same in run["comparisons"].items():
         print(f"{what}: {'same' if same else 'DIFFERENT'}")
 
