@@ -47,6 +47,7 @@ class Organisation:
         leaders: dict[str, list[tuple[float, str | None, str | None]]] = defaultdict(list)
         self.units: set[str] = set()
         self.people: set[str] = set()
+        self.verdict_subjects: dict[str, dict[str, str | None]] = {}  # verdict id -> its subjects by role
         for event in sorted(events, key=lambda e: (e.at, e.id)):
             ts = event.at.timestamp()
             if event.type == "org.staff_assigned":
@@ -91,7 +92,7 @@ class Organisation:
         return found[1] if role == "deputy" else found[2]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """One thing a counter counts: an event or a verdict, when, and for whom."""
 
@@ -188,6 +189,15 @@ def _matches(verdict: Verdict, wanted: VerdictFilter | None) -> bool:
 
 
 def _verdict_subjects(verdict: Verdict, org: Organisation) -> dict[str, str | None]:
+    """Who a verdict concerns, by role, as the organisation stood when it was given (worked out once
+    per verdict and evaluation: every counter and score of every ruleset asks)."""
+    found = org.verdict_subjects.get(verdict.id)
+    if found is None:
+        found = org.verdict_subjects[verdict.id] = _subjects_of(verdict, org)
+    return found
+
+
+def _subjects_of(verdict: Verdict, org: Organisation) -> dict[str, str | None]:
     ts = verdict.at.timestamp()
     found: dict[str, str | None] = {"staff": None, "unit": None, "deputy": None, "principal": None}
     for subject in verdict.subjects:

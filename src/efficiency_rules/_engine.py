@@ -308,7 +308,7 @@ class Engine:
             ts, _, event = pop()
             offer(event, ts)
         session._finish(as_of)
-        return session._report(as_of, ignored_after_as_of=ignored)
+        return session._report(as_of, ignored_after_as_of=ignored, last=True)
 
     def evaluate_stream(
         self,

@@ -22,11 +22,11 @@ The pipeline, as :class:`Session` runs it for each event (``Engine.evaluate`` an
 from __future__ import annotations
 
 import copy
-from array import array
 import datetime as dt
 import heapq
 import json
 import math
+from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,11 +60,13 @@ from ._snapshot import load as _load_snapshot
 from ._threads import _Pending, _Thread, _Wake
 from ._verdicts import (
     CaseState,
+    Explanation,
     Report,
     Revocation,
     RulesetRef,
     Score,
     Verdict,
+    explanation_of,
     iso,
     make_case_state,
     make_verdict,
@@ -504,11 +506,10 @@ class Session:
         trace = self._trace(thread, (index, policy.id), version, policy, moment.timestamp())
         template = ruleset.spec.verdicts[candidate.verdict]
         local_at = version.calendar.local(candidate.at)
-        why = _ClockWhy(current, trace, now, moment, version.calendar, policy, rule_id, thread.key, local_at, candidate)
+        why = _ClockWhy(current, trace, now, moment, version.calendar, policy, rule_id, thread.key, local_at, candidate, template)
         verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule_id, template=template, thread=thread.key, at=local_at,
                                subjects=_subjects(template.subjects, candidate.actor, candidate.unit),
-                               cites=version.template_cites(candidate.verdict), trigger=candidate.trigger,
-                               values=why.values, facts=why.facts)
+                               cites=version.template_cites(candidate.verdict), trigger=candidate.trigger, explain=why)
         if self._keep:
             self._verdicts[vid] = verdict
         elif self._counted is not None:
@@ -684,14 +685,21 @@ class Session:
         self._judged = max(self._judged, (as_of_ts, ""))
         return produced
 
-    def _report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0) -> Report:
-        """The report from the session as it stands (``_finish`` brought it to ``as_of``)."""
+    def _report(self, as_of: dt.datetime, *, ignored_after_as_of: int = 0, last: bool = False) -> Report:
+        """The report from the session as it stands (``_finish`` brought it to ``as_of``).
+
+        ``last``: the session is not used again (a batch), so the state of its threads is let go
+        once their clocks are read, before accountability needs memory of its own.
+        """
         cases = list(self._closed_cases)
         for thread in self._threads.values():
             if thread.log:
                 cases.extend(self._case_states(thread, as_of))
         cases.sort(key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
+        open_threads = sum(1 for t in self._threads.values() if t.pending)
         verdicts, scores, revocations = self.verdicts(), [], []
+        if last:
+            self._threads, self._deadlines, self._ids, self._closed_cases, self._verdicts = {}, [], {}, [], {}
         if self._ledger or self.engine._ledgers:
             verdicts, scores, revocations = apply_accountability(self.engine, verdicts, self._ledger, as_of)
         # every part is a validated model already: the report is put together, not checked again
@@ -701,7 +709,7 @@ class Session:
             verdicts=verdicts,
             events=self._events,
             ignored_after_as_of=ignored_after_as_of,
-            open_threads=sum(1 for t in self._threads.values() if t.pending),
+            open_threads=open_threads,
             cases=cases,
             scores=list(scores),
             revocations=[Revocation.model_validate(r) for r in revocations],
@@ -917,12 +925,16 @@ class _ClockWhy:
     stood when the verdict was given (a trace does not change) and the verdict's own candidate.
     One small object per verdict; the traces are shared with the case's other verdicts."""
 
-    __slots__ = ("current", "trace", "now", "moment", "calendar", "policy", "rule_id", "key", "local_at", "candidate")
+    __slots__ = ("calendar", "candidate", "current", "key", "local_at", "moment", "now", "policy", "rule_id", "template", "trace")
 
     def __init__(self, current: ClockTrace, trace: ClockTrace | None, now: dt.datetime, moment: dt.datetime, calendar: Any,
-                 policy: ClockPolicy, rule_id: str, key: str, local_at: dt.datetime, candidate: Candidate) -> None:
+                 policy: ClockPolicy, rule_id: str, key: str, local_at: dt.datetime, candidate: Candidate, template: Any) -> None:
         self.current, self.trace, self.now, self.moment, self.calendar = current, trace, now, moment, calendar
         self.policy, self.rule_id, self.key, self.local_at, self.candidate = policy, rule_id, key, local_at, candidate
+        self.template = template
+
+    def __call__(self) -> Explanation:
+        return explanation_of(self.template, self.values(), self.facts())
 
     def facts(self) -> list[dict[str, str]]:
         since = (self.current.start_event, self.moment.timestamp())

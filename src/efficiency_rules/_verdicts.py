@@ -322,12 +322,14 @@ def make_verdict(
     subjects: list[dict[str, str]],
     cites: list[dict[str, str | None]],
     trigger: str,
-    values: Mapping[str, str] | Callable[[], Mapping[str, str]],
-    facts: list[dict[str, str]] | Callable[[], list[dict[str, str]]],
+    values: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
+    facts: list[dict[str, str]] | Callable[[], list[dict[str, str]]] | None = None,
+    explain: Callable[[], Explanation] | None = None,
 ) -> Verdict:
     """A verdict from a ruleset's verdict template (kind, points, card, sanction, message), validated in
     pydantic-core. Its explanation — the message rendered in Chinese and English with ``values``, and
-    the ``facts`` — is written when first read; either may be given as a function that makes it then."""
+    the ``facts`` — is written when first read; either may be given as a function that makes it then,
+    or ``explain`` writes the whole explanation (with :func:`explanation_of`)."""
     verdict = Verdict.model_validate({
         "id": vid,
         "ruleset": ruleset.id,
@@ -344,22 +346,28 @@ def make_verdict(
         "trigger": trigger,
     }, context=_LAZY_CONTEXT)
 
-    def explain() -> Explanation:
-        message = template.message
-        zh = message if isinstance(message, str) else message.zh
-        en = None if isinstance(message, str) else message.en
-        filled = values() if callable(values) else values
-        filled_en = {**filled, "new_items": filled["new_items"].replace("、", ", ")} if filled.get("new_items") else filled
-        return _EXPLANATION.validate_python({
-            "message_zh": render_message(zh, filled),
-            "message_en": None if en is None else render_message(en, filled_en),
-            "facts": facts() if callable(facts) else facts,
-        })
+    if explain is None:
+        def explain() -> Explanation:
+            filled = values() if callable(values) else values or {}
+            return explanation_of(template, filled, facts() if callable(facts) else facts or [])
 
     verdict._explain = explain
     # every verdict made here sets the same fields: one shared set, not one each (a frozen model never changes it)
     object.__setattr__(verdict, "__pydantic_fields_set__", _MADE_FIELDS)
     return verdict
+
+
+def explanation_of(template: Any, values: Mapping[str, str], facts: list[dict[str, str]]) -> Explanation:
+    """A verdict's explanation: its template's message rendered in Chinese and English, and the facts."""
+    message = template.message
+    zh = message if isinstance(message, str) else message.zh
+    en = None if isinstance(message, str) else message.en
+    values_en = {**values, "new_items": values["new_items"].replace("、", ", ")} if values.get("new_items") else values
+    return _EXPLANATION.validate_python({
+        "message_zh": render_message(zh, values),
+        "message_en": None if en is None else render_message(en, values_en),
+        "facts": facts,
+    })
 
 
 _LAZY_CONTEXT = {_LAZY: True}
