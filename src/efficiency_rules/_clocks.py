@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -156,6 +157,9 @@ def compile_clock(name: str, spec: TimeLimitSpec) -> ClockPolicy:
     return ClockPolicy(name, zh, en, spec, start_types, materials, frozenset(spec.stop), frozenset(relevant))
 
 
+_NO_FACTS: list[tuple[str, str, str]] = []  # shared by the verdicts that add no facts (never changed)
+
+
 @dataclass(slots=True)
 class Candidate:
     """A verdict a clock gives, once time passes ``at`` (``on_event``: as soon as the event is judged)."""
@@ -171,9 +175,6 @@ class Candidate:
     values: dict[str, str] = field(default_factory=dict)
     facts: list[tuple[str, str, str]] = field(default_factory=list)  # extra (zh, en, value)
     base: Mapping[str, str] | None = None  # values shared with the clock's other verdicts, under ``values``
-
-    def message_values(self) -> dict[str, str]:
-        return dict(self.values) if self.base is None else {**self.base, **self.values}
 
 
 @dataclass
@@ -218,7 +219,7 @@ class ClockRun:
             "start": self.start,
             "deadline": self.deadline,
             "stopped_at": self.stopped_at,
-            "limit": None if self.limit is None else str(self.limit),
+            "limit": None if self.limit is None else sys.intern(str(self.limit)),
             "measure": "working_time" if self.working else "elapsed_time",
             "elapsed_seconds": self.elapsed,
             "elapsed_days": self.days(self.elapsed),
@@ -572,7 +573,7 @@ class ClockTrace:
                     continue
                 warned = warned or item[5]
                 if ts >= given_before:
-                    out.append(Candidate(item[2], item[3], item[1], ts, False, trigger, actor, unit, {}, [], item[4]))
+                    out.append(Candidate(item[2], item[3], item[1], ts, False, trigger, actor, unit, {}, _NO_FACTS, item[4]))
                 continue
             _, first_x, every, key, verdict, after = item
             k = self._first_repeat(first_x, every, given_before)
@@ -589,7 +590,7 @@ class ClockTrace:
                     break
                 late_by = after + (k - 1) * every
                 values = {"overdue_by": _describe(late_by, self.working, self.per_day), "count": str(k)}
-                out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values, [], self.values))
+                out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values, _NO_FACTS, self.values))
                 k += 1
         return wake, warned
 

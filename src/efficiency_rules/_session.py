@@ -26,6 +26,7 @@ import datetime as dt
 import heapq
 import json
 import math
+import sys
 from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -496,7 +497,7 @@ class Session:
         now: dt.datetime, now_ts: float,
     ) -> list[Verdict]:
         ruleset = version.ruleset
-        rule_id = f"{policy.id}.{candidate.verdict}"
+        rule_id = sys.intern(f"{policy.id}.{candidate.verdict}")  # one string for all verdicts of the rule
         vid = verdict_id(ruleset.id, ruleset.version, rule_id, thread.key, f"{candidate.trigger}#{candidate.key}")
         if vid in self._verdicts or vid in thread.emitted:
             return []
@@ -925,13 +926,16 @@ class _ClockWhy:
     stood when the verdict was given (a trace does not change) and the verdict's own candidate.
     One small object per verdict; the traces are shared with the case's other verdicts."""
 
-    __slots__ = ("calendar", "candidate", "current", "key", "local_at", "moment", "now", "policy", "rule_id", "template", "trace")
+    __slots__ = ("actor", "base", "calendar", "current", "extra", "facts_given", "key", "local_at", "moment", "now", "policy",
+                 "rule_id", "template", "trace", "trigger", "unit")
 
     def __init__(self, current: ClockTrace, trace: ClockTrace | None, now: dt.datetime, moment: dt.datetime, calendar: Any,
                  policy: ClockPolicy, rule_id: str, key: str, local_at: dt.datetime, candidate: Candidate, template: Any) -> None:
         self.current, self.trace, self.now, self.moment, self.calendar = current, trace, now, moment, calendar
-        self.policy, self.rule_id, self.key, self.local_at, self.candidate = policy, rule_id, key, local_at, candidate
-        self.template = template
+        self.policy, self.rule_id, self.key, self.local_at, self.template = policy, rule_id, key, local_at, template
+        # of the candidate, what the explanation reads (not the candidate: it is let go)
+        self.trigger, self.actor, self.unit = candidate.trigger, candidate.actor, candidate.unit
+        self.extra, self.base, self.facts_given = candidate.values, candidate.base, candidate.facts
 
     def __call__(self) -> Explanation:
         return explanation_of(self.template, self.values(), self.facts())
@@ -946,11 +950,10 @@ class _ClockWhy:
         for entry in run.timeline:
             when = "" if entry.at is None else iso(self.calendar.local(entry.at))
             written.append(_fact(entry.zh, entry.en, " ".join(part for part in (when, entry.value) if part)))
-        return written + [_fact(zh, en, value) for zh, en, value in self.candidate.facts]
+        return written + [_fact(zh, en, value) for zh, en, value in self.facts_given]
 
     def values(self) -> dict[str, str]:
-        candidate = self.candidate
         return {
-            "rule": self.rule_id, "thread": self.key, "event_id": candidate.trigger, "actor": candidate.actor or "",
-            "unit": candidate.unit or "", "at": iso(self.local_at), **candidate.message_values(),
+            "rule": self.rule_id, "thread": self.key, "event_id": self.trigger, "actor": self.actor or "", "unit": self.unit or "",
+            "at": iso(self.local_at), **(self.base or {}), **self.extra,
         }

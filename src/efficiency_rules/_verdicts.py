@@ -339,7 +339,7 @@ def make_verdict(
         "thread": thread,
         "at": at,
         "subjects": [_subject(subject["role"], subject["id"]) for subject in subjects],
-        "points": None if template.points is None else float(template.points),
+        "points": None if template.points is None else _points(template.points),
         "card": template.card,
         "sanction": template.sanction,
         "cites": [_citation(cite["id"], cite["citation"], cite.get("text")) for cite in cites],
@@ -373,15 +373,21 @@ def explanation_of(template: Any, values: Mapping[str, str], facts: list[dict[st
 _LAZY_CONTEXT = {_LAZY: True}
 _MADE_FIELDS = set(_VerdictFields.model_fields)
 _CASE_FIELDS: dict[frozenset[str], set[str]] = {}
+_ZERO = 0.0  # one zero for the many figures of case states that are nought
 
 
 def make_case_state(data: Mapping[str, Any]) -> CaseState:
     """A validated case state whose set of fields given is shared with the others that gave the same
     (a set of twenty names costs more than the rest of the state; a frozen model never changes it)."""
-    state = CaseState.model_validate(data)
+    state = CaseState.model_validate({key: _ZERO if value == 0 and type(value) is float else value for key, value in data.items()})
     given = state.__pydantic_fields_set__
     object.__setattr__(state, "__pydantic_fields_set__", _CASE_FIELDS.setdefault(frozenset(given), given))
     return state
+
+
+@functools.lru_cache(maxsize=1024)
+def _points(points: Any) -> float:
+    return float(points)
 
 
 @functools.lru_cache(maxsize=65536)
