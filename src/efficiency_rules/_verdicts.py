@@ -376,10 +376,11 @@ _CASE_FIELDS: dict[frozenset[str], set[str]] = {}
 _ZERO = 0.0  # one zero for the many figures of case states that are nought
 
 
-def make_case_state(data: Mapping[str, Any]) -> CaseState:
+def make_case_state(data: Mapping[str, Any] | CaseState) -> CaseState:
     """A validated case state whose set of fields given is shared with the others that gave the same
     (a set of twenty names costs more than the rest of the state; a frozen model never changes it)."""
-    state = CaseState.model_validate({key: _ZERO if value == 0 and type(value) is float else value for key, value in data.items()})
+    pairs = data.items() if isinstance(data, Mapping) else iter(data)
+    state = CaseState.model_validate({key: _ZERO if value == 0 and type(value) is float else value for key, value in pairs})
     given = state.__pydantic_fields_set__
     object.__setattr__(state, "__pydantic_fields_set__", _CASE_FIELDS.setdefault(frozenset(given), given))
     return state
