@@ -507,7 +507,7 @@ class Session:
         trace = self._trace(thread, (index, policy.id), version, policy, moment.timestamp())
         template = ruleset.spec.verdicts[candidate.verdict]
         local_at = version.calendar.local(candidate.at)
-        why = _ClockWhy(current, trace, now, moment, version.calendar, policy, rule_id, thread.key, local_at, candidate, template)
+        why = _ClockWhy(current, trace, now, rule_id, thread.key, local_at, candidate, template)
         verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule_id, template=template, thread=thread.key, at=local_at,
                                subjects=_subjects(template.subjects, candidate.actor, candidate.unit),
                                cites=version.template_cites(candidate.verdict), trigger=candidate.trigger, explain=why)
@@ -926,13 +926,14 @@ class _ClockWhy:
     stood when the verdict was given (a trace does not change) and the verdict's own candidate.
     One small object per verdict; the traces are shared with the case's other verdicts."""
 
-    __slots__ = ("actor", "base", "calendar", "current", "extra", "facts_given", "key", "local_at", "moment", "now", "policy",
-                 "rule_id", "template", "trace", "trigger", "unit")
+    __slots__ = ("actor", "base", "current", "extra", "facts_given", "key", "local_at", "now", "rule_id", "template", "trace",
+                 "trigger", "unit")
 
-    def __init__(self, current: ClockTrace, trace: ClockTrace | None, now: dt.datetime, moment: dt.datetime, calendar: Any,
-                 policy: ClockPolicy, rule_id: str, key: str, local_at: dt.datetime, candidate: Candidate, template: Any) -> None:
-        self.current, self.trace, self.now, self.moment, self.calendar = current, trace, now, moment, calendar
-        self.policy, self.rule_id, self.key, self.local_at, self.template = policy, rule_id, key, local_at, template
+    def __init__(self, current: ClockTrace, trace: ClockTrace | None, now: dt.datetime, rule_id: str, key: str,
+                 local_at: dt.datetime, candidate: Candidate, template: Any) -> None:
+        # local_at is the moment the verdict became true (the candidate's, in the calendar's zone)
+        self.current, self.trace, self.now, self.rule_id, self.key = current, trace, now, rule_id, key
+        self.local_at, self.template = local_at, template
         # of the candidate, what the explanation reads (not the candidate: it is let go)
         self.trigger, self.actor, self.unit = candidate.trigger, candidate.actor, candidate.unit
         self.extra, self.base, self.facts_given = candidate.values, candidate.base, candidate.facts
@@ -941,14 +942,15 @@ class _ClockWhy:
         return explanation_of(self.template, self.values(), self.facts())
 
     def facts(self) -> list[dict[str, str]]:
-        since = (self.current.start_event, self.moment.timestamp())
-        run = (self.current.at(self.now, explain=False, since=since) if self.trace is None
-               else self.trace.at(self.moment, since=since))
-        written = [_fact("规则", "rule", f"{self.rule_id} ({self.policy.title_zh})")]
+        current, calendar = self.current, self.current.calendar
+        since = (current.start_event, self.local_at.timestamp())
+        run = (current.at(self.now, explain=False, since=since) if self.trace is None
+               else self.trace.at(self.local_at, since=since))
+        written = [_fact("规则", "rule", f"{self.rule_id} ({current.policy.title_zh})")]
         if run.matter:
             written.append(_fact("事项", "matter", run.matter))
         for entry in run.timeline:
-            when = "" if entry.at is None else iso(self.calendar.local(entry.at))
+            when = "" if entry.at is None else iso(calendar.local(entry.at))
             written.append(_fact(entry.zh, entry.en, " ".join(part for part in (when, entry.value) if part)))
         return written + [_fact(zh, en, value) for zh, en, value in self.facts_given]
 
