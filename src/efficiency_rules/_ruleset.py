@@ -21,15 +21,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from ._clocks import MATERIALS_COMPLETE, amount_in_measure, working_measure
-from ._conditions import PROSE_OPERATORS, ConditionContext, count_key, parse_condition, unsatisfiable
+from ._conditions import (
+    PROSE_OPERATORS,
+    ConditionContext,
+    count_key,
+    parse_condition,
+    unsatisfiable,
+)
 from ._duration import Duration, TimeUnit
 from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
 from ._event_fields import FieldKind, build_event_model, field_kinds
 from ._events import CORE_EVENT_TYPES, Event
 from ._match import Condition
 from ._registry import type_name
+from ._ruleset_schema import (
+    ExpectSpec,
+    LocalizedText,
+    RulesetSpec,
+    RuleSpec,
+    VerdictSpec,
+)
 from ._shipped import find_shipped, resolve_ruleset_argument
-from ._ruleset_schema import ExpectSpec, LocalizedText, RuleSpec, RulesetSpec, VerdictSpec
 from ._suggest import did_you_mean
 from ._yaml import YamlMap, load_yaml, location_of
 
