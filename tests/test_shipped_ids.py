@@ -193,7 +193,7 @@ def test_cli_shows_one_ruleset(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert out[at + 2] == "    结论: late-notice（违规）、bad-extension（违规）、bad-pause（违规）、overdue（违规）"
     at = out.index("  deliver-within-10wd")
-    assert out[at + 1:at + 3] == ["    办结后10个工作日内须有送达（有条件）。", "    结论: not-delivered（违规）"]
+    assert out[at + 1:at + 3] == ["    办结后10个工作日内须有送达（附条件）。", "    结论: not-delivered（违规）"]
 
 
 def test_cli_show_of_an_accountability_ruleset(capsys: pytest.CaptureFixture[str]) -> None:

@@ -389,10 +389,11 @@ def test_command(paths: tuple[str, ...], backend: str, quiet: bool) -> None:
 
 
 def _add_ruleset_commands() -> None:
-    from ._cli_rulesets import new_command, rulesets_group
+    from ._cli_rulesets import book_command, new_command, rulesets_group
 
     cli.add_command(rulesets_group)
     cli.add_command(new_command)
+    cli.add_command(book_command)
 
 
 _add_ruleset_commands()

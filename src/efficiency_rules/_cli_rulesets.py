@@ -13,7 +13,7 @@ import click
 from ._cli import _reports_errors
 from ._errors import UsageError
 
-__all__ = ["new_command", "rulesets_group"]
+__all__ = ["book_command", "new_command", "rulesets_group"]
 
 Language = Literal["zh", "en"]
 _lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
@@ -139,3 +139,24 @@ def new_command(ruleset_id: str, directory: str, title: str | None, effective_fr
         click.echo(str(path))
     ruleset, scenarios = written
     click.echo(f"下一步：efficiency-rules check {ruleset} && efficiency-rules test {scenarios}", err=True)
+
+
+@click.command("book")
+@click.argument("rulesets", nargs=-1, required=True, metavar="RULESET...")
+@click.option("--md", "md_path", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
+              help="Write the Markdown to FILE ('-': standard output).")
+@_lang_option
+@_reports_errors
+def book_command(rulesets: tuple[str, ...], md_path: str, lang: Language) -> None:
+    """Write the policy book of RULESETS (files, directories or shipped ids): clause by clause, what enforces it.
+
+    For each clause: its citation and text, the time limits, rules and accountability entries that
+    cite it in words with their verdicts' points and sanctions, and the scenarios that exercise
+    them; then the clauses nothing cites and the entries that cite nothing.
+    """
+    from ._book import book_markdown
+    from ._ruleset import load_rulesets
+
+    text = book_markdown(load_rulesets(rulesets), language=lang)
+    with click.open_file(md_path, "w", encoding="utf-8") as out:
+        out.write(text)

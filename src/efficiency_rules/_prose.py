@@ -277,17 +277,18 @@ def entries(ruleset: Ruleset, language: Language, *, brief: bool = False) -> Ite
             expect = rule.expect
             events = [expect.event] if isinstance(expect.event, str) else list(expect.event)
             after = event_name(ruleset, expect.after, language)
-            follow = _join([event_name(ruleset, e, language) for e in events], language)
+            names = [event_name(ruleset, e, language) for e in events]
+            follow = "或".join(names) if zh else _join(names, language)  # any one of them
             within = duration_text(expect.within, language)
-            text = (f"{after}后{within}内须有{follow}" + ("（有条件）" if expect.where is not None else "") if zh
+            text = (f"{after}后{within}内须有{follow}" + ("（附条件）" if expect.where is not None else "") if zh
                     else f"after {after}, {follow} within {within}" + (" (on conditions)" if expect.where is not None else ""))
             if expect.unless:
                 unless = _join([event_name(ruleset, e, language) for e in expect.unless], language)
                 text += f"，{unless}的除外" if zh else f", unless {unless}"
         else:
             on = event_name(ruleset, rule.on or "", language)
-            text = (f"{on}时" + ("，条件成立" if rule.if_ is not None else "")) if zh else (
-                f"on {on}" + (" when its conditions hold" if rule.if_ is not None else ""))
+            text = (f"{on}时" + ("（附条件）" if rule.if_ is not None else "")) if zh else (
+                f"on {on}" + (" (on conditions)" if rule.if_ is not None else ""))
         yield Entry("rule", rule.id, localized(rule.title, language) or rule.id, text + ("。" if zh else "."), (rule.verdict,))
     section = spec.accountability
     if section is None:
