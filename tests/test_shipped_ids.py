@@ -225,3 +225,35 @@ def test_cli_commands_take_ids(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("case:XK-2024-0917")
     assert main(["evaluate", "cn.xzk", "--events", CASES, "--as-of", AS_OF]) == 2
     assert "did you mean cn.xzxk or cn.xxgk?" in capsys.readouterr().err
+
+
+def test_check_suggests_the_shipped_ruleset_to_build_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A city's copy of the Changde e-supervision ruleset re-declares three clauses of the licensing law.
+    mine = tmp_path / "mine.yaml"
+    source = (ROOT / "rulesets/changde/e-supervision-2013.yaml").read_text(encoding="utf-8")
+    mine.write_text(source.replace("id: changde.e-supervision-2013", "id: mycity.e-supervision"), encoding="utf-8")
+    assert main(["check", str(mine)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "ok: 1 ruleset, 1 rule, 1 time limit\n"
+    assert err.splitlines() == [
+        f"hint: {mine}:{line}:3: reference {name!r} ({citation}) is enforced by the shipped ruleset cn.xzxk: load cn.xzxk "
+        "beside this ruleset rather than re-declaring its limits and rules (efficiency-rules rulesets show cn.xzxk)"
+        for line, name, citation in [
+            (35, "licensing-law-32", "《中华人民共和国行政许可法》第三十二条第一款第（四）项"),
+            (38, "licensing-law-42", "《中华人民共和国行政许可法》第四十二条第一款"),
+            (41, "licensing-law-45", "《中华人民共和国行政许可法》第四十五条"),
+        ]
+    ]
+    # the shipped rulesets themselves get no hint, though several cite the same law
+    assert main(["check", str(ROOT / "rulesets")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_disclosure_clause_points_to_the_disclosure_ruleset() -> None:
+    from efficiency_rules._shipped import build_on
+
+    assert build_on({"a": "《中华人民共和国政府信息公开条例》第三十三条第二款"}, own_id="mine")["a"][0] == "cn.xxgk"
+    assert build_on({"a": "《信访工作条例》第三十四条"}, own_id="mine") == {"a": ["cn.xinfang"]}
+    assert build_on({"a": "《中华人民共和国行政许可法》第三十二条"}, own_id="mine")["a"][0] == "cn.xzxk"
+    assert build_on({"a": "《某市办法》第三条"}, own_id="mine") == {}
+    assert build_on({"a": "《信访工作条例》第三十四条"}, own_id="cn.xinfang") == {}

@@ -214,6 +214,10 @@ def check(paths: tuple[str, ...]) -> None:
     limits = sum(len(r.spec.time_limits) for r in rulesets)
     click.echo(f"ok: {len(rulesets)} ruleset{'s' if len(rulesets) != 1 else ''}, {rules} rule{'s' if rules != 1 else ''}, "
                f"{limits} time limit{'s' if limits != 1 else ''}")
+    from ._cli_rulesets import build_on_hints
+
+    for hint in build_on_hints(rulesets):
+        click.echo(hint, err=True)
 
 
 @cli.command("evaluate")

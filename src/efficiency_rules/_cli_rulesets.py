@@ -6,14 +6,17 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from ._cli import _reports_errors
 from ._errors import UsageError
 
-__all__ = ["book_command", "new_command", "rulesets_group"]
+if TYPE_CHECKING:
+    from ._ruleset import Ruleset
+
+__all__ = ["book_command", "build_on_hints", "new_command", "rulesets_group"]
 
 Language = Literal["zh", "en"]
 _lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
@@ -160,3 +163,36 @@ def book_command(rulesets: tuple[str, ...], md_path: str, lang: Language) -> Non
     text = book_markdown(load_rulesets(rulesets), language=lang)
     with click.open_file(md_path, "w", encoding="utf-8") as out:
         out.write(text)
+
+
+
+def build_on_hints(rulesets: list[Ruleset]) -> list[str]:
+    """``check``'s hints: a reference that re-declares a clause a shipped ruleset encodes, and which to build on."""
+    from ._shipped import build_on
+    from ._yaml import YamlMap, load_yaml, location_of
+
+    hints: list[str] = []
+    for ruleset in rulesets:
+        spec = ruleset.spec
+        # only clauses its own time limits and rules enforce: an accountability entry may well cite the
+        # clause whose verdicts (from the shipped ruleset) it counts
+        used = {rule.verdict for rule in spec.rules}
+        for limit in spec.time_limits.values():
+            used |= {o.verdict for o in limit.overdue} | {w.verdict for w in limit.warnings}
+            used |= {part.verdict for part in (limit.pauses, limit.extensions, limit.deemed_acceptance)
+                     if part is not None and part.verdict}
+        enforced = {clause for name in used if name in spec.verdicts for clause in spec.verdicts[name].cites}
+        references = {name: ref.citation for name, ref in spec.references.items() if name in enforced}
+        found = build_on(references, own_id=ruleset.id)
+        if not found:
+            continue
+        raw = load_yaml(Path(ruleset.path))
+        section = raw.get("references") if isinstance(raw, YamlMap) else None
+        for name, ids in found.items():
+            where = location_of(section, name, path=ruleset.path, value=False) if isinstance(section, YamlMap) else ruleset.path
+            hints.append(
+                f"hint: {where}: reference {name!r} ({references[name]}) is enforced by the shipped ruleset {ids[0]}: "
+                f"load {ids[0]} beside this ruleset rather than re-declaring its limits and rules "
+                f"(efficiency-rules rulesets show {ids[0]})"
+            )
+    return hints

@@ -22,7 +22,7 @@ import datetime as dt
 import difflib
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
 from ._yaml import YamlMap, load_yaml
 
-__all__ = ["ShippedRuleset", "find_shipped", "looks_like_path", "resolve_ruleset_argument", "shipped_root", "shipped_rulesets"]
+__all__ = ["ShippedRuleset", "build_on", "find_shipped", "looks_like_path", "resolve_ruleset_argument", "shipped_root", "shipped_rulesets"]
 
 SHIPPED_PACKAGE = "efficiency_rules.rulesets"
 SCENARIO_SUFFIXES = (".test.yaml", ".test.yml")
@@ -52,6 +52,7 @@ class ShippedRuleset:
     covers_en: str | None
     path: Path
     scenarios: Path | None
+    citations: tuple[str, ...] = ()  # of the clauses in its references
 
     @property
     def ref(self) -> str:
@@ -124,6 +125,11 @@ def _header(path: Path) -> ShippedRuleset | None:
     end = effective.get("to") if isinstance(effective, dict) else None
     title_zh, title_en = _text(raw.get("title"))
     covers_zh, covers_en = _text(raw.get("covers"))
+    references = raw.get("references")
+    citations = tuple(
+        str(ref["citation"]) for ref in (references.values() if isinstance(references, dict) else [])
+        if isinstance(ref, dict) and isinstance(ref.get("citation"), str)
+    )
     scenarios = next((s for s in (path.with_name(path.stem + suffix) for suffix in SCENARIO_SUFFIXES) if s.is_file()), None)
     return ShippedRuleset(
         id=raw["id"],
@@ -136,6 +142,7 @@ def _header(path: Path) -> ShippedRuleset | None:
         covers_en=covers_en,
         path=path,
         scenarios=scenarios,
+        citations=citations,
     )
 
 
@@ -197,3 +204,44 @@ def resolve_ruleset_argument(entry: str | Path, *, scenarios: bool = False) -> l
     if not scenarios:
         return [r.path for r in versions]
     return [r.scenarios for r in versions if r.scenarios is not None]
+
+
+_DOCUMENT = re.compile(r"《([^》]+)》")
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇0-9]+条")
+
+
+def _articles(citation: str) -> set[tuple[str, str]]:
+    """The (document, article) pairs a citation names: ``《行政许可法》第四十二条第一款`` → {(行政许可法, 第四十二条)}."""
+    document = _DOCUMENT.search(citation)
+    if document is None:
+        return set()
+    return {(document.group(1), article) for article in _ARTICLE.findall(citation[document.end():])}
+
+
+def build_on(citations: Mapping[str, str], *, own_id: str) -> dict[str, list[str]]:
+    """For each reference (name → citation) of a ruleset that re-declares a clause a shipped ruleset encodes,
+    the ids of the shipped rulesets to build on instead, the most specific first.
+
+    A shipped ruleset encodes a clause when one of its references cites the same article of the same
+    document; those whose references come most from that document are named (at most two). Nothing
+    is suggested for a ruleset that is itself shipped.
+    """
+    shipped = shipped_rulesets()
+    if any(r.id == own_id for r in shipped):
+        return {}
+    found: dict[str, list[str]] = {}
+    for name, citation in citations.items():
+        wanted = _articles(citation)
+        if not wanted:
+            continue
+        scored: list[tuple[float, str]] = []
+        for candidate in shipped:
+            cited = [_articles(c) for c in candidate.citations]
+            if not any(wanted & pairs for pairs in cited):
+                continue
+            documents = {document for document, _ in wanted}
+            share = sum(any(d in documents for d, _ in pairs) for pairs in cited) / len(cited)
+            scored.append((-share, candidate.id))
+        if scored:
+            found[name] = list(dict.fromkeys(i for _, i in sorted(scored)))[:2]
+    return found
