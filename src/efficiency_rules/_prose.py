@@ -10,11 +10,18 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ._duration import Duration, TimeUnit
-from ._ruleset import Ruleset
-from ._ruleset_schema import LocalizedText, MatterLimitSpec, TimeLimitSpec, VerdictSpec
+
+if TYPE_CHECKING:  # the listing of shipped rulesets uses the dates here without loading the engine
+    from ._ruleset import Ruleset
+    from ._ruleset_schema import (
+        LocalizedText,
+        MatterLimitSpec,
+        TimeLimitSpec,
+        VerdictSpec,
+    )
 
 __all__ = ["Entry", "date_text", "duration_text", "entries", "event_name", "localized", "verdict_text"]
 
@@ -164,7 +171,7 @@ class Entry:
 
 
 def _span_text(span: Duration | MatterLimitSpec, language: Language) -> str:
-    if not isinstance(span, MatterLimitSpec):
+    if isinstance(span, Duration):
         return duration_text(span, language)
     text = duration_text(span.limit, language)
     if span.from_ is None and span.to is None:
