@@ -255,8 +255,8 @@ class TestCommandLine:
         status, out, err = self.run(capsys, "check", str(bad))
         assert status == 1
         assert out.splitlines() == [
-            f"{bad}:26:9: rule 'referral-names-no-unit': unknown event type 'inquiry.refered' — did you mean 'inquiry.referred'?",
-            f"{bad}:38:48: rule 'supplement-twice': comparison written in words ('超过'): write op: '>' — 超过 excludes the number (民法典 art. 1259)",
+            f"{bad}:27:9: rule 'referral-names-no-unit': unknown event type 'inquiry.refered' — did you mean 'inquiry.referred'?",
+            f"{bad}:39:48: rule 'supplement-twice': comparison written in words ('超过'): write op: '>' — 超过 excludes the number (民法典 art. 1259)",
         ]
         assert err == "2 problems in 1 file\n"
 

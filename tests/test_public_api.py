@@ -21,6 +21,8 @@ PUBLIC = [
     "CaseState", "OrgStaffAssigned", "OrgUnitLeaders", "VerdictRevoked",
     # session snapshots
     "SnapshotError",
+    # the shipped rulesets
+    "ShippedRuleset", "shipped_rulesets",
 ]
 
 

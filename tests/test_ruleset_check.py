@@ -60,7 +60,7 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ("missing-key.yaml", [(2, 1, "missing key 'version'")]),
     ("missing-rule-key.yaml", [(7, 5, "rule 'r': missing key 'verdict'")]),
     ("unknown-top-level-key.yaml", [
-        (6, 1, "unknown key 'verdict'; expected one of id, title, version, effective, timezone, calendar, references, event_types, time_limits, verdicts, rules, accountability — did you mean 'verdicts'?"),
+        (6, 1, "unknown key 'verdict'; expected one of id, title, covers, version, effective, timezone, calendar, references, event_types, time_limits, verdicts, rules, accountability — did you mean 'verdicts'?"),
     ]),
     ("unknown-rule-key.yaml", [
         (10, 5, "rule 'r': unknown key 'titel'; expected one of id, title, on, if, expect, verdict — did you mean 'title'?"),

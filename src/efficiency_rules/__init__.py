@@ -73,6 +73,8 @@ _LAZY = {
     "Ruleset": "._ruleset",
     "load_ruleset": "._ruleset",
     "load_rulesets": "._ruleset",
+    "ShippedRuleset": "._shipped",
+    "shipped_rulesets": "._shipped",
 }
 
 
@@ -145,6 +147,7 @@ __all__ = [
     "RulesetIssue",
     "RulesetRef",
     "Session",
+    "ShippedRuleset",
     "SnapshotError",
     "SourceError",
     "SourceLocation",
@@ -161,4 +164,5 @@ __all__ = [
     "load_year_file",
     "parse_event",
     "read_events",
+    "shipped_rulesets",
 ]

@@ -197,10 +197,10 @@ def between(calendar: Calendar, a: str, b: str, as_json: bool) -> None:
 
 
 @cli.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, metavar="RULESET...")
 @_reports_errors
 def check(paths: tuple[str, ...]) -> None:
-    """Check ruleset files (or directories of them): every problem, as path:line:col: rule 'id': message."""
+    """Check ruleset files (or directories of them, or shipped ids): every problem, as path:line:col: rule 'id': message."""
     from ._ruleset import check_paths
 
     rulesets, issues = check_paths(paths)
@@ -214,10 +214,14 @@ def check(paths: tuple[str, ...]) -> None:
     limits = sum(len(r.spec.time_limits) for r in rulesets)
     click.echo(f"ok: {len(rulesets)} ruleset{'s' if len(rulesets) != 1 else ''}, {rules} rule{'s' if rules != 1 else ''}, "
                f"{limits} time limit{'s' if limits != 1 else ''}")
+    from ._cli_rulesets import build_on_hints
+
+    for hint in build_on_hints(rulesets):
+        click.echo(hint, err=True)
 
 
 @cli.command("evaluate")
-@click.argument("rulesets", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("rulesets", nargs=-1, required=True, metavar="RULESET...")
 @click.option("--events", "events_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON Lines file of events.")
 @click.option("--as-of", "as_of", required=True, help="Evaluate as of this aware datetime, e.g. 2024-11-01T00:00+08:00.")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -236,7 +240,7 @@ def evaluate(
     rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, backend: str, keep_going: bool, lang: str,
     verdicts_path: str | None, tolerance: str, quiet: bool,
 ) -> None:
-    """Judge the events in a JSON Lines file with RULESETS (files or directories)."""
+    """Judge the events in a JSON Lines file with RULESETS (files, directories, or shipped ids such as cn.xzxk)."""
     from ._engine import Engine
     from ._errors import EventError
     from ._jsonl import read_events
@@ -346,7 +350,7 @@ def _aware(text: str, option: str) -> dt.datetime:
 @cli.command("explain")
 @click.argument("case_id")
 @click.option("--events", "events_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON Lines file of events.")
-@click.option("--ruleset", "rulesets", required=True, multiple=True, type=click.Path(exists=True), help="Ruleset file or directory (repeatable).")
+@click.option("--ruleset", "rulesets", required=True, multiple=True, help="Ruleset file, directory or shipped id such as cn.xzxk (repeatable).")
 @click.option("--as-of", "as_of", required=True, help="Explain as of this aware datetime, e.g. 2024-11-01T00:00+08:00.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @_reports_errors
@@ -361,12 +365,12 @@ def explain(case_id: str, events_path: str, rulesets: tuple[str, ...], as_of: st
 
 
 @cli.command("test")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, metavar="SCENARIOS...")
 @click.option("--backend", type=click.Choice(["native", "durable"]), default="native", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
 @_reports_errors
 def test_command(paths: tuple[str, ...], backend: str, quiet: bool) -> None:
-    """Run scenario files (*.test.yaml, or directories of them) against their rulesets."""
+    """Run scenario files (*.test.yaml, or directories of them) against their rulesets; a shipped id (cn.xzxk) runs its shipped scenarios."""
     from .testing._scenarios import run_scenario_file, scenario_files
 
     passed = failed = 0
@@ -386,3 +390,14 @@ def test_command(paths: tuple[str, ...], backend: str, quiet: bool) -> None:
     click.echo(f"{passed} passed, {failed} failed")
     if failed:
         raise SystemExit(1)
+
+
+def _add_ruleset_commands() -> None:
+    from ._cli_rulesets import book_command, new_command, rulesets_group
+
+    cli.add_command(rulesets_group)
+    cli.add_command(new_command)
+    cli.add_command(book_command)
+
+
+_add_ruleset_commands()

@@ -149,8 +149,8 @@ class _Plan:
 class Engine:
     """Judges events with rulesets.
 
-    ``rulesets``: :class:`Ruleset` objects or paths of ruleset files or directories (all checked
-    on load). ``backend``: ``"native"`` (default) or ``"durable"`` (extra ``durable``).
+    ``rulesets``: :class:`Ruleset` objects, paths of ruleset files or directories, or ids of
+    shipped rulesets (``"cn.xzxk"``, ``"cn.xzxk@2019"``), all checked on load. ``backend``: ``"native"`` (default) or ``"durable"`` (extra ``durable``).
     ``default_tz``: the zone for event times written without an offset (else they are errors).
     ``retention``: a thread with nothing pending and no event for this long is closed and its
     state dropped (memory stays bounded by the threads still open); a later event for it starts

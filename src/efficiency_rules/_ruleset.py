@@ -21,14 +21,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from ._clocks import MATERIALS_COMPLETE, amount_in_measure, working_measure
-from ._conditions import PROSE_OPERATORS, ConditionContext, count_key, parse_condition, unsatisfiable
+from ._conditions import (
+    PROSE_OPERATORS,
+    ConditionContext,
+    count_key,
+    parse_condition,
+    unsatisfiable,
+)
 from ._duration import Duration, TimeUnit
 from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
 from ._event_fields import FieldKind, build_event_model, field_kinds
 from ._events import CORE_EVENT_TYPES, Event
 from ._match import Condition
 from ._registry import type_name
-from ._ruleset_schema import ExpectSpec, LocalizedText, RuleSpec, RulesetSpec, VerdictSpec
+from ._ruleset_schema import (
+    ExpectSpec,
+    LocalizedText,
+    RulesetSpec,
+    RuleSpec,
+    VerdictSpec,
+)
+from ._shipped import find_shipped, resolve_ruleset_argument
 from ._suggest import did_you_mean
 from ._yaml import YamlMap, load_yaml, location_of
 
@@ -146,8 +159,19 @@ class _Checker:
 
 
 def load_ruleset(path: str | Path) -> Ruleset:
-    """Read and check one ruleset file; :class:`RulesetError` lists every problem with its line."""
-    ruleset, issues = _load(Path(path))
+    """Read and check one ruleset file, or the shipped ruleset of an id (``cn.xzxk``, ``cn.xzxk@2019``).
+
+    :class:`RulesetError` lists every problem with its line. A text argument that is both a path and
+    a shipped id is refused as ambiguous; a :class:`~pathlib.Path` is always a path.
+    """
+    files = resolve_ruleset_argument(path)
+    if len(files) > 1:
+        refs = [r.ref for r in find_shipped(str(path))]
+        raise RulesetError([RulesetIssue(
+            SourceLocation(str(path)), f"{len(refs)} versions of this ruleset are shipped: name one ({', '.join(refs)}), "
+            "or load them all with load_rulesets"
+        )])
+    ruleset, issues = _load(files[0])
     if issues or ruleset is None:
         raise RulesetError(issues)
     return ruleset
@@ -156,14 +180,23 @@ def load_ruleset(path: str | Path) -> Ruleset:
 def load_rulesets(paths: Iterable[str | Path]) -> list[Ruleset]:
     """Read and check ruleset files and directories (``*.yaml`` in them, scenario files excepted).
 
+    An entry may also be the id of a shipped ruleset (``cn.xzxk``: every shipped version of it) or
+    one version (``cn.xzxk@2019``), as :func:`load_ruleset` takes it.
+
     Besides each file's own problems, versions of the same ruleset are checked against each
     other. Raises :class:`RulesetError` with every problem of every file.
     """
     rulesets: list[Ruleset] = []
     issues: list[RulesetIssue] = []
-    files = list(ruleset_files(paths))
-    if not files:
-        raise RulesetError([RulesetIssue(SourceLocation(", ".join(map(str, paths)) or "."), "no ruleset files found")])
+    entries = list(paths)
+    files: list[Path] = []
+    for entry in entries:
+        try:
+            files.extend(ruleset_files([entry]))
+        except RulesetError as error:  # an id nothing ships, or a name that is both a path and an id
+            issues.extend(error.issues)
+    if not files and not issues:
+        raise RulesetError([RulesetIssue(SourceLocation(", ".join(map(str, entries)) or "."), "no ruleset files found")])
     for file in files:
         ruleset, found = _load(file)
         issues.extend(found)
@@ -184,9 +217,11 @@ def check_paths(paths: Iterable[str | Path]) -> tuple[list[Ruleset], list[Rulese
 
 
 def ruleset_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """The ruleset files named or found (recursively, sorted) in directories; scenario files are skipped."""
-    for entry in paths:
-        path = Path(entry)
+    """The ruleset files named, found (recursively, sorted) in directories, or shipped under an id.
+
+    Scenario files in directories are skipped. Raises :class:`RulesetError` for an id nothing ships.
+    """
+    for path in (found for entry in paths for found in resolve_ruleset_argument(entry)):
         if path.is_dir():
             for file in sorted(path.rglob("*.y*ml")):
                 if file.suffix in (".yaml", ".yml") and not file.name.endswith((SCENARIO_SUFFIX, ".test.yml")):

@@ -391,6 +391,7 @@ class RulesetSpec(_Spec):
 
     id: _Id
     title: Localized
+    covers: Localized | None = Field(default=None, description="What the ruleset judges, in a sentence (shown by `efficiency-rules rulesets`).")
     version: str = Field(min_length=1)
     effective: Effective
     timezone: str = "Asia/Shanghai"

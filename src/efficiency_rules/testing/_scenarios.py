@@ -83,9 +83,14 @@ class ScenarioResult:
 
 
 def scenario_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Scenario files named, or found recursively (sorted) in directories."""
-    for entry in paths:
-        path = Path(entry)
+    """Scenario files named, found recursively (sorted) in directories, or shipped with a ruleset id.
+
+    ``cn.xzxk`` names the scenario files of the shipped ruleset ``cn.xzxk``; an id nothing ships is
+    a :class:`RulesetError` naming the closest ones.
+    """
+    from .._shipped import resolve_ruleset_argument
+
+    for path in (found for entry in paths for found in resolve_ruleset_argument(entry, scenarios=True)):
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*.test.y*ml") if p.name.endswith(SUFFIXES))
         else:
@@ -118,7 +123,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     if isinstance(rulesets, str):
         rulesets = [rulesets]
     if not isinstance(rulesets, list) or not rulesets or not all(isinstance(r, str) for r in rulesets):
-        raise _fail("'rulesets' lists the ruleset files tested, relative to this file", location_of(data, "rulesets", path=name))
+        raise _fail("'rulesets' lists the ruleset files tested, relative to this file, or ids of shipped rulesets", location_of(data, "rulesets", path=name))
     base = Path(path).parent
     scenarios = data.get("scenarios")
     if not isinstance(scenarios, YamlList) or not scenarios:
@@ -154,7 +159,25 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
         cases = _expected(expect, "cases", _CASE_KEYS, name, "an expected case state", "{thread: 'case:C1', status: overdue}")
         scores = _expected(expect, "scores", _SCORE_KEYS, name, "an expected score", "{subject: u1, period: '2024', score: 96}")
         parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where, list(cases), list(scores)))
-    return ScenarioFile(name, [base / r for r in rulesets], parsed)
+    return ScenarioFile(name, _ruleset_paths(rulesets, base, location_of(data, "rulesets", path=name)), parsed)
+
+
+def _ruleset_paths(rulesets: list[str], base: Path, where: SourceLocation) -> list[Path]:
+    """The files a scenario file tests: paths relative to it, or ids of shipped rulesets (a file here wins)."""
+    from .._errors import RulesetError
+    from .._shipped import find_shipped, looks_like_path
+
+    paths: list[Path] = []
+    for entry in rulesets:
+        local = base / entry
+        if local.exists() or looks_like_path(entry):
+            paths.append(local)
+            continue
+        try:
+            paths.extend(shipped.path for shipped in find_shipped(entry, or_path=True))
+        except RulesetError as error:
+            raise _fail(f"'rulesets': {entry!r}: {error.issues[0].message}", where) from None
+    return paths
 
 
 def _expected(expect: YamlMap, key: str, keys: tuple[str, ...], path: str, what: str, example: str) -> list[Any]:
