@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -202,6 +203,36 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ("accountability-unknown-counter.yaml", [(12, 35, "accountability rule 'alarm': unknown counter 'unresolve' — did you mean 'unresolved'?")]),
     ("accountability-prose-threshold.yaml", [(12, 51, "accountability rule 'alarm': a threshold is compared with >= (以上) or > (超过), "
                                               "or ==; got '以上' (write '>=')")]),
+    ("accountability-unknown-clock-rule.yaml", [
+        (17, 58, "counter 'late-replies': no rule 'reply.overdue' in this ruleset gives verdicts — did you mean 'reply.reply-overdue'?"),
+    ]),
+    ("declared-field-reserved.yaml", [
+        (11, 7, "event type 'document.step': field name 'model_config' is reserved: an event is a pydantic model, whose methods "
+         "take the names construct, copy, dict, from_orm, json, parse_file, parse_obj, parse_raw, schema, schema_json, "
+         "update_forward_refs, validate and every name starting with 'model_': choose another name"),
+        (12, 7, "event type 'document.step': field name 'json' is reserved: an event is a pydantic model, whose methods "
+         "take the names construct, copy, dict, from_orm, json, parse_file, parse_obj, parse_raw, schema, schema_json, "
+         "update_forward_refs, validate and every name starting with 'model_': choose another name"),
+    ]),
+    ("time-limit-matter-field-unknown.yaml", [
+        (13, 19, "time limit 'statutory': matter field 'mater' is not a field of the events this time limit reads "
+         "(case.accepted, case.completed, case.received) — did you mean 'matter'?"),
+    ]),
+    ("time-limit-matter-field-attribute.yaml", [
+        (13, 19, "time limit 'statutory': matter field '__doc__' is not a field of the events this time limit reads "
+         "(case.accepted, case.completed, case.received)"),
+    ]),
+    ("time-limit-extension-other-thread.yaml", [
+        (24, 17, "time limit 'documents': this clock runs on document.received (thread 'doc_id'), where case.extension_granted "
+         "never comes: name the event type that grants extensions with extensions.event — e.g. 'document.extended'"),
+    ]),
+    ("invisible-characters.yaml", [
+        (9, 3, "name 'l\u0435ave' mixes Latin and Cyrillic letters, which look alike ('\u0435' is U+0435 CYRILLIC SMALL LETTER IE): "
+         "write it in one script"),
+        (11, 3, "name 'licence\\u202e' contains U+202E RIGHT-TO-LEFT OVERRIDE, a control that shows text in another order than "
+         "it is written: remove it"),
+        (15, 23, "'unified\\u200b' contains U+200B ZERO WIDTH SPACE, an invisible character: remove it"),
+    ]),
     ("accountability-counter-both.yaml", [(10, 11, "counter 'both': a counter counts exactly one of 'event' (a type) or 'verdicts' (a filter)")]),
     ("accountability-subject-field.yaml", [(10, 73, "counter 'unresolved': evaluation.submitted has no field 'target_unt' — did you mean "
                                             "'target_unit'?")]),
@@ -436,6 +467,43 @@ def test_a_directory_without_rulesets(tmp_path: Path) -> None:
     with pytest.raises(RulesetError) as info:
         load_rulesets([tmp_path])
     assert info.value.issues == [RulesetIssue(SourceLocation(str(tmp_path)), "no ruleset files found")]
+
+
+def test_a_counter_of_rules_no_loaded_ruleset_gives(tmp_path: Path) -> None:
+    """Without 'ruleset', a filter's rules are looked for in every ruleset loaded with it."""
+    text = (ROOT / BAD / "accountability-unknown-clock-rule.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "any-ruleset.yaml"
+    path.write_text(text.replace("{ruleset: test.bad, rules: [reply.overdue]}", "{rules: [reply.overdue]}"), encoding="utf-8")
+    assert check_paths([path]) == ([], [RulesetIssue(
+        SourceLocation(str(path), 17, 39),
+        "no rule 'reply.overdue' in any ruleset loaded gives verdicts; a time limit's verdicts come from rule "
+        "'<time limit>.<verdict>' — did you mean 'reply.reply-overdue'?",
+        context="counter 'late-replies'",
+    )])
+    path.write_text(text.replace("{ruleset: test.bad, rules: [reply.overdue]}", "{rules: [reply.reply-overdue]}"), encoding="utf-8")
+    assert [r.id for r in check_paths([path])[0]] == ["test.bad"]
+
+
+def test_a_directory_that_cannot_be_read_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    good = tmp_path / "good.yaml"
+    good.write_text((ROOT / GOOD).joinpath("case-handling.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "locked").mkdir()
+    walk = os.walk
+
+    def refusing(top: str, onerror: Any = None, **kw: Any) -> Any:
+        for folder, dirs, files in walk(top, onerror=onerror, **kw):
+            if Path(folder).name == "locked":
+                onerror(PermissionError(13, "Permission denied", folder))
+                continue
+            yield folder, dirs, files
+
+    monkeypatch.setattr(os, "walk", refusing)
+    rulesets, issues = check_paths([tmp_path])
+    assert (rulesets, [str(i) for i in issues]) == ([], [f"{tmp_path / 'locked'}: cannot read directory: Permission denied"])
+    with pytest.raises(RulesetError, match="cannot read directory: Permission denied"):
+        list(ruleset_files([tmp_path]))
 
 
 def test_ruleset_files_skips_scenario_files_and_sorts(tmp_path: Path) -> None:

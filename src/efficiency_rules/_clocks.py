@@ -675,7 +675,7 @@ def case_matter(policy: ClockPolicy, events: Sequence[Event]) -> str | None:
     """The case's matter as the policy reads it: the field of the first event that has it."""
     name = policy.spec.matter_field
     for event in events:
-        value = getattr(event, name, None)
+        value = event.__dict__.get(name)  # a field, never a class attribute such as __doc__
         if isinstance(value, str):
             return value
     return None

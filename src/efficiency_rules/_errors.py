@@ -30,7 +30,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+#: How many characters of a bad value an error repeats; the rest is counted, not shown.
+ECHO_LIMIT = 80
+
 __all__ = [
+    "ECHO_LIMIT",
     "BackendError",
     "BackendUnavailableError",
     "CalendarError",
@@ -68,6 +72,29 @@ class SourceLocation:
             if self.column is not None:
                 parts.append(str(self.column))
         return ":".join(parts)
+
+
+def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` for an error message, at most ``limit`` characters of it and ``…(N more)``.
+
+    The one place that bounds what an error repeats of a bad value: a name of ten megabytes is
+    shown by its start, in constant time and memory.
+    """
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}…({len(value) - limit} more)"
+    if isinstance(value, (bytes, bytearray)) and len(value) > limit:
+        return f"{bytes(value[:limit])!r}…({len(value) - limit} more)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    if isinstance(value, (list, tuple, dict, set, frozenset)) and len(value) > limit:
+        return f"a {type(value).__name__} of {len(value)} items"
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a value whose repr fails is named by its type
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text) - limit} more)"
 
 
 class EfficiencyRulesError(Exception):
