@@ -219,6 +219,7 @@ class Engine:
         calendar = Calendar.china(
             extra_years=[base / name for name in spec.calendar.year_files],
             business_hours=spec.calendar.business_hours,
+            day_end=spec.calendar.day_end,
         )
         match_rules = [MatchRule(rule.id, rule.trigger, rule.condition) for rule in ruleset.rules]
         matcher = _make_matcher(self.backend, match_rules, name=f"{ruleset.id}@{ruleset.version}")

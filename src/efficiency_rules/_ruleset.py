@@ -185,18 +185,23 @@ def load_rulesets(paths: Iterable[str | Path]) -> list[Ruleset]:
         if ruleset is not None and not found:
             rulesets.append(ruleset)
     issues.extend(_check_versions(rulesets))
-    issues.extend(_check_filter_rules(rulesets))
     if issues:
         raise RulesetError(issues)
     return rulesets
 
 
 def check_paths(paths: Iterable[str | Path]) -> tuple[list[Ruleset], list[RulesetIssue]]:
-    """Like :func:`load_rulesets`, but returns the problems instead of raising (for ``efficiency-rules check``)."""
+    """Like :func:`load_rulesets`, but returns the problems instead of raising (for ``efficiency-rules check``).
+
+    It also checks what only rulesets used together can show: the rules a verdict filter names
+    must be rules some ruleset checked with it gives verdicts by.
+    """
     try:
-        return load_rulesets(paths), []
+        rulesets = load_rulesets(paths)
     except RulesetError as error:
         return [], error.issues
+    issues = _check_filter_rules(rulesets)
+    return ([], issues) if issues else (rulesets, [])
 
 
 def ruleset_files(paths: Iterable[str | Path], *, problems: list[RulesetIssue] | None = None) -> Iterator[Path]:
@@ -603,11 +608,13 @@ def _check_accountability(
                     checker.node("accountability", "minimums", i, "subjects"), "where")
     produced = rule_ids | entries | clock_rule_ids(spec)
     for keys, verdicts, context in verdict_filters(spec):
-        if verdicts.ruleset == spec.id:  # rules of another ruleset, or of any, are checked against the rulesets loaded
-            for i, rule in enumerate(verdicts.rules or ()):
-                if rule not in produced:
-                    checker.add(at(*keys, "rules", i), f"no rule {rule!r} in this ruleset gives verdicts"
-                                + did_you_mean(rule, sorted(produced)), context=context)
+        # rules of another ruleset, or of any, are checked by `check` against the rulesets checked with it; a
+        # rule named after one of this ruleset's time limits is one of its clocks' wherever it is looked for
+        for i, rule in enumerate(verdicts.rules or ()):
+            own = verdicts.ruleset == spec.id or verdicts.ruleset is None and rule.split(".")[0] in spec.time_limits
+            if own and rule not in produced:
+                checker.add(at(*keys, "rules", i), f"no rule {rule!r} in this ruleset gives verdicts"
+                            + did_you_mean(rule, sorted(produced)), context=context)
     ids: dict[str, int] = {}
     for group in ("rules", "ladders", "rankings", "rates", "minimums"):
         for i, entry in enumerate(getattr(section, group)):
