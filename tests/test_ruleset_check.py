@@ -52,7 +52,29 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ("yaml-bad-int-tag.yaml", [(7, 32, "'minus-one' is not an integer")]),
     ("yaml-impossible-date.yaml", [(5, 19, "'2024-02-30' is not a date: day is out of range for month")]),
     ("yaml-control-character.yaml", [(3, 10, "unacceptable character #x0007: special characters are not allowed")]),
-    ("yaml-syntax.yaml", [(10, 1, "while parsing a flow mapping, expected ',' or '}', but got '<stream end>'")]),
+    # Syntax errors in words, with the line shown and a caret under the column.
+    ("yaml-syntax.yaml", [(9, 5, "the mapping '{' opened here is never closed: end it with '}'\n"
+                                 "      - {id: r, on: case.accepted, verdict: v\n"
+                                 "        ^")]),
+    ("yaml-tab.yaml", [(7, 1, "a tab is used for indentation or spacing: YAML allows spaces only; replace the tab with spaces\n"
+                              "    →v: {kind: violation, message: 违规}\n"
+                              "    ^")]),
+    ("yaml-indentation.yaml", [(9, 14, "a ':' where no key can start: the line is indented wrongly (deeper than the key above it), "
+                                       "or a value holding ': ' needs quotes\n"
+                                       "          message: 违规\n"
+                                       "                 ^")]),
+    ("yaml-dedent.yaml", [(9, 4, "this line is indented wrongly: it does not line up with the keys of the mapping that starts at "
+                                 "line 7, column 3, nor with those around it\n"
+                                 "       message: 违规\n"
+                                 "       ^")]),
+    ("yaml-unclosed-quote.yaml", [(3, 8, 'the quote " opened here is not closed on its line: the text runs on to the next quote '
+                                         '(line 4, column 11); end it with " on this line\n'
+                                         '    title: "测试\n'
+                                         "           ^")]),
+    ("yaml-unclosed-bracket.yaml", [(7, 59, "expected ',' or ']' here: the list '[' opened at line 7, column 47 is not closed "
+                                            "before this; close it with ']', or put ',' between its items\n"
+                                            "      v: {kind: violation, message: 违规, subjects: [actor, unit}\n"
+                                            "                                                                ^")]),
     ("yaml-two-documents.yaml", [(9, 1, "expected a single document in the stream, but found another document")]),
     ("yaml-not-utf8.yaml", [(None, None, "file is not UTF-8 text: invalid start byte")]),
     ("not-a-mapping.yaml", [(2, 1, "a ruleset file is a mapping with id, title, version, effective, rules…")]),
@@ -233,6 +255,14 @@ BAD_FILES: list[tuple[str, Expected]] = [
          "it is written: remove it"),
         (15, 23, "'unified\\u200b' contains U+200B ZERO WIDTH SPACE, an invisible character: remove it"),
     ]),
+    ("accountability-window-in-words.yaml", [
+        (8, 59, "'window': expected 'week', 'month', 'bimonth', 'quarter', 'half_year' or 'year', or a mapping, "
+         "got 'calendar_month' — did you mean 'month'?"),
+    ]),
+    ("condition-in-words.yaml", [
+        (11, 48, "rule 'r': comparison written in words ('不足'): write op: '<' — 不足 excludes the number (民法典 art. 1259)"),
+        (11, 59, "rule 'r': a count is compared with a whole number ≥ 0, got '3次': write value: 3"),
+    ]),
     ("accountability-counter-both.yaml", [(10, 11, "counter 'both': a counter counts exactly one of 'event' (a type) or 'verdicts' (a filter)")]),
     ("accountability-subject-field.yaml", [(10, 73, "counter 'unresolved': evaluation.submitted has no field 'target_unt' — did you mean "
                                             "'target_unit'?")]),
@@ -367,6 +397,8 @@ BAD_FILES: list[tuple[str, Expected]] = [
         (28, 9, "rule 'r1': unknown event type 'case.acepted' — did you mean 'case.accepted'?"),
         (33, 17, "rule 'r2': inquiry.received has no field 'in_scop'; its fields are actor, at, id, in_scope, inquiry_id, meta, type, unit — did you mean 'in_scope'?"),
         (34, 31, "rule 'r2': comparison written in words ('以上'): write op: '>=' — 以上 includes the number (民法典 art. 1259)"),
+        # the rest of the comparison is checked with the operator the words mean: every problem of the entry at once
+        (34, 31, "rule 'r2': '>=' compares numbers, but field 'in_scope' of inquiry.received is a boolean (true or false)"),
         (35, 14, "rule 'r2': unknown verdict 'lat' — did you mean 'late'?"),
         (38, 9, "rule 'r3': can never fire: no count of 'case.supplement_requested' satisfies all its comparisons (it is at least 1 here)"),
         (40, 9, "rule 'r3': rule id used twice (first as rule #3)"),
@@ -426,8 +458,8 @@ def test_the_error_counts_its_problems_and_is_a_value_error() -> None:
     error = info.value
     assert isinstance(error, RulesetError) and isinstance(error, EfficiencyRulesError)
     expected = expected_lines(path, dict(BAD_FILES)["many-errors.yaml"])
-    assert len(expected) == 20
-    assert str(error) == "20 problems in ruleset files:\n" + "\n".join(expected)
+    assert len(expected) == 21
+    assert str(error) == "21 problems in ruleset files:\n" + "\n".join(expected)
     first = error.issues[0]
     assert first == RulesetIssue(SourceLocation(path, 5, 35), "'to' (2024-06-30) is before 'from' (2024-07-01)")
     late = [issue for issue in error.issues if issue.context == "verdict 'late'"]

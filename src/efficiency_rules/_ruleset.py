@@ -30,7 +30,7 @@ from ._conditions import (
     unsatisfiable,
 )
 from ._duration import Duration, TimeUnit
-from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
+from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation, echo
 from ._event_fields import FieldKind, build_event_model, field_kinds, thread_field
 from ._events import CORE_EVENT_TYPES, Event
 from ._match import Condition
@@ -322,8 +322,8 @@ def _data_loc(raw: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
         if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             keys.append(part)
             node = node[part]
-        elif isinstance(part, str) and (part in _TAGS or "[" in part):
-            continue
+        elif isinstance(part, str) and (part in _TAGS or "[" in part or part[:1].isupper()):
+            continue  # a union member's tag or model name (RollingWindow): not a key of the file
         else:  # a missing key, or below a value of the wrong kind
             keys.append(part)
             node = None
@@ -364,11 +364,13 @@ def _structural_issues(checker: _Checker, exc: ValidationError) -> None:
             kinds = expected.setdefault(_data_loc(checker.raw, error["loc"]), [])
             if _EXPECTED_KIND[error["type"]] not in kinds:
                 kinds.append(_EXPECTED_KIND[error["type"]])
+    # a value that is neither one of the words allowed nor of another kind allowed: one message says both
+    literal = {_data_loc(checker.raw, error["loc"]) for error in errors if error["type"] == "literal_error"}
     seen: set[tuple[Any, ...]] = set()
     for error in errors:
         loc = _data_loc(checker.raw, error["loc"])
         kind = error["type"]
-        if kind in _EXPECTED_KIND and loc in seen:
+        if kind in _EXPECTED_KIND and (loc in seen or loc in literal):
             continue
         seen.add(loc)
         rule, context = _rule_of(checker, loc), _context_of(loc)
@@ -384,19 +386,20 @@ def _structural_issues(checker: _Checker, exc: ValidationError) -> None:
             # A list item is named by its list and its place, counted from 1 as an author counts.
             label = f"{loc[-2]!r} item {loc[-1] + 1}" if len(loc) >= 2 and isinstance(loc[-1], int) else repr(field_name)
             if kind in _EXPECTED_KIND:
-                message = f"{label}: expected {' or '.join(expected[loc])}, got {error.get('input')!r}"
+                message = f"{label}: expected {' or '.join(expected[loc])}, got {echo(error.get('input'))}"
             else:
-                message = f"{label}: {_pydantic_message(error)}"
+                message = f"{label}: {_pydantic_message(error, expected.get(loc) if kind == 'literal_error' else None)}"
         checker.add(where, message, rule=rule, context=None if rule else context)
 
 
-def _pydantic_message(error: Mapping[str, Any]) -> str:
+def _pydantic_message(error: Mapping[str, Any], other_kinds: list[str] | None = None) -> str:
     message = str(error["msg"])
     ctx = error.get("ctx") or {}
     if error["type"] == "literal_error" and "expected" in ctx:
         options = re.findall(r"'([^']*)'", str(ctx["expected"]))
         value = error.get("input")
-        return f"expected {ctx['expected']}, got {value!r}" + (did_you_mean(value, options) if isinstance(value, str) else "")
+        also = f", or {' or '.join(other_kinds)}" if other_kinds else ""
+        return f"expected {ctx['expected']}{also}, got {echo(value)}" + (did_you_mean(value, options) if isinstance(value, str) else "")
     if error["type"] == "string_pattern_mismatch":
         return f"{error.get('input')!r} is not a valid id (lower-case letters, digits, '.', '_' and '-', starting with a letter or digit)"
     if error["type"] == "value_error":

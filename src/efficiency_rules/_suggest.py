@@ -32,7 +32,11 @@ def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str
         return by_norm[match[0]]
     # Abbreviations: "wdays" for "wd", "hours" for "h" — the longest name the word starts with.
     prefixes = [c for c in by_norm if key.startswith(c)]
-    return by_norm[max(prefixes, key=len)] if prefixes else None
+    if prefixes:
+        return by_norm[max(prefixes, key=len)]
+    # A qualified name: "calendar_month" for "month" — the longest name it ends with, as a word.
+    suffixes = [c for c in by_norm if key.endswith("." + c)]
+    return by_norm[max(suffixes, key=len)] if suffixes else None
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

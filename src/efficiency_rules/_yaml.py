@@ -24,6 +24,7 @@ checker can point at ``path:line:col``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -263,10 +264,14 @@ def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = SourceLocation(name, mark.line + 1, mark.column + 1) if mark else SourceLocation(name)
         # "expected a single document in the stream" + "but found another document": both halves.
         parts = [part for part in (exc.context, exc.problem) if part]
         problem = ", ".join(parts) if parts else "invalid YAML"
+        if isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError)):
+            problem, mark = _in_words(exc)
+            if mark is not None:
+                problem += _pointed(text, mark.line, mark.column)
+        where = SourceLocation(name, mark.line + 1, mark.column + 1) if mark else SourceLocation(name)
         raise SourceError(problem, where) from exc
     except yaml.YAMLError as exc:
         raise SourceError(f"invalid YAML: {exc}", SourceLocation(name)) from exc
@@ -274,6 +279,97 @@ def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
         raise SourceError("the data is nested too deeply", SourceLocation(name)) from exc
     finally:
         loader.dispose()
+
+
+_OPENERS = {"}": "{", "]": "["}
+
+
+def _in_words(exc: yaml.MarkedYAMLError) -> tuple[str, Any]:
+    """A syntax error of PyYAML's in words a policy author reads, and the mark it is best shown at."""
+    context, problem = exc.context or "", exc.problem or ""
+    here, opened = exc.problem_mark, exc.context_mark
+    at_open = f"line {opened.line + 1}, column {opened.column + 1}" if opened is not None else "above"
+    if "found character '\\t' that cannot start any token" in problem:
+        return "a tab is used for indentation or spacing: YAML allows spaces only; replace the tab with spaces", here
+    found = re.search(r"found character '(.+)' that cannot start any token", problem)
+    if found:
+        return f"a value cannot start with {found.group(1)!r} unquoted: put the value in quotes", here
+    if context.startswith("while scanning a quoted scalar"):
+        quote = "'" if opened is not None and opened.buffer and opened.buffer[opened.pointer] == "'" else '"'
+        return f"the quote {quote} opened here is never closed: end the text with {quote}", opened
+    flow = re.match(r"while parsing a flow (mapping|sequence)", context)
+    if flow:
+        closer = "}" if flow.group(1) == "mapping" else "]"
+        what = "mapping" if closer == "}" else "list"
+        if "<stream end>" in problem:
+            return f"the {what} '{_OPENERS[closer]}' opened here is never closed: end it with '{closer}'", opened
+        return (f"expected ',' or '{closer}' here: the {what} '{_OPENERS[closer]}' opened at {at_open} is not closed "
+                f"before this; close it with '{closer}', or put ',' between its items"), here
+    if "mapping values are not allowed here" in problem:
+        return ("a ':' where no key can start: the line is indented wrongly (deeper than the key above it), or a value "
+                "holding ': ' needs quotes"), here
+    if context.startswith("while scanning a simple key") and "could not find expected ':'" in problem:
+        return ("a line without ':' where a key was expected: write 'key: value', or indent the line as part of the value "
+                "above"), opened
+    block = re.match(r"while parsing a block (mapping|collection)", context)
+    if block and "'<scalar>'" in problem and here is not None:
+        unclosed = _unclosed_quote(here.buffer or "", here.line)
+        if unclosed is not None:
+            line, column, quote = unclosed
+            return (f"the quote {quote} opened here is not closed on its line: the text runs on to the next quote "
+                    f"(line {here.line + 1}, column {here.column + 1}); end it with {quote} on this line"), \
+                yaml.error.Mark("", 0, line, column, None, 0)
+    if block and problem.startswith("expected <block end>"):
+        entries = "keys" if block.group(1) == "mapping" else "items"
+        return (f"this line is indented wrongly: it does not line up with the {entries} of the "
+                f"{'mapping' if entries == 'keys' else 'list'} that starts at {at_open}, nor with those around it"), here
+    if "sequence entries are not allowed here" in problem:
+        return "a list item ('- ') cannot start here: put it on a line of its own, indented under its key", here
+    if context.startswith("expected a single document"):
+        return "a second document ('---') in the file: a policy file is one document", here
+    parts = [part for part in (context, problem) if part]
+    return ", ".join(parts) if parts else "invalid YAML", here or opened
+
+
+def _unclosed_quote(text: str, before: int) -> tuple[int, int, str] | None:
+    """The last quote left open on a line before line ``before`` (0-based): (line, column, quote), or ``None``."""
+    lines = text.splitlines()
+    for number in range(min(before, len(lines)) - 1, max(-1, before - 50), -1):
+        line = lines[number]
+        if line.lstrip().startswith("#"):
+            continue
+        open_at, quote, i = None, "", 0
+        while i < len(line):
+            char = line[i]
+            if open_at is None:
+                if char == "#" and (i == 0 or line[i - 1] in " \t"):
+                    break  # a comment
+                if char in "\"'" and (i == 0 or line[i - 1] in " \t:[{,-"):
+                    open_at, quote = i, char
+            elif char == "\\" and quote == '"':
+                i += 1
+            elif char == quote:
+                if quote == "'" and line[i + 1 : i + 2] == "'":
+                    i += 1  # '' is a quote inside single quotes
+                else:
+                    open_at = None
+            i += 1
+        if open_at is not None:
+            return number, open_at, quote
+    return None
+
+
+def _pointed(text: str, line: int, column: int) -> str:
+    """The line (0-based) of ``text`` shown under the message, with a caret under ``column`` (0-based)."""
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return ""
+    shown = lines[line].replace("\t", "→")
+    if len(shown) > 160:  # a long line is shown around the column
+        start = max(0, column - 80)
+        shown, column = shown[start : start + 160], column - start
+    width = sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in shown[:column])
+    return f"\n    {shown}\n    {' ' * width}^"
 
 
 def location_of(container: Any, key: Any = None, *, path: str, value: bool = True) -> SourceLocation:
