@@ -263,6 +263,21 @@ BAD_FILES: list[tuple[str, Expected]] = [
         (11, 48, "rule 'r': comparison written in words ('不足'): write op: '<' — 不足 excludes the number (民法典 art. 1259)"),
         (11, 59, "rule 'r': a count is compared with a whole number ≥ 0, got '3次': write value: 3"),
     ]),
+    # Year files: read relative to the ruleset, regular files of a bounded size, one calendar together.
+    ("calendar-year-file-device.yaml", [
+        (6, 25, "calendar: year file '/dev/zero': /dev/zero: a year file is a regular file, and this is a device"),
+    ]),
+    ("calendar-year-file-invalid.yaml", [
+        (8, 7, "calendar: year file '../../year_files/bad/unknown-top-key.yaml': tests/data/rulesets/bad/../../year_files/bad/"
+         "unknown-top-key.yaml:4:1: unknown key 'holiday' in a year file; expected year, notice, holidays, workdays — did you "
+         "mean 'holidays'?"),
+        (9, 7, "calendar: year file '../../year_files/china-2029.yaml': tests/data/rulesets/bad/../../year_files/china-2029.yaml: "
+         "cannot read file: No such file or directory"),
+    ]),
+    ("calendar-year-file-gap.yaml", [
+        (6, 24, "calendar: year files: the calendar's years must be contiguous: 2027 missing between 2004 and 2028; load a year "
+         "file for each"),
+    ]),
     ("accountability-counter-both.yaml", [(10, 11, "counter 'both': a counter counts exactly one of 'event' (a type) or 'verdicts' (a filter)")]),
     ("accountability-subject-field.yaml", [(10, 73, "counter 'unresolved': evaluation.submitted has no field 'target_unt' — did you mean "
                                             "'target_unit'?")]),

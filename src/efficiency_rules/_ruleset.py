@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
+from ._calendar import Calendar
+from ._calendar_data import load_year_file
 from ._clocks import MATERIALS_COMPLETE, amount_in_measure, working_measure
 from ._conditions import (
     PROSE_OPERATORS,
@@ -30,7 +32,15 @@ from ._conditions import (
     unsatisfiable,
 )
 from ._duration import Duration, TimeUnit
-from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation, echo
+from ._errors import (
+    CalendarError,
+    RulesetError,
+    RulesetIssue,
+    SourceError,
+    SourceLocation,
+    YearFileError,
+    echo,
+)
 from ._event_fields import FieldKind, build_event_model, field_kinds, thread_field
 from ._events import CORE_EVENT_TYPES, Event
 from ._match import Condition
@@ -457,6 +467,7 @@ def _check(spec: RulesetSpec, checker: _Checker) -> Ruleset | None:
     except (ZoneInfoNotFoundError, ValueError):
         checker.add(checker.at("timezone"), f"unknown timezone {spec.timezone!r}; e.g. 'Asia/Shanghai'")
 
+    _check_year_files(spec, checker)
     declared = _declared_types(spec, checker)
     known: dict[str, type[Event]] = {**CORE_TYPES, **declared}
     kinds = {name: field_kinds(cls) for name, cls in known.items()}
@@ -631,6 +642,21 @@ def _check_accountability(
             checker.add(at("scores", "bands"), "bands go from the highest minimum down; only the last may have no minimum",
                         context="scores")
     return conditions
+
+
+def _check_year_files(spec: RulesetSpec, checker: _Checker) -> None:
+    """Year files are read as the engine reads them, relative to the ruleset file, and must make one calendar."""
+    arrangements = []
+    for i, name in enumerate(spec.calendar.year_files):
+        try:
+            arrangements.append(load_year_file(Path(checker.path).parent / name))
+        except YearFileError as error:
+            checker.add(checker.at("calendar", "year_files", i), f"year file {name!r}: {error}", context="calendar")
+    if arrangements and len(arrangements) == len(spec.calendar.year_files):
+        try:
+            Calendar.china(extra_years=arrangements)
+        except CalendarError as error:
+            checker.add(checker.at("calendar", "year_files"), f"year files: {error}", context="calendar")
 
 
 def clock_rule_ids(spec: RulesetSpec) -> set[str]:
