@@ -234,7 +234,14 @@ class TestRefusals:
         )
 
     def test_nesting_too_deep(self) -> None:
-        assert str(fails("a: " + "[" * 2000 + "]" * 2000)) == "policy.yaml: the data is nested too deeply"
+        # a long line is shown around the column: 80 characters before it
+        assert str(fails("a: " + "[" * 2000 + "]" * 2000)) == (
+            "policy.yaml:1:260: the data is nested more than 256 levels deep (lists and mappings inside one another): a policy "
+            "needs far fewer; look for brackets left open\n    " + "[" * 160 + "\n" + " " * 84 + "^")
+        deep = load_yaml("a: " + "[" * 255 + "]" * 255)["a"]  # 256 levels with the mapping: the most there may be
+        for _ in range(254):
+            (deep,) = deep
+        assert deep == []
 
     @pytest.mark.parametrize(
         ("text", "where", "message"),

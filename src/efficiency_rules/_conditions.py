@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._errors import SourceLocation
+from ._errors import SourceLocation, echo
 from ._event_fields import FieldKind
 from ._match import Condition
 from ._suggest import did_you_mean
@@ -148,7 +148,7 @@ def _comparison(raw: dict[str, Any], ctx: ConditionContext) -> Condition:
         if name not in allowed:
             ctx.report(
                 ctx.at(raw, name),
-                f"unknown key {name!r} in a condition; expected field, count or new, op, value, or all/any/not"
+                f"unknown key {echo(name)} in a condition; expected field, count or new, op, value, or all/any/not"
                 + did_you_mean(str(name), allowed + ("all", "any", "not")),
             )
             return _INVALID
@@ -291,7 +291,7 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
     if kind is None:
         ctx.report(
             ctx.at(raw, "field"),
-            f"{source} has no field {name!r}; its fields are {', '.join(sorted(fields))}"
+            f"{source} has no field {echo(name)}; its fields are {', '.join(sorted(fields))}"
             + did_you_mean(name, fields),
         )
         return _INVALID
@@ -342,7 +342,7 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
 
 def _shown(value: Any) -> str:
     """A value as the author wrote it in YAML: true and false, not Python's True and False."""
-    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    return ("true" if value else "false") if isinstance(value, bool) else echo(value)
 
 
 def _article(kind: str) -> str:
@@ -354,7 +354,7 @@ def _count_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
     if not isinstance(event_type, str) or event_type not in ctx.known_types:
         ctx.report(
             ctx.at(raw, "count"),
-            f"unknown event type {event_type!r} to count" + did_you_mean(str(event_type), ctx.known_types),
+            f"unknown event type {echo(event_type)} to count" + did_you_mean(str(event_type), ctx.known_types),
         )
         return _INVALID
     condition = _whole_number_comparison(raw, op, ctx, count_key(event_type), what="a count")

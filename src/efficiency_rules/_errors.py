@@ -27,6 +27,7 @@ possible, what was probably meant.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +88,7 @@ def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
     if isinstance(value, (bytes, bytearray)) and len(value) > limit:
         return f"{bytes(value[:limit])!r}…({len(value) - limit} more)"
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
-        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+        return f"an integer of {int(math.log10(abs(value))) + 1} digits"
     if isinstance(value, (list, tuple, dict, set, frozenset)) and len(value) > limit:
         return f"a {type(value).__name__} of {len(value)} items"
     try:
@@ -174,7 +175,7 @@ class EventError(EfficiencyRulesError, ValueError):
         if self.source is not None or self.line is not None:
             where.append(f"{self.source or '<events>'}:{self.line}" if self.line else f"{self.source}")
         if self.event_id is not None:
-            where.append(f"event {self.event_id!r}")
+            where.append(f"event {echo(self.event_id)}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 

@@ -387,7 +387,7 @@ def _structural_issues(checker: _Checker, exc: ValidationError) -> None:
         field_name = str(loc[-1]) if loc else "file"
         if kind == "extra_forbidden":
             where = checker.at(*loc, value=False)
-            message = f"unknown key {field_name!r}" + _suggest_key(loc)
+            message = f"unknown key {echo(field_name)}" + _suggest_key(loc)
         elif kind == "missing":
             where = checker.at(*loc[:-1])
             message = f"missing key {field_name!r}"
@@ -517,7 +517,7 @@ def _check_accountability(
 
     def verdict_known(name: str, *keys: Any, context: str) -> None:
         if name not in spec.verdicts and ("verdicts", name) not in checker.skipped:
-            checker.add(at(*keys), f"unknown verdict {name!r}" + did_you_mean(name, spec.verdicts)
+            checker.add(at(*keys), f"unknown verdict {echo(name)}" + did_you_mean(name, spec.verdicts)
                         + ("" if spec.verdicts else "; declare it under 'verdicts'"), context=context)
 
     def counter_known(name: str, *keys: Any, context: str) -> bool:
@@ -853,7 +853,7 @@ def _check_type(name: Any, known: Mapping[str, Any], where: SourceLocation, chec
         return True
     if ("event_types", name) in checker.skipped:  # declared, but invalid: reported where it is declared
         return False
-    checker.add(where, f"unknown event type {name!r}" + did_you_mean(str(name), known), **scope)
+    checker.add(where, f"unknown event type {echo(name)}" + did_you_mean(str(name), known), **scope)
     return False
 
 
@@ -916,7 +916,7 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
 
     for verdict_keys, verdict in _clock_verdicts(limit):
         if verdict is not None and verdict not in spec.verdicts and ("verdicts", verdict) not in checker.skipped:
-            checker.add(at(*verdict_keys), f"unknown verdict {verdict!r}" + did_you_mean(verdict, spec.verdicts)
+            checker.add(at(*verdict_keys), f"unknown verdict {echo(verdict)}" + did_you_mean(verdict, spec.verdicts)
                         + ("" if spec.verdicts else "; declare it under 'verdicts'"), context=context)
     if limit.deemed_acceptance is not None:
         _check_duration(limit.deemed_acceptance.within, at("deemed_acceptance", "within"), checker, rule=None, context=context)
@@ -1076,7 +1076,7 @@ def _check_rule(
     if rule.verdict not in spec.verdicts and ("verdicts", rule.verdict) not in checker.skipped:
         checker.add(
             checker.at("rules", index, "verdict"),
-            f"unknown verdict {rule.verdict!r}" + did_you_mean(rule.verdict, spec.verdicts)
+            f"unknown verdict {echo(rule.verdict)}" + did_you_mean(rule.verdict, spec.verdicts)
             + ("" if spec.verdicts else "; declare it under 'verdicts'"),
             **scope,
         )

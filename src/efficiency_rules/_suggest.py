@@ -5,7 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["did_you_mean", "suggest"]
+__all__ = ["SUGGEST_LIMIT", "did_you_mean", "suggest"]
+
+#: Words longer than this get no suggestion: comparing them would cost time for nothing.
+SUGGEST_LIMIT = 200
 
 
 def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:
@@ -15,8 +18,8 @@ def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str
     and ``case_accepted`` both find ``case.accepted``.
     """
     pool = list(candidates)
-    if not pool:
-        return None
+    if not pool or len(word) > SUGGEST_LIMIT:
+        return None  # nothing to suggest from; or a word far longer than any name, not a misspelling of one
 
     def norm(s: str) -> str:
         return s.lower().replace("_", ".").replace("-", ".")

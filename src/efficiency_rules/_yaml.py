@@ -40,9 +40,15 @@ from yaml.scanner import Scanner
 from ._errors import SourceError, SourceLocation
 from ._suggest import did_you_mean
 
-__all__ = ["YamlList", "YamlMap", "check_keys", "load_yaml", "location_of"]
+__all__ = ["MAX_DEPTH", "YamlList", "YamlMap", "check_keys", "load_yaml", "location_of"]
 
 Position = tuple[int, int]  # 1-based line and column
+
+#: The deepest nesting of lists and mappings a policy file may have (a policy needs a handful of levels;
+#: conditions of a few hundred levels still load).
+MAX_DEPTH = 256
+_TOO_DEEP = (f"the data is nested more than {MAX_DEPTH} levels deep (lists and mappings inside one another): a policy "
+             "needs far fewer; look for brackets left open")
 
 
 class YamlMap(dict[Any, Any]):
@@ -113,13 +119,20 @@ class _Constructor(SafeConstructor):
             raise yaml.constructor.ConstructorError(
                 None, None, f"tag {node.tag!r} is not allowed in a policy file (plain data only)", node.start_mark
             )
-        if isinstance(node, MappingNode):
-            return self._mapping(node)
-        if isinstance(node, SequenceNode):
-            items = YamlList(self.construct_object(child) for child in node.value)
-            items.position = _pos(node)
-            items.item_positions = [_pos(child) for child in node.value]
-            return items
+        if isinstance(node, (MappingNode, SequenceNode)):
+            depth = self.__dict__.get("_depth", 0) + 1
+            if depth > MAX_DEPTH:
+                raise yaml.constructor.ConstructorError(None, None, _TOO_DEEP, node.start_mark)
+            self._depth = depth
+            try:
+                if isinstance(node, MappingNode):
+                    return self._mapping(node)
+                items = YamlList(self.construct_object(child) for child in node.value)
+                items.position = _pos(node)
+                items.item_positions = [_pos(child) for child in node.value]
+                return items
+            finally:
+                self._depth = depth - 1
         try:
             return super().construct_object(node, deep=True)
         except (ValueError, KeyError, AttributeError, TypeError) as exc:
@@ -232,6 +245,60 @@ else:  # pragma: no cover - PyYAML built without libyaml
 
 _SLOW = object()
 
+_DEEP_INDENT = re.compile(rf"^ {{{2 * MAX_DEPTH}}}", re.MULTILINE)
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where (0-based line, column) the nesting first goes past MAX_DEPTH, or ``None``.
+
+    PyYAML's pure-Python reader, which reads what libyaml refuses, takes time quadratic in the
+    depth of nested brackets, and its composer recurses once per level: a file nested deeper than
+    any policy is refused first, by a linear pass over libyaml's events. Only a text with enough
+    brackets or indentation to be that deep is looked at.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH and not _DEEP_INDENT.search(text):
+        return None
+    if CParser is None:  # pragma: no cover - PyYAML built without libyaml: count brackets outside quotes
+        return _bracket_depth(text)
+    parser = CParser(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line, event.start_mark.column
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return _bracket_depth(text)  # libyaml refuses it (a tab…): the exact reader reports that, if not too deep
+    finally:
+        parser.dispose()
+    return None
+
+
+def _bracket_depth(text: str) -> tuple[int, int] | None:
+    """Where flow brackets, counted outside quotes and comments, first nest past MAX_DEPTH."""
+    depth = 0
+    for number, line in enumerate(text.splitlines()):
+        quote = ""
+        for column, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif char in "\"'" and (column == 0 or line[column - 1] in " \t:[{,"):
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number, column
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
+
 
 def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
     """Read one YAML document from a file path or from text (then ``path`` names it in errors).
@@ -252,6 +319,9 @@ def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
     data = _fast_load(text)
     if data is not _SLOW:
         return data
+    deep = _too_deep(text)  # before the exact reader, which takes time quadratic in the depth of brackets
+    if deep is not None:
+        raise SourceError(_TOO_DEEP + _pointed(text, deep[0], deep[1]), SourceLocation(name, deep[0] + 1, deep[1] + 1))
     try:
         loader = _Loader(text)  # the reader refuses control characters here, before parsing
     except yaml.reader.ReaderError as exc:
