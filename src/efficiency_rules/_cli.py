@@ -251,7 +251,7 @@ def evaluate(
     """Judge the events in a JSON Lines file with RULESETS (files or directories)."""
     from ._engine import Engine
     from ._errors import EventError
-    from ._jsonl import read_events
+    from ._jsonl import place_error, read_events
 
     moment = _aware(as_of, "--as-of")
     allowed = _tolerance(tolerance)
@@ -272,6 +272,9 @@ def evaluate(
                     for verdict in engine.evaluate_stream(progress.count(events), as_of=moment, tolerance=allowed, stats=stats):
                         out.write(verdict.model_dump_json() + "\n")
                         written += 1
+    except EfficiencyRulesError as error:
+        place_error(error, events)  # a problem met while judging an event names its line
+        raise
     finally:
         engine.close()
     for problem in problems:

@@ -236,7 +236,25 @@ class DateNotCoveredError(CalendarError, LookupError):
     def __init__(self, message: str, *, date: Any, covered: tuple[int, int]) -> None:
         self.date = date
         self.covered = covered
+        self.message = message
+        self.event_id: str | None = None  # the event being judged when the date was asked for, if any
+        self.line: int | None = None
+        self.source: str | None = None
         super().__init__(message)
+
+    def for_event(self, event_id: str | None = None, *, line: int | None = None, source: str | None = None) -> DateNotCoveredError:
+        """This error placed at the event being judged (and at its line of a file), when not placed yet."""
+        if self.event_id is None and event_id is not None:
+            self.event_id = event_id
+        if self.line is None and line is not None:
+            self.line, self.source = line, source
+        where = []
+        if self.line is not None:
+            where.append(f"{self.source or '<events>'}:{self.line}")
+        if self.event_id is not None:
+            where.append(f"event {echo(self.event_id)}")
+        self.args = (f"{', '.join(where)}: {self.message}" if where else self.message,)
+        return self
 
 
 class DurationError(EfficiencyRulesError, ValueError):
