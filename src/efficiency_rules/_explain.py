@@ -238,16 +238,11 @@ def _describe_type(annotation: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    """A value as a message shows it: strings quoted, other values as JSON, long ones cut short."""
+    """A value as a message shows it: strings quoted, other values as JSON, long ones cut short (see ``echo``)."""
     if isinstance(value, str):
         return echo(value)
-    if isinstance(value, (list, dict)) and len(value) > ECHO_LIMIT:
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):  # an integer of over 4,300 digits, a cycle, a lone surrogate…
         return echo(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * ECHO_LIMIT:
-        return echo(value)
-    else:
-        try:
-            text = json.dumps(value, ensure_ascii=False, default=str)
-        except (TypeError, ValueError):
-            text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+    return text if len(text) <= ECHO_LIMIT else f"{text[:ECHO_LIMIT]}…({len(text) - ECHO_LIMIT} more)"
