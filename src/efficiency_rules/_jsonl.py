@@ -111,8 +111,8 @@ class EventLines(Iterator[Event]):
         self._last: str | None = None
         self._records: dict[str, int] | None = None
 
-    def __iter__(self) -> Iterator[Event]:
-        return self._events  # noqa: PYI034 - a loop draws from the reading itself, with no call of ours per event
+    def __iter__(self) -> Iterator[Event]:  # noqa: PYI034 - a loop draws from the reading itself, no call of ours per event
+        return self._events
 
     def __next__(self) -> Event:
         return next(self._events)
