@@ -11,6 +11,7 @@ scripts and use format characters such as a zero-width joiner, but never a BiDi 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +23,7 @@ __all__ = ["FREE_TEXT_KEYS", "unsafe_text"]
 
 #: Keys whose values are prose for people rather than names.
 FREE_TEXT_KEYS = frozenset(("title", "message", "citation", "text", "description", "url", "zh", "en", "sanction", "grade"))
-_BIDI = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C))
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
 
 Position = tuple[int, int]
@@ -34,15 +35,15 @@ def _code_point(char: str) -> str:
 
 def problem(text: str, *, free: bool) -> str | None:
     """What is wrong with ``text`` as a name (``free``: as prose), or ``None``."""
-    for char in text:
-        if char in _BIDI:
-            return (f"{echo(text)} contains {_code_point(char)}, a control that shows text in another order than it is "
-                    "written: remove it")
-        if not free and unicodedata.category(char) in ("Cf", "Cc", "Co", "Cn", "Zl", "Zp") or not free and char in "\u00a0\u3000" \
-                or not free and unicodedata.category(char) == "Zs" and char != " ":
-            return f"{echo(text)} contains {_code_point(char)}, an invisible character: remove it"
-    if free:
-        return None
+    bidi = _BIDI_RE.search(text)
+    if bidi is not None:
+        return (f"{echo(text)} contains {_code_point(bidi.group())}, a control that shows text in another order than it "
+                "is written: remove it")
+    if free or text.isascii() and text.isprintable():
+        return None  # prose may hold format characters; plain ASCII letters cannot look like another script
+    if not text.isprintable():  # a format or control character, an unassigned one, a space other than ' '
+        char = next(c for c in text if not c.isprintable())
+        return f"{echo(text)} contains {_code_point(char)}, an invisible character: remove it"
     scripts: dict[str, str] = {}
     for char in text:
         if char.isalpha():

@@ -114,13 +114,14 @@ _KINDS = {
 
 
 class _Constructor(SafeConstructor):
+    _depth = 0  # how many lists and mappings the node being built is inside
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node.tag not in _CORE_TAGS:
             raise yaml.constructor.ConstructorError(
                 None, None, f"tag {node.tag!r} is not allowed in a policy file (plain data only)", node.start_mark
             )
         if isinstance(node, (MappingNode, SequenceNode)):
-            depth = self.__dict__.get("_depth", 0) + 1
+            depth = self._depth + 1
             if depth > MAX_DEPTH:
                 raise yaml.constructor.ConstructorError(None, None, _TOO_DEEP, node.start_mark)
             self._depth = depth
