@@ -462,7 +462,8 @@ class ClockTrace:
         rolled_m = self.of(rolled)
         excluded = 0
         for a, b in self.excluded:
-            low, high = max(a, target), rolled_m if b is None else min(b, rolled_m)  # type: ignore[type-var]
+            low: int = target if a is None else max(a, target)
+            high: int = rolled_m if b is None else min(b, rolled_m)
             if high > low:
                 excluded += high - low
         return total + rolled_m - target - excluded

@@ -268,8 +268,9 @@ def _too_deep(text: str) -> tuple[int, int] | None:
             event = parser.get_event()
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
-                if depth > MAX_DEPTH:
-                    return event.start_mark.line, event.start_mark.column
+                mark = event.start_mark
+                if depth > MAX_DEPTH and mark is not None:
+                    return mark.line, mark.column
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
