@@ -246,9 +246,12 @@ def test_materials_complete_and_natural_days_with_an_extension(engine: Engine) -
         ev("x", "case.extension_granted", "2024-09-30T10:00", duration="30d", approver="head"),
     ]
     state = case(engine.evaluate(events, as_of=t("2024-10-01T00:00")), "petition")
-    # from 08-05 (complete): 60 days → 10-04, a day off → the next working day 10-08 at the close; plus 30 days of elapsed time
+    # from 08-05 (complete): 60 days → 10-04, a day off (the period alone would end on 10-08); the 30 days
+    # extend the period's own last day, 10-04 → Sunday 11-03, a day off → Monday 11-04 at the close (民法典 art. 203)
     assert (state.start, state.measure) == (t("2024-08-05T10:00"), "elapsed_time")
-    assert state.deadline == t("2024-10-08T17:30") + dt.timedelta(days=30)
+    assert state.deadline == t("2024-11-04T17:30")
+    unextended = case(engine.evaluate(events[:3], as_of=t("2024-10-01T00:00")), "petition")
+    assert unextended.deadline == t("2024-10-08T17:30")
 
 
 @pytest.mark.parametrize("cut", ["2024-10-01T00:00", "2024-10-23T18:00", "2024-10-24T17:30", "2024-10-25T09:00", "2024-10-28T12:00"])

@@ -68,3 +68,28 @@ def test_an_as_of_at_the_end_of_time_is_a_usage_error(capsys: pytest.CaptureFixt
     assert status == 2
     assert "Invalid value for --as-of: '9999-12-31T23:00-12:00' is outside the years a time can be converted in (2 to 9998)" in (
         capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("meta", "problem"),
+    [
+        ({"n": 10 ** 5000}, "meta.n holds an integer of more than 4,000 digits: write it as text"),
+        ({"o": object()}, "meta.o is a Python object value, which JSON has no form for"),
+        ({"b": [b"raw"]}, "meta.b[0] is a Python bytes value, which JSON has no form for"),
+        ({"s": "a\ud800"}, "meta.s holds a lone surrogate, which UTF-8 text cannot hold"),
+    ],
+    ids=["huge int", "object", "bytes", "lone surrogate"],
+)
+def test_meta_holds_only_what_json_can(meta: dict[str, object], problem: str) -> None:
+    """A value JSON has no form for is refused on the way in, not met later by a snapshot or a digest."""
+    from efficiency_rules import parse_event
+
+    event = {"id": "m", "type": "case.accepted", "at": "2024-01-01T10:00:00+08:00", "case_id": "Q", "meta": meta}
+    with pytest.raises(EventError) as info:
+        parse_event(event)
+    assert str(info.value) == f"event 'm': field 'meta': {problem}"
+    engine = Engine([ROOT / "rulesets" / "cn" / "xzxk.yaml"])
+    session = engine.session()
+    with pytest.raises(EventError):
+        session.add(event)
+    session.snapshot()  # nothing half-taken: the session is whole

@@ -14,7 +14,7 @@ PUBLIC = [
     "EfficiencyRulesError", "EvaluationSubmitted", "Event", "EventError", "EventRegistry",
     "EventTypeConflictError", "EventTypeDefinitionError", "InquiryAnswered", "InquiryEvent", "InquiryReceived",
     "InquiryReferred", "InterviewHeld", "NaiveDatetimeError", "RankingPublished", "SourceError", "SourceLocation",
-    "TimeUnit", "UnknownEventTypeError", "UsageError", "YearArrangement", "YearFileError", "load_year_file", "parse_event",
+    "TimeUnit", "UnknownEventTypeError", "RulesetNotFoundError", "UsageError", "YearArrangement", "YearFileError", "load_year_file", "parse_event",
     "read_events", "Citation", "Engine", "Explanation", "Fact", "Report", "Ruleset", "RulesetError", "RulesetIssue",
     "RulesetRef", "Session", "Subject", "Verdict", "load_ruleset", "load_rulesets",
     # case clocks and accountability

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,29 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ("yaml-bad-int-tag.yaml", [(7, 32, "'minus-one' is not an integer")]),
     ("yaml-impossible-date.yaml", [(5, 19, "'2024-02-30' is not a date: day is out of range for month")]),
     ("yaml-control-character.yaml", [(3, 10, "unacceptable character #x0007: special characters are not allowed")]),
-    ("yaml-syntax.yaml", [(10, 1, "while parsing a flow mapping, expected ',' or '}', but got '<stream end>'")]),
+    # Syntax errors in words, with the line shown and a caret under the column.
+    ("yaml-syntax.yaml", [(9, 5, "the mapping '{' opened here is never closed: end it with '}'\n"
+                                 "      - {id: r, on: case.accepted, verdict: v\n"
+                                 "        ^")]),
+    ("yaml-tab.yaml", [(7, 1, "a tab is used for indentation or spacing: YAML allows spaces only; replace the tab with spaces\n"
+                              "    →v: {kind: violation, message: 违规}\n"
+                              "    ^")]),
+    ("yaml-indentation.yaml", [(9, 14, "a ':' where no key can start: the line is indented wrongly (deeper than the key above it), "
+                                       "or a value holding ': ' needs quotes\n"
+                                       "          message: 违规\n"
+                                       "                 ^")]),
+    ("yaml-dedent.yaml", [(9, 4, "this line is indented wrongly: it does not line up with the keys of the mapping that starts at "
+                                 "line 7, column 3, nor with those around it\n"
+                                 "       message: 违规\n"
+                                 "       ^")]),
+    ("yaml-unclosed-quote.yaml", [(3, 8, 'the quote " opened here is not closed on its line: the text runs on to the next quote '
+                                         '(line 4, column 11); end it with " on this line\n'
+                                         '    title: "测试\n'
+                                         "           ^")]),
+    ("yaml-unclosed-bracket.yaml", [(7, 59, "expected ',' or ']' here: the list '[' opened at line 7, column 47 is not closed "
+                                            "before this; close it with ']', or put ',' between its items\n"
+                                            "      v: {kind: violation, message: 违规, subjects: [actor, unit}\n"
+                                            "                                                                ^")]),
     ("yaml-two-documents.yaml", [(9, 1, "expected a single document in the stream, but found another document")]),
     ("yaml-not-utf8.yaml", [(None, None, "file is not UTF-8 text: invalid start byte")]),
     ("not-a-mapping.yaml", [(2, 1, "a ruleset file is a mapping with id, title, version, effective, rules…")]),
@@ -202,6 +225,59 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ("accountability-unknown-counter.yaml", [(12, 35, "accountability rule 'alarm': unknown counter 'unresolve' — did you mean 'unresolved'?")]),
     ("accountability-prose-threshold.yaml", [(12, 51, "accountability rule 'alarm': a threshold is compared with >= (以上) or > (超过), "
                                               "or ==; got '以上' (write '>=')")]),
+    ("accountability-unknown-clock-rule.yaml", [
+        (17, 39, "counter 'late-replies': no rule 'reply.overdue' in this ruleset gives verdicts — did you mean 'reply.reply-overdue'?"),
+    ]),
+    ("declared-field-reserved.yaml", [
+        (11, 7, "event type 'document.step': field name 'model_config' is reserved: an event is a pydantic model, whose methods "
+         "take the names construct, copy, dict, from_orm, json, parse_file, parse_obj, parse_raw, schema, schema_json, "
+         "update_forward_refs, validate and every name starting with 'model_': choose another name"),
+        (12, 7, "event type 'document.step': field name 'json' is reserved: an event is a pydantic model, whose methods "
+         "take the names construct, copy, dict, from_orm, json, parse_file, parse_obj, parse_raw, schema, schema_json, "
+         "update_forward_refs, validate and every name starting with 'model_': choose another name"),
+    ]),
+    ("time-limit-matter-field-unknown.yaml", [
+        (13, 19, "time limit 'statutory': matter field 'mater' is not a field of the events this time limit reads "
+         "(case.accepted, case.completed, case.received) — did you mean 'matter'?"),
+    ]),
+    ("time-limit-matter-field-attribute.yaml", [
+        (13, 19, "time limit 'statutory': matter field '__doc__' is not a field of the events this time limit reads "
+         "(case.accepted, case.completed, case.received)"),
+    ]),
+    ("time-limit-extension-other-thread.yaml", [
+        (24, 17, "time limit 'documents': this clock runs on document.received (thread 'doc_id'), where case.extension_granted "
+         "never comes: name the event type that grants extensions with extensions.event — e.g. 'document.extended'"),
+    ]),
+    ("invisible-characters.yaml", [
+        (9, 3, "name 'l\u0435ave' mixes Latin and Cyrillic letters, which look alike ('\u0435' is U+0435 CYRILLIC SMALL LETTER IE): "
+         "write it in one script"),
+        (11, 3, "name 'licence\\u202e' contains U+202E RIGHT-TO-LEFT OVERRIDE, a control that shows text in another order than "
+         "it is written: remove it"),
+        (15, 23, "'unified\\u200b' contains U+200B ZERO WIDTH SPACE, an invisible character: remove it"),
+    ]),
+    ("accountability-window-in-words.yaml", [
+        (8, 59, "'window': expected 'week', 'month', 'bimonth', 'quarter', 'half_year' or 'year', or a mapping, "
+         "got 'calendar_month' — did you mean 'month'?"),
+    ]),
+    ("condition-in-words.yaml", [
+        (11, 48, "rule 'r': comparison written in words ('不足'): write op: '<' — 不足 excludes the number (民法典 art. 1259)"),
+        (11, 59, "rule 'r': a count is compared with a whole number ≥ 0, got '3次': write value: 3"),
+    ]),
+    # Year files: read relative to the ruleset, regular files of a bounded size, one calendar together.
+    ("calendar-year-file-device.yaml", [
+        (6, 25, "calendar: year file '/dev/zero': /dev/zero: a year file is a regular file, and this is a device"),
+    ]),
+    ("calendar-year-file-invalid.yaml", [
+        (8, 7, "calendar: year file '../../year_files/bad/unknown-top-key.yaml': tests/data/rulesets/bad/../../year_files/bad/"
+         "unknown-top-key.yaml:4:1: unknown key 'holiday' in a year file; expected year, notice, holidays, workdays — did you "
+         "mean 'holidays'?"),
+        (9, 7, "calendar: year file '../../year_files/china-2029.yaml': tests/data/rulesets/bad/../../year_files/china-2029.yaml: "
+         "cannot read file: No such file or directory"),
+    ]),
+    ("calendar-year-file-gap.yaml", [
+        (6, 24, "calendar: year files: the calendar's years must be contiguous: 2027 missing between 2004 and 2028; load a year "
+         "file for each"),
+    ]),
     ("accountability-counter-both.yaml", [(10, 11, "counter 'both': a counter counts exactly one of 'event' (a type) or 'verdicts' (a filter)")]),
     ("accountability-subject-field.yaml", [(10, 73, "counter 'unresolved': evaluation.submitted has no field 'target_unt' — did you mean "
                                             "'target_unit'?")]),
@@ -336,6 +412,8 @@ BAD_FILES: list[tuple[str, Expected]] = [
         (28, 9, "rule 'r1': unknown event type 'case.acepted' — did you mean 'case.accepted'?"),
         (33, 17, "rule 'r2': inquiry.received has no field 'in_scop'; its fields are actor, at, id, in_scope, inquiry_id, meta, type, unit — did you mean 'in_scope'?"),
         (34, 31, "rule 'r2': comparison written in words ('以上'): write op: '>=' — 以上 includes the number (民法典 art. 1259)"),
+        # the rest of the comparison is checked with the operator the words mean: every problem of the entry at once
+        (34, 31, "rule 'r2': '>=' compares numbers, but field 'in_scope' of inquiry.received is a boolean (true or false)"),
         (35, 14, "rule 'r2': unknown verdict 'lat' — did you mean 'late'?"),
         (38, 9, "rule 'r3': can never fire: no count of 'case.supplement_requested' satisfies all its comparisons (it is at least 1 here)"),
         (40, 9, "rule 'r3': rule id used twice (first as rule #3)"),
@@ -395,8 +473,8 @@ def test_the_error_counts_its_problems_and_is_a_value_error() -> None:
     error = info.value
     assert isinstance(error, RulesetError) and isinstance(error, EfficiencyRulesError)
     expected = expected_lines(path, dict(BAD_FILES)["many-errors.yaml"])
-    assert len(expected) == 20
-    assert str(error) == "20 problems in ruleset files:\n" + "\n".join(expected)
+    assert len(expected) == 21
+    assert str(error) == "21 problems in ruleset files:\n" + "\n".join(expected)
     first = error.issues[0]
     assert first == RulesetIssue(SourceLocation(path, 5, 35), "'to' (2024-06-30) is before 'from' (2024-07-01)")
     late = [issue for issue in error.issues if issue.context == "verdict 'late'"]
@@ -436,6 +514,45 @@ def test_a_directory_without_rulesets(tmp_path: Path) -> None:
     with pytest.raises(RulesetError) as info:
         load_rulesets([tmp_path])
     assert info.value.issues == [RulesetIssue(SourceLocation(str(tmp_path)), "no ruleset files found")]
+
+
+def test_a_counter_of_rules_no_ruleset_checked_with_it_gives(tmp_path: Path) -> None:
+    """Without 'ruleset', a filter's rules are looked for in every ruleset checked with it (a run may load fewer)."""
+    text = (ROOT / BAD / "accountability-unknown-clock-rule.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "any-ruleset.yaml"
+    path.write_text(text.replace("rules: [reply.overdue]", "rules: [answer-in-time]"), encoding="utf-8")
+    assert check_paths([path]) == ([], [RulesetIssue(
+        SourceLocation(str(path), 17, 39),
+        "no rule 'answer-in-time' in any ruleset loaded gives verdicts; a time limit's verdicts come from rule "
+        "'<time limit>.<verdict>'",
+        context="counter 'late-replies'",
+    )])
+    assert load_ruleset(path).id == "test.bad"  # loading it alone to run with others is not refused
+    examples = ROOT / "rulesets" / "examples" / "first-inquiry.yaml"
+    path.write_text(text.replace("rules: [reply.overdue]", "rules: [answer-within-one-day]"), encoding="utf-8")
+    assert [r.id for r in check_paths([path, examples])[0]] == ["test.bad", "demo.first-inquiry"]
+
+
+def test_a_directory_that_cannot_be_read_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    good = tmp_path / "good.yaml"
+    good.write_text((ROOT / GOOD).joinpath("case-handling.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "locked").mkdir()
+    walk = os.walk
+
+    def refusing(top: str, onerror: Any = None, **kw: Any) -> Any:
+        for folder, dirs, files in walk(top, onerror=onerror, **kw):
+            if Path(folder).name == "locked":
+                onerror(PermissionError(13, "Permission denied", folder))
+                continue
+            yield folder, dirs, files
+
+    monkeypatch.setattr(os, "walk", refusing)
+    rulesets, issues = check_paths([tmp_path])
+    assert (rulesets, [str(i) for i in issues]) == ([], [f"{tmp_path / 'locked'}: cannot read directory: Permission denied"])
+    with pytest.raises(RulesetError, match="cannot read directory: Permission denied"):
+        list(ruleset_files([tmp_path]))
 
 
 def test_ruleset_files_skips_scenario_files_and_sorts(tmp_path: Path) -> None:

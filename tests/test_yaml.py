@@ -234,15 +234,32 @@ class TestRefusals:
         )
 
     def test_nesting_too_deep(self) -> None:
-        assert str(fails("a: " + "[" * 2000 + "]" * 2000)) == "policy.yaml: the data is nested too deeply"
+        # a long line is shown around the column: 80 characters before it
+        assert str(fails("a: " + "[" * 2000 + "]" * 2000)) == (
+            "policy.yaml:1:260: the data is nested more than 256 levels deep (lists and mappings inside one another): a policy "
+            "needs far fewer; look for brackets left open\n    " + "[" * 160 + "\n" + " " * 84 + "^")
+        deep = load_yaml("a: " + "[" * 255 + "]" * 255)["a"]  # 256 levels with the mapping: the most there may be
+        for _ in range(254):
+            (deep,) = deep
+        assert deep == []
 
     @pytest.mark.parametrize(
         ("text", "where", "message"),
         [
-            ("a: [1, 2", "1:9", "while parsing a flow sequence, expected ',' or ']', but got '<stream end>'"),
+            ("a: [1, 2", "1:4", "the list '[' opened here is never closed: end it with ']'\n    a: [1, 2\n       ^"),
             ("a: 1\n---\nb: 2\n", "2:1", "expected a single document in the stream, but found another document"),
-            ("a: b: c", "1:5", "mapping values are not allowed here"),
-            ("\tkey: 1", "1:1", "while scanning for the next token, found character '\\t' that cannot start any token"),
+            ("a: b: c", "1:5", "a ':' where no key can start: the line is indented wrongly (deeper than the key above it), "
+                               "or a value holding ': ' needs quotes\n    a: b: c\n        ^"),
+            ("\tkey: 1", "1:1", "a tab is used for indentation or spacing: YAML allows spaces only; replace the tab with spaces\n"
+                               "    →key: 1\n    ^"),
+            ("a: '1\nb: 2\n", "1:4", "the quote ' opened here is never closed: end the text with '\n    a: '1\n       ^"),
+            ("a: 1\nb\nc: 2\n", "2:1", "a line without ':' where a key was expected: write 'key: value', or indent the line as "
+                                      "part of the value above\n    b\n    ^"),
+            ("a: @x\n", "1:4", "a value cannot start with '@' unquoted: put the value in quotes\n    a: @x\n       ^"),
+            ("a: - b\n", "1:4", "a list item ('- ') cannot start here: put it on a line of its own, indented under its key"
+                               "\n    a: - b\n       ^"),
+            ("a:\n  - 1\n - 2\n", "3:2", "this line is indented wrongly: it does not line up with the keys of the mapping that "
+                                        "starts at line 1, column 1, nor with those around it\n     - 2\n     ^"),
         ],
     )
     def test_syntax_errors(self, text: str, where: str, message: str) -> None:

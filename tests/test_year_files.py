@@ -376,3 +376,36 @@ class TestCommandLine:
             f"efficiency-rules: error: {path}:4:1: unknown key 'holiday' in a year file; expected year, notice, "
             "holidays, workdays — did you mean 'holidays'?\n",
         )
+
+
+def test_a_year_file_is_a_regular_file_of_bounded_size(tmp_path: Path) -> None:
+    import os
+
+    from efficiency_rules._calendar_data import YEAR_FILE_MAX_BYTES
+
+    fifo = tmp_path / "china-2027.yaml"
+    os.mkfifo(fifo)  # reading it would wait for a writer for ever
+    with pytest.raises(YearFileError) as info:
+        load_year_file(fifo)
+    assert str(info.value) == f"{fifo}: a year file is a regular file, and this is a FIFO"
+    with pytest.raises(YearFileError, match="a year file is a regular file, and this is a directory$"):
+        load_year_file(tmp_path)
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * YEAR_FILE_MAX_BYTES + "\n", encoding="utf-8")
+    with pytest.raises(YearFileError) as info:
+        load_year_file(big)
+    assert str(info.value) == f"{big}: a year file is at most 64 KB (a year's notice), and this is 65,539 bytes"
+
+
+def test_a_ruleset_reads_its_year_files_relative_to_itself(tmp_path: Path) -> None:
+    from efficiency_rules import Engine, load_ruleset
+
+    made_up = Path(__file__).resolve().parent / "data" / "year_files" / "china-2027-madeup.yaml"
+    (tmp_path / "years").mkdir()
+    (tmp_path / "years" / "china-2027.yaml").write_text(made_up.read_text(encoding="utf-8"), encoding="utf-8")
+    ruleset = tmp_path / "policy.yaml"
+    ruleset.write_text('id: test.years\ntitle: 测试\nversion: "1"\neffective: {from: 2024-01-01}\n'
+                       "calendar: {year_files: [years/china-2027.yaml]}\n", encoding="utf-8")
+    assert load_ruleset(ruleset).spec.calendar.year_files == ["years/china-2027.yaml"]
+    engine = Engine([ruleset])  # from another working directory: the path is the ruleset's, not the caller's
+    assert [version.calendar.last_year for version in engine._versions] == [2027]

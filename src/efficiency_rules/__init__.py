@@ -22,6 +22,7 @@ from ._errors import (
     NaiveDatetimeError,
     RulesetError,
     RulesetIssue,
+    RulesetNotFoundError,
     SnapshotError,
     SourceError,
     SourceLocation,
@@ -63,7 +64,16 @@ from ._events import (
 )
 from ._jsonl import read_events
 from ._registry import EventRegistry, parse_event
-from ._verdicts import CaseState, Citation, Explanation, Fact, Report, RulesetRef, Subject, Verdict
+from ._verdicts import (
+    CaseState,
+    Citation,
+    Explanation,
+    Fact,
+    Report,
+    RulesetRef,
+    Subject,
+    Verdict,
+)
 
 # The engine and the ruleset loader are imported on first use, so that importing the package (or
 # its pytest plugin) stays cheap.
@@ -91,12 +101,11 @@ def __getattr__(name: str) -> object:
 __version__ = "0.1.0"
 
 __all__ = [
+    "CORE_EVENT_TYPES",
     "BackendError",
     "BackendUnavailableError",
     "BusinessHours",
-    "CORE_EVENT_TYPES",
     "Calendar",
-    "CaseState",
     "CalendarError",
     "CaseAccepted",
     "CaseCompleted",
@@ -108,6 +117,7 @@ __all__ = [
     "CaseReceived",
     "CaseRejected",
     "CaseResumed",
+    "CaseState",
     "CaseSupplementReceived",
     "CaseSupplementRequested",
     "CaseWithdrawn",
@@ -137,14 +147,15 @@ __all__ = [
     "InquiryReceived",
     "InquiryReferred",
     "InterviewHeld",
+    "NaiveDatetimeError",
     "OrgStaffAssigned",
     "OrgUnitLeaders",
-    "NaiveDatetimeError",
     "RankingPublished",
     "Report",
     "Ruleset",
     "RulesetError",
     "RulesetIssue",
+    "RulesetNotFoundError",
     "RulesetRef",
     "Session",
     "ShippedRuleset",

@@ -52,6 +52,7 @@ class Calendar:
         timezone: str | dt.tzinfo = "Asia/Shanghai",
         business_hours: BusinessHours | None = None,
         name: str = "custom",
+        day_end: DayEnd = "close",
     ) -> None:
         by_year: dict[int, YearArrangement] = {}
         for arrangement in years:
@@ -68,6 +69,9 @@ class Calendar:
         self.name = name
         self.timezone: dt.tzinfo = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
         self.business_hours = business_hours or BusinessHours()
+        if day_end not in ("close", "midnight"):
+            raise CalendarError(f"day_end is 'close' (the close of business) or 'midnight' (24:00), got {day_end!r}")
+        self.day_end: DayEnd = day_end  # where the last day of a day-based period ends
         self.years: Mapping[int, YearArrangement] = dict(sorted(by_year.items()))
         self.first_year, self.last_year = first, last
         self._first = dt.date(first, 1, 1).toordinal()
@@ -115,8 +119,12 @@ class Calendar:
         *,
         extra_years: Iterable[str | Path | YearArrangement] = (),
         business_hours: BusinessHours | str | None = None,
+        day_end: DayEnd = "close",
     ) -> Calendar:
         """The People's Republic of China statutory calendar with make-up workdays (调休).
+
+        ``day_end`` is where the last day of a day-based period ends: ``"close"``, the close of
+        business (the default), or ``"midnight"``, 24:00 (民法典 art. 203 allows both).
 
         Built-in years come from the ``chinese-calendar`` package (corrected against the official
         notices); ``extra_years`` adds year files (paths) or :class:`YearArrangement` objects, for a
@@ -127,7 +135,7 @@ class Calendar:
             years.append(extra if isinstance(extra, YearArrangement) else load_year_file(extra))
         if isinstance(business_hours, str):
             business_hours = BusinessHours.parse(business_hours)
-        return cls(years, timezone="Asia/Shanghai", business_hours=business_hours, name="china")
+        return cls(years, timezone="Asia/Shanghai", business_hours=business_hours, name="china", day_end=day_end)
 
     def with_business_hours(self, business_hours: BusinessHours | str) -> Calendar:
         """The same days with other business hours (shares the day index)."""
@@ -323,26 +331,43 @@ class Calendar:
 
     # -- deadlines ------------------------------------------------------------------------
 
+    def last_day_end(self, moment: dt.datetime) -> dt.datetime:
+        """``moment``, the end of a day-based period, moved to the end of the next working day if its day is a day off.
+
+        民法典 art. 203: when the last day of a period is a day off, the next working day is the
+        last day. Applied to the last day of every day-based period, extended or not.
+        """
+        local = self.local(moment)
+        day = local.date() if self.day_end == "close" or local.time() != dt.time(0) else local.date() - _DAY
+        if self.is_working_day(day):
+            return local
+        return self._day_end(self.next_working_day(day), self.day_end)
+
     def _day_end(self, day: dt.date, day_end: DayEnd) -> dt.datetime:
         if day_end == "midnight":
             return dt.datetime.combine(day + _DAY, dt.time(0), self.timezone)
         return dt.datetime.combine(day, self.business_hours.closing, self.timezone)
 
-    def deadline(self, start: dt.datetime, duration: Duration | str, *, day_end: DayEnd = "close") -> dt.datetime:
+    def deadline(
+        self, start: dt.datetime, duration: Duration | str, *, day_end: DayEnd | None = None, roll: bool = True
+    ) -> dt.datetime:
         """The instant a period of ``duration`` that starts at ``start`` runs out.
 
         - working days (``20wd``): counted from the day after ``start``; the period ends at the close
           of business of the last working day. A fraction (``2.5wd``) is that share of a day's
           business hours: 2.5 working days run two full working days after ``start`` and half of
           the third.
-        - natural days (``10d``) and months (``1mo``): :meth:`add_natural_days` / :meth:`add_months`,
-          ending at the close of business (or midnight with ``day_end="midnight"``).
+        - natural days (``10d``) and months (``1mo``): :meth:`add_natural_days` / :meth:`add_months`
+          (a last day that is a day off moves to the next working day, unless ``roll=False``), ending
+          at the calendar's ``day_end``: the close of business by default, or midnight
+          (``day_end="midnight"``, here or on the calendar).
         - hours (``24h``) and minutes: elapsed clock time from ``start`` (hour periods start at the
           stated time); working hours (``7.5wh``): :meth:`add_working_time`.
         - ``immediate``: ``start`` itself; ``same_day`` (and ``0wd``): the close of business of
           ``start``'s day, or of the next working day if ``start`` is on a day off or after the close.
         """
         duration = Duration.parse(duration)
+        day_end = self.day_end if day_end is None else day_end
         local = self.local(start)
         unit, amount = duration.unit, duration.amount
         if unit is TimeUnit.SAME_DAY or (unit is TimeUnit.WORKING_DAYS and amount == 0):
@@ -355,9 +380,9 @@ class Calendar:
             extra = int((amount * per_day).to_integral_value(rounding=ROUND_CEILING))
             return self._moment(self._cumulative[i] * per_day + extra)
         if unit is TimeUnit.NATURAL_DAYS:
-            return self._day_end(self.add_natural_days(local.date(), int(amount)), day_end)
+            return self._day_end(self.add_natural_days(local.date(), int(amount), roll=roll), day_end)
         if unit is TimeUnit.MONTHS:
-            return self._day_end(self.add_months(local.date(), int(amount)), day_end)
+            return self._day_end(self.add_months(local.date(), int(amount), roll=roll), day_end)
         if unit is TimeUnit.HOURS:
             return local + dt.timedelta(seconds=int((amount * 3600).to_integral_value(rounding=ROUND_CEILING)))
         if unit is TimeUnit.MINUTES:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -118,11 +119,40 @@ def load_year_file(path: str | Path) -> YearArrangement:
     Every problem is reported as :class:`YearFileError` with the file, line and column.
     """
     name = str(path)
+    text = _read_year_file(Path(path), name)
     try:
-        data = load_yaml(Path(path), path=name)  # errors name the file as the caller did
-    except SourceError as exc:  # unreadable file or invalid YAML: still a bad year file
+        data = load_yaml(text, path=name)  # errors name the file as the caller did
+    except SourceError as exc:  # invalid YAML: still a bad year file
         raise YearFileError(exc.message, exc.location) from (exc.__cause__ or exc)
     return _arrangement_from_data(data, name)
+
+
+#: The largest year file read, in bytes: a year's notice fits in a few kilobytes.
+YEAR_FILE_MAX_BYTES = 64 * 1024
+
+
+def _read_year_file(path: Path, name: str) -> str:
+    """The text of a year file: a regular file (never a FIFO, a device or a directory) of at most YEAR_FILE_MAX_BYTES."""
+    where = SourceLocation(name)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = ("a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode)
+                    else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a regular file")
+            raise YearFileError(f"a year file is a regular file, and this is {kind}", where)
+        if info.st_size > YEAR_FILE_MAX_BYTES:
+            raise YearFileError(f"a year file is at most {YEAR_FILE_MAX_BYTES // 1024} KB (a year's notice), and this is "
+                                f"{info.st_size:,} bytes", where)
+        with path.open("rb") as file:
+            data = file.read(YEAR_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise YearFileError(f"cannot read file: {exc.strerror or exc}", where) from exc
+    if len(data) > YEAR_FILE_MAX_BYTES:  # grew since it was looked at
+        raise YearFileError(f"a year file is at most {YEAR_FILE_MAX_BYTES // 1024} KB (a year's notice)", where)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YearFileError(f"file is not UTF-8 text: {exc.reason}", where) from exc
 
 
 def _fail(message: str, where: SourceLocation) -> YearFileError:

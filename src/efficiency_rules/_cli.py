@@ -15,13 +15,23 @@ import click
 
 from ._calendar import Calendar
 from ._duration import Duration, TimeUnit
-from ._errors import EfficiencyRulesError
+from ._errors import (
+    BackendUnavailableError,
+    EfficiencyRulesError,
+    RulesetNotFoundError,
+    UsageError,
+)
 
 __all__ = ["cli"]
 
 
 def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print the library's errors as one line on stderr and exit 2, never as a traceback."""
+    """Print the library's errors as one line on stderr, never as a traceback.
+
+    Exit 1 for a problem in the input (a ruleset, the events, a year file), 2 for an error of use:
+    an argument the library does not take or a ruleset argument that names nothing, or any error of the calendar commands, whose input is
+    their arguments.
+    """
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -29,15 +39,23 @@ def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except EfficiencyRulesError as exc:
             click.echo(f"efficiency-rules: error: {exc}", err=True)
-            raise SystemExit(2) from None
+            context = click.get_current_context(silent=True)
+            of_arguments = context is not None and context.command_path.split()[1:2] == ["calendar"]
+            of_use = (UsageError, BackendUnavailableError, RulesetNotFoundError)
+            raise SystemExit(2 if of_arguments or isinstance(exc, of_use) else 1) from None
 
     return wrapper
 
 
 @click.group()
 @click.version_option(package_name="efficiency-rules")
-def cli() -> None:
-    """Judge administrative-efficiency policies (机关效能建设) from portal events."""
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (a bug) instead of one line.")
+def cli(debug: bool) -> None:
+    """Judge administrative-efficiency policies (机关效能建设) from portal events.
+
+    Exit status: 0 ok, 1 problems found in the input, 2 an error of use, 3 an internal error (a bug),
+    4 the output could not be written.
+    """
 
 
 @cli.group("calendar")
@@ -243,7 +261,7 @@ def evaluate(
     """Judge the events in a JSON Lines file with RULESETS (files, directories, or shipped ids such as cn.xzxk)."""
     from ._engine import Engine
     from ._errors import EventError
-    from ._jsonl import read_events
+    from ._jsonl import place_error, read_events
 
     moment = _aware(as_of, "--as-of")
     allowed = _tolerance(tolerance)
@@ -264,6 +282,9 @@ def evaluate(
                     for verdict in engine.evaluate_stream(progress.count(events), as_of=moment, tolerance=allowed, stats=stats):
                         out.write(verdict.model_dump_json() + "\n")
                         written += 1
+    except EfficiencyRulesError as error:
+        place_error(error, events)  # a problem met while judging an event names its line
+        raise
     finally:
         engine.close()
     for problem in problems:

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _WORKING_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY))
+_ROLLED_UNITS = frozenset((TimeUnit.NATURAL_DAYS, TimeUnit.MONTHS))  # periods whose last day moves off a day off
 
 RECEIVED = "case.received"
 ACCEPTED = "case.accepted"
@@ -78,8 +79,8 @@ class ClockPolicy:
     materials_complete: bool
     stop_types: frozenset[str]
     relevant: frozenset[str]  # the event types the clock reads
-    # (limit, local day ordinal) -> the deadline, for limits that depend only on the day they start
-    deadlines: dict[tuple[Duration, int], dt.datetime] = field(default_factory=dict, compare=False, repr=False)
+    # (limit, local day ordinal, rolled) -> the deadline, for limits that depend only on the day they start
+    deadlines: dict[tuple[Duration, int, bool], dt.datetime] = field(default_factory=dict, compare=False, repr=False)
     plans: dict[bool, list[tuple[str, str, str, int, Any]]] = field(default_factory=dict, compare=False, repr=False)
 
     def time_plan(self, calendar: Calendar, working: bool) -> list[tuple[str, str, str, int, Any]]:
@@ -109,14 +110,14 @@ class ClockPolicy:
             self.plans[working] = plan
         return plan
 
-    def deadline(self, calendar: Calendar, at: dt.datetime, limit: Duration) -> dt.datetime:
-        """``calendar.deadline(at, limit)``, worked out once per starting day where only the day matters."""
+    def deadline(self, calendar: Calendar, at: dt.datetime, limit: Duration, *, roll: bool = True) -> dt.datetime:
+        """``calendar.deadline(at, limit, roll=roll)``, worked out once per starting day where only the day matters."""
         if not limit.day_only:
-            return calendar.deadline(at, limit)
-        key = (limit, calendar.local(at).toordinal())
+            return calendar.deadline(at, limit, roll=roll)
+        key = (limit, calendar.local(at).toordinal(), roll)
         found = self.deadlines.get(key)
         if found is None:
-            found = self.deadlines[key] = calendar.deadline(at, limit)
+            found = self.deadlines[key] = calendar.deadline(at, limit, roll=roll)
         return found
 
     def applies_to(self, matter: str | None) -> bool:
@@ -320,7 +321,8 @@ class ClockTrace:
     def _origin_and_budget(self, at: dt.datetime) -> tuple[int, int]:
         limit, calendar = self.limit, self.calendar
         assert limit is not None
-        nominal = self.policy.deadline(calendar, at, limit)
+        # a period of days ends on its plain last day; _with_roll moves it off a day off once extended
+        nominal = self.policy.deadline(calendar, at, limit, roll=limit.unit not in _ROLLED_UNITS)
         if limit.unit is TimeUnit.WORKING_DAYS and limit.amount > 0:
             # the start day is not counted: counting begins at the end of its business day
             i = calendar._index(calendar.local(at).date())
@@ -403,7 +405,7 @@ class ClockTrace:
             limit = self.limit
             duration = getattr(event, "duration", None)
             approver = getattr(event, "approver", None) or ""
-            target = self.deadline_measure(self.budget + self.extension)
+            target = self.deadline_measure(self._with_roll(self.budget + self.extension))
             due = None if target is None else self.moment(target)
             amount = None if duration is None else amount_in_measure(Duration.parse(duration), calendar, self.working)
             problems = []
@@ -431,7 +433,7 @@ class ClockTrace:
 
     def _finish(self) -> None:
         """Settle what the events so far give: the excluded time, the total, the deadline, the values of verdicts."""
-        self.total = self.budget + self.extension
+        self.total = self._with_roll(self.budget + self.extension)
         self.paused_open = bool(self.open_reasons or self.waiting_supplement)
         target = self.deadline_measure(self.total)
         self.deadline = None if target is None else self.moment(target)
@@ -439,6 +441,32 @@ class ClockTrace:
         self.values = {"limit": limit, "matter": self.matter or "", "within": limit,
                        "deadline": "" if self.deadline is None else iso(self.calendar.local(self.deadline))}
         self.schedule = None
+
+    def _with_roll(self, total: int) -> int:
+        """``total`` clock time, and more if the period's last day is a day off: it ends on the next working day.
+
+        民法典 art. 203 applies to the last day of every period of days or months: the limit's, and
+        the extended period's (信访工作条例 art. 34: the extension is added to the last day as it
+        was, then the new last day moves off a holiday).
+        """
+        limit = self.limit
+        if limit is None or limit.unit not in _ROLLED_UNITS:
+            return total
+        target = self.deadline_measure(total)
+        if target is None:
+            return total
+        end = self.moment(target)
+        rolled = self.calendar.last_day_end(end)
+        if rolled == end:
+            return total
+        rolled_m = self.of(rolled)
+        excluded = 0
+        for a, b in self.excluded:
+            low: int = target if a is None else max(a, target)
+            high: int = rolled_m if b is None else min(b, rolled_m)
+            if high > low:
+                excluded += high - low
+        return total + rolled_m - target - excluded
 
     def deadline_measure(self, target_elapsed: int) -> int | None:
         """Where the measure stands when ``target_elapsed`` of clock time has run, given the excluded time."""
@@ -675,7 +703,7 @@ def case_matter(policy: ClockPolicy, events: Sequence[Event]) -> str | None:
     """The case's matter as the policy reads it: the field of the first event that has it."""
     name = policy.spec.matter_field
     for event in events:
-        value = getattr(event, name, None)
+        value = event.__dict__.get(name)  # a field, never a class attribute such as __doc__
         if isinstance(value, str):
             return value
     return None

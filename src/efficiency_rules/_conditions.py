@@ -8,11 +8,12 @@ kind, a count of an unknown event type, and a set of conditions that can never a
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._errors import SourceLocation
+from ._errors import SourceLocation, echo
 from ._event_fields import FieldKind
 from ._match import Condition
 from ._suggest import did_you_mean
@@ -41,6 +42,7 @@ _PROSE = {
     "多于": (">", "多于 excludes the number"),
     "高于": (">", "高于 excludes the number"),
     "不满": ("<", "不满 excludes the number (民法典 art. 1259)"),
+    "不足": ("<", "不足 excludes the number (民法典 art. 1259)"),
     "少于": ("<", "少于 excludes the number"),
     "低于": ("<", "低于 excludes the number"),
     "at least": (">=", "'at least' includes the number"),
@@ -146,7 +148,7 @@ def _comparison(raw: dict[str, Any], ctx: ConditionContext) -> Condition:
         if name not in allowed:
             ctx.report(
                 ctx.at(raw, name),
-                f"unknown key {name!r} in a condition; expected field, count or new, op, value, or all/any/not"
+                f"unknown key {echo(name)} in a condition; expected field, count or new, op, value, or all/any/not"
                 + did_you_mean(str(name), allowed + ("all", "any", "not")),
             )
             return _INVALID
@@ -162,7 +164,17 @@ def _comparison(raw: dict[str, Any], ctx: ConditionContext) -> Condition:
         return _INVALID
     op = _operator(raw, ctx)
     if op is None:
+        # a comparison written in words still has its other parts checked, with the operator it means:
+        # every problem of the entry is reported at once (op: 以上 with value: 3次)
+        words = raw.get("op")
+        prose = _PROSE.get(words.strip().lower()) if isinstance(words, str) else None
+        if prose is not None:
+            _operands(raw, prose[0], ctx)
         return _INVALID
+    return _operands(raw, op, ctx)
+
+
+def _operands(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Condition:
     if "field" in raw:
         return _field_comparison(raw, op, ctx)
     if "new" in raw:
@@ -206,10 +218,16 @@ def _whole_number_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext
         return _INVALID
     value = raw["value"]
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        ctx.report(ctx.at(raw, "value"), f"{what} is compared with a whole number ≥ 0, got {_shown(value)}")
+        number = _NUMBER_IN_WORDS.fullmatch(value.strip()) if isinstance(value, str) else None
+        hint = f": write value: {int(number.group(1))}" if number else ""
+        ctx.report(ctx.at(raw, "value"), f"{what} is compared with a whole number ≥ 0, got {_shown(value)}{hint}")
         return _INVALID
     ctx.keys.add(key)
     return ("cmp", op, key, value)
+
+
+# A number written with its measure word, as a policy writes it: 3次, 2 件, 5个, 10 times.
+_NUMBER_IN_WORDS = re.compile(r"([0-9]+)\s*(?:次|件|个|项|条|份|人|人次|起|times?|cases?|items?)")
 
 
 def _operator(raw: dict[str, Any], ctx: ConditionContext) -> str | None:
@@ -273,7 +291,7 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
     if kind is None:
         ctx.report(
             ctx.at(raw, "field"),
-            f"{source} has no field {name!r}; its fields are {', '.join(sorted(fields))}"
+            f"{source} has no field {echo(name)}; its fields are {', '.join(sorted(fields))}"
             + did_you_mean(name, fields),
         )
         return _INVALID
@@ -324,7 +342,7 @@ def _field_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
 
 def _shown(value: Any) -> str:
     """A value as the author wrote it in YAML: true and false, not Python's True and False."""
-    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    return ("true" if value else "false") if isinstance(value, bool) else echo(value)
 
 
 def _article(kind: str) -> str:
@@ -336,7 +354,7 @@ def _count_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Co
     if not isinstance(event_type, str) or event_type not in ctx.known_types:
         ctx.report(
             ctx.at(raw, "count"),
-            f"unknown event type {event_type!r} to count" + did_you_mean(str(event_type), ctx.known_types),
+            f"unknown event type {echo(event_type)} to count" + did_you_mean(str(event_type), ctx.known_types),
         )
         return _INVALID
     condition = _whole_number_comparison(raw, op, ctx, count_key(event_type), what="a count")

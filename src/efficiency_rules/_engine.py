@@ -33,7 +33,9 @@ from ._calendar import Calendar
 from ._clocks import ClockPolicy, compile_clock
 from ._conditions import count_key, field_key
 from ._errors import (
+    DateNotCoveredError,
     EfficiencyRulesError,
+    EventError,
     RulesetError,
     RulesetIssue,
     SourceLocation,
@@ -41,6 +43,7 @@ from ._errors import (
 )
 from ._event_fields import thread_field
 from ._events import Event
+from ._jsonl import place_error
 from ._match import Matcher, MatchRule
 from ._registry import EventRegistry
 from ._ruleset import CompiledRule, Ruleset, load_rulesets
@@ -219,6 +222,7 @@ class Engine:
         calendar = Calendar.china(
             extra_years=[base / name for name in spec.calendar.year_files],
             business_hours=spec.calendar.business_hours,
+            day_end=spec.calendar.day_end,
         )
         match_rules = [MatchRule(rule.id, rule.trigger, rule.condition) for rule in ruleset.rules]
         matcher = _make_matcher(self.backend, match_rules, name=f"{ruleset.id}@{ruleset.version}")
@@ -304,9 +308,13 @@ class Engine:
         session._defer = True  # a batch gives the set of verdicts, not their order: see Session._deferred
         offer = session._offer
         pop = parsed.pop
-        while parsed:  # taken from the end, so that an event judged and let go by its case is freed
-            ts, _, event = pop()
-            offer(event, ts)
+        try:
+            while parsed:  # taken from the end, so that an event judged and let go by its case is freed
+                ts, _, event = pop()
+                offer(event, ts)
+        except (DateNotCoveredError, EventError) as error:
+            place_error(error, events)  # read from a file: its line too
+            raise
         session._finish(as_of)
         return session._report(as_of, ignored_after_as_of=ignored, last=True)
 
@@ -353,7 +361,11 @@ class Engine:
             if ts > as_of_ts:
                 counts["ignored_after_as_of"] += 1
                 continue
-            produced = offer(event, ts)
+            try:
+                produced = offer(event, ts)
+            except (DateNotCoveredError, EventError) as error:
+                place_error(error, events)  # read from a file: its line too
+                raise
             counts["events"] = session._events
             if produced:
                 yield from produced

@@ -27,10 +27,15 @@ possible, what was probably meant.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+#: How many characters of a bad value an error repeats; the rest is counted, not shown.
+ECHO_LIMIT = 80
+
 __all__ = [
+    "ECHO_LIMIT",
     "BackendError",
     "BackendUnavailableError",
     "CalendarError",
@@ -45,6 +50,7 @@ __all__ = [
     "NaiveDatetimeError",
     "RulesetError",
     "RulesetIssue",
+    "RulesetNotFoundError",
     "SnapshotError",
     "SourceError",
     "SourceLocation",
@@ -68,6 +74,29 @@ class SourceLocation:
             if self.column is not None:
                 parts.append(str(self.column))
         return ":".join(parts)
+
+
+def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` for an error message, at most ``limit`` characters of it and ``…(N more)``.
+
+    The one place that bounds what an error repeats of a bad value: a name of ten megabytes is
+    shown by its start, in constant time and memory.
+    """
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}…({len(value) - limit} more)"
+    if isinstance(value, (bytes, bytearray)) and len(value) > limit:
+        return f"{bytes(value[:limit])!r}…({len(value) - limit} more)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
+        return f"an integer of {int(math.log10(abs(value))) + 1} digits"
+    if isinstance(value, (list, tuple, dict, set, frozenset)) and len(value) > limit:
+        return f"a {type(value).__name__} of {len(value)} items"
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a value whose repr fails is named by its type
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text) - limit} more)"
 
 
 class EfficiencyRulesError(Exception):
@@ -105,6 +134,10 @@ class RulesetError(EfficiencyRulesError, ValueError):
         count = len(self.issues)
         head = f"{count} problem{'s' if count != 1 else ''} in ruleset files:\n" if count > 1 else ""
         super().__init__(head + "\n".join(str(issue) for issue in self.issues))
+
+
+class RulesetNotFoundError(RulesetError, LookupError):
+    """A ruleset argument that names no file and no shipped ruleset (or is both): an error of use."""
 
 
 class YearFileError(SourceError):
@@ -147,7 +180,7 @@ class EventError(EfficiencyRulesError, ValueError):
         if self.source is not None or self.line is not None:
             where.append(f"{self.source or '<events>'}:{self.line}" if self.line else f"{self.source}")
         if self.event_id is not None:
-            where.append(f"event {self.event_id!r}")
+            where.append(f"event {echo(self.event_id)}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
@@ -208,7 +241,25 @@ class DateNotCoveredError(CalendarError, LookupError):
     def __init__(self, message: str, *, date: Any, covered: tuple[int, int]) -> None:
         self.date = date
         self.covered = covered
+        self.message = message
+        self.event_id: str | None = None  # the event being judged when the date was asked for, if any
+        self.line: int | None = None
+        self.source: str | None = None
         super().__init__(message)
+
+    def for_event(self, event_id: str | None = None, *, line: int | None = None, source: str | None = None) -> DateNotCoveredError:
+        """This error placed at the event being judged (and at its line of a file), when not placed yet."""
+        if self.event_id is None and event_id is not None:
+            self.event_id = event_id
+        if self.line is None and line is not None:
+            self.line, self.source = line, source
+        where = []
+        if self.line is not None:
+            where.append(f"{self.source or '<events>'}:{self.line}")
+        if self.event_id is not None:
+            where.append(f"event {echo(self.event_id)}")
+        self.args = (f"{', '.join(where)}: {self.message}" if where else self.message,)
+        return self
 
 
 class DurationError(EfficiencyRulesError, ValueError):

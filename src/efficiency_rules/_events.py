@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
 
 from ._duration import Duration
 
@@ -51,6 +58,49 @@ __all__ = [
 _Id = Annotated[str, Field(min_length=1)]
 
 
+#: How deep ``meta`` may nest lists and objects.
+META_DEPTH = 200
+_INT_BITS = 14_000  # about 4,200 digits: Python refuses to write an integer of more than 4,300 as text
+
+
+def _json_data(value: dict[str, Any]) -> dict[str, Any]:
+    """``meta`` as JSON can hold it: objects with text keys, lists, text, numbers, true/false/null, nothing else.
+
+    An event is written back as JSON (snapshots, reports, digests that tell a repeat from a
+    conflict): a value JSON has no form for — an object, bytes, a lone surrogate, an integer too
+    long to write — would fail there, far from where it came in.
+    """
+    if not value:
+        return value
+    stack: list[tuple[Any, str, int]] = [(value, "meta", 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        kind = type(item)
+        if kind is str:
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"{where} holds a lone surrogate, which UTF-8 text cannot hold") from None
+        elif kind is int:
+            if item.bit_length() > _INT_BITS:
+                raise ValueError(f"{where} holds an integer of more than 4,000 digits: write it as text")
+        elif item is None or kind in (bool, float):
+            continue
+        elif kind in (dict, list):
+            if depth >= META_DEPTH:
+                raise ValueError(f"meta nests lists and objects more than {META_DEPTH} levels deep")
+            if kind is dict:
+                for key, inner in item.items():
+                    if type(key) is not str:
+                        raise ValueError(f"{where} has a key that is not text (a {type(key).__name__}): JSON object keys are text")
+                    stack.append((inner, f"{where}.{key}"[:200], depth + 1))
+            else:
+                stack.extend((inner, f"{where}[{i}]"[:200], depth + 1) for i, inner in enumerate(item))
+        else:
+            raise ValueError(f"{where} is a Python {kind.__name__} value, which JSON has no form for")
+    return value
+
+
 class Event(BaseModel):
     """One thing that happened, as a portal recorded it.
 
@@ -70,7 +120,7 @@ class Event(BaseModel):
     unit: str | None = Field(default=None, description="Organisation unit (单位/部门) the event belongs to.")
     actor: str | None = Field(default=None, description="Staff member (工作人员) who acted, by the portal's id.")
     # default_factory, not ``= {}``: pydantic deep-copies a mutable default on every event (~1 µs).
-    meta: dict[str, Any] = Field(
+    meta: Annotated[dict[str, Any], AfterValidator(_json_data)] = Field(
         default_factory=dict, description="Free data the portal wants to keep with the event; never interpreted."
     )
 

@@ -22,7 +22,13 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import AwareDatetime, ValidationError
 
 from ._duration import Duration
-from ._errors import EventError, NaiveDatetimeError, UnknownEventTypeError
+from ._errors import (
+    ECHO_LIMIT,
+    EventError,
+    NaiveDatetimeError,
+    UnknownEventTypeError,
+    echo,
+)
 from ._events import Event
 from ._suggest import did_you_mean, suggest
 
@@ -117,7 +123,7 @@ def unknown_type_error(name: Any, known: tuple[str, ...], **kw: Any) -> UnknownE
     hint = f" — did you mean {best!r}?" if best else "."
     listing = f" Known types: {', '.join(known)}." if known else " No event types are registered."
     return UnknownEventTypeError(
-        f"unknown event type {name!r}{hint}{listing}",
+        f"unknown event type {echo(name)}{hint}{listing}",
         known=list(known),
         suggestion=best,
         field="type",
@@ -152,13 +158,13 @@ def _problem(error: Any, classes: Mapping[str, type[Event]]) -> tuple[str, Any, 
     cls = classes.get(type_name)
     if kind == "missing":
         expected = _describe_field(cls, path)
-        return field, None, expected, f"field {field!r}: missing (expected {expected})"
+        return field, None, expected, f"field {echo(field)}: missing (expected {expected})"
     if kind == "extra_forbidden":
         names = list(cls.model_fields) if cls is not None and len(path) == 1 else []
         hint = did_you_mean(str(path[-1]), names)
         if not hint and names:
             hint = f" (its fields are {', '.join(names)})"
-        return field, value, f"a field of {type_name}", f"field {field!r}: unknown field for {type_name}{hint}"
+        return field, value, f"a field of {type_name}", f"field {echo(field)}: unknown field for {type_name}{hint}"
     if kind == "timezone_aware":
         text = value.isoformat() if isinstance(value, datetime) else str(value)
         fix = (
@@ -232,12 +238,11 @@ def _describe_type(annotation: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    """A value as a message shows it: strings quoted, other values as JSON, long ones cut short."""
+    """A value as a message shows it: strings quoted, other values as JSON, long ones cut short (see ``echo``)."""
     if isinstance(value, str):
-        text = repr(value)
-    else:
-        try:
-            text = json.dumps(value, ensure_ascii=False, default=str)
-        except (TypeError, ValueError):
-            text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+        return echo(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):  # an integer of over 4,300 digits, a cycle, a lone surrogate…
+        return echo(value)
+    return text if len(text) <= ECHO_LIMIT else f"{text[:ECHO_LIMIT]}…({len(text) - ECHO_LIMIT} more)"

@@ -41,11 +41,11 @@ from typing import IO, Any, cast
 from pydantic import ValidationError
 
 from ._dedupe import Deduplicator, content_digest, duplicate_conflict
-from ._errors import DuplicateEventError, EventError
+from ._errors import DateNotCoveredError, DuplicateEventError, EventError
 from ._events import Event
 from ._registry import EventParser, EventRegistry, checked_instant, core_parser
 
-__all__ = ["read_events"]
+__all__ = ["EventLines", "place_error", "read_events"]
 
 Source = str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[bytes] | Iterable[str]
 
@@ -66,7 +66,7 @@ def read_events(
     default_tz: tzinfo | None = None,
     errors: list[EventError] | None = None,
     dedupe: bool = True,
-) -> Iterator[Event]:
+) -> EventLines:
     """The events in a JSON Lines ``source``, lazily, one line at a time.
 
     ``source`` is a path or an open file (binary or text; a path or a binary file is faster, see
@@ -92,22 +92,77 @@ def read_events(
     ):
         raise TypeError(f"read_events() takes a path or an open file, got {type(source).__name__}")
     parser = registry.parser() if registry is not None else core_parser()
-    return _read(source, parser, default_tz, errors, dedupe)
+    lines = EventLines()
+    lines._events = _read(source, parser, default_tz, errors, dedupe, lines)
+    return lines
+
+
+class EventLines(Iterator[Event]):
+    """The events of a JSON Lines source, read lazily, each knowing the file and line it came from.
+
+    ``line_of(event_id)`` is the 1-based line of an event read (every one while ids are remembered
+    for ``dedupe``, else the latest), so that a problem found later, while judging, can name it.
+    """
+
+    def __init__(self) -> None:
+        self.source: str | None = None
+        self.line: int | None = None  # the line of the latest event read
+        self._events: Iterator[Event] = iter(())
+        self._last: str | None = None
+        self._records: dict[str, int] | None = None
+
+    def __iter__(self) -> Iterator[Event]:  # noqa: PYI034 - a loop draws from the reading itself, no call of ours per event
+        return self._events
+
+    def __next__(self) -> Event:
+        return next(self._events)
+
+    def close(self) -> None:
+        """Stop reading (a file opened from a path is closed)."""
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            close()
+
+    def line_of(self, event_id: str) -> int | None:
+        """The line the event ``event_id`` was read from, when known."""
+        if event_id == self._last:
+            return self.line
+        record = None if self._records is None else self._records.get(event_id)
+        return None if record is None else record & _LINE_MASK
+
+
+def place_error(error: BaseException, events: object) -> None:
+    """Name the file line of the event an error found while judging names, when ``events`` were read from a file."""
+    line_of = getattr(events, "line_of", None)
+    event_id = getattr(error, "event_id", None)
+    if line_of is None or not isinstance(event_id, str) or getattr(error, "line", None) is not None:
+        return
+    line = line_of(event_id)
+    if line is None:
+        return
+    source = getattr(events, "source", None)
+    if isinstance(error, DateNotCoveredError):
+        error.for_event(line=line, source=source)
+    elif isinstance(error, EventError):
+        error.at_line(line, source)
 
 
 def _read(
-    source: Source, parser: EventParser, default_tz: tzinfo | None, errors: list[EventError] | None, dedupe: bool
+    source: Source, parser: EventParser, default_tz: tzinfo | None, errors: list[EventError] | None, dedupe: bool,
+    where: EventLines,
 ) -> Iterator[Event]:
     if isinstance(source, (str, os.PathLike)):
+        where.source = os.fsdecode(source)
         with open(source, "rb", buffering=1 << 16) as file:
-            yield from _read_lines(file, os.fsdecode(source), file, 0, parser, default_tz, errors, dedupe)
+            yield from _read_lines(file, os.fsdecode(source), file, 0, parser, default_tz, errors, dedupe, where)
         return
     name = getattr(source, "name", None)
     name = name if isinstance(name, str) else None
+    where.source = name
     reread_from = cast("IO[bytes]", source) if _rereadable(source) else None
     start = reread_from.tell() if reread_from is not None else 0
     lines = source if hasattr(source, "__iter__") else _readline_iter(source)
-    yield from _read_lines(lines, name, reread_from, start, parser, default_tz, errors, dedupe)
+    yield from _read_lines(lines, name, reread_from, start, parser, default_tz, errors, dedupe, where)
 
 
 def _read_lines(
@@ -119,9 +174,12 @@ def _read_lines(
     default_tz: tzinfo | None,
     errors: list[EventError] | None,
     dedupe: bool,
+    where: EventLines | None = None,
 ) -> Iterator[Event]:
     validate = parser.validate_json
     raw_seen: dict[str, int] | None = {} if dedupe and reread_from is not None else None
+    if where is not None:
+        where._records = raw_seen
     deduplicator = Deduplicator() if dedupe and reread_from is None else None
     offset = start
     for number, line in enumerate(lines, 1):
@@ -165,6 +223,8 @@ def _read_lines(
             except DuplicateEventError as conflict:
                 _report(conflict.at_line(number, name), errors)
                 continue
+        if where is not None:
+            where.line, where._last = number, event.id
         yield event
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ForwardRef, Literal, Union, get_args, get_ori
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from ._errors import EventError, EventTypeConflictError, EventTypeDefinitionError
+from ._errors import EventError, EventTypeConflictError, EventTypeDefinitionError, echo
 from ._events import CORE_EVENT_TYPES, Event
 from ._explain import event_id_of, explain, loads_or_none, unknown_type_error
 
@@ -208,6 +208,11 @@ class EventParser:
             if isinstance(data, (str, bytes, bytearray)):
                 event = self.validate_json(data)
             else:
+                tag = data.get("type") if type(data) is dict else None
+                if type(tag) is int and tag.bit_length() > 14_000:  # pydantic-core fails writing it as it looks it up
+                    expected = "an event type name: " + ", ".join(sorted(self.classes))
+                    raise EventError(f"field 'type': expected {expected}; got {echo(tag)}", event_id=event_id_of(data),
+                                     field="type", value=tag, expected=expected)
                 event = self.validate_python(data)
         except ValidationError as exc:
             event = self.recover(exc, data, default_tz)

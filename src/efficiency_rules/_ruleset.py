@@ -10,16 +10,19 @@ other: versions of one ruleset must have effective dates that neither overlap no
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from ._calendar import Calendar
+from ._calendar_data import load_year_file
 from ._clocks import MATERIALS_COMPLETE, amount_in_measure, working_measure
 from ._conditions import (
     PROSE_OPERATORS,
@@ -29,8 +32,17 @@ from ._conditions import (
     unsatisfiable,
 )
 from ._duration import Duration, TimeUnit
-from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
-from ._event_fields import FieldKind, build_event_model, field_kinds
+from ._errors import (
+    CalendarError,
+    RulesetError,
+    RulesetIssue,
+    RulesetNotFoundError,
+    SourceError,
+    SourceLocation,
+    YearFileError,
+    echo,
+)
+from ._event_fields import FieldKind, build_event_model, field_kinds, thread_field
 from ._events import CORE_EVENT_TYPES, Event
 from ._match import Condition
 from ._registry import type_name
@@ -43,6 +55,7 @@ from ._ruleset_schema import (
 )
 from ._shipped import find_shipped, resolve_ruleset_argument
 from ._suggest import did_you_mean
+from ._text_safety import unsafe_text
 from ._yaml import YamlMap, load_yaml, location_of
 
 __all__ = ["CompiledRule", "Ruleset", "check_paths", "load_ruleset", "load_rulesets", "ruleset_files"]
@@ -132,6 +145,7 @@ class _Checker:
         self.raw = raw
         self.issues: list[RulesetIssue] = []
         self.skipped: set[tuple[str, Any]] = set()  # parts already reported as malformed
+        self.current_limit: str = ""  # the time limit being checked
 
     def add(self, where: SourceLocation, message: str, *, rule: str | None = None, context: str | None = None) -> None:
         self.issues.append(RulesetIssue(where, message, rule=rule, context=context))
@@ -189,12 +203,7 @@ def load_rulesets(paths: Iterable[str | Path]) -> list[Ruleset]:
     rulesets: list[Ruleset] = []
     issues: list[RulesetIssue] = []
     entries = list(paths)
-    files: list[Path] = []
-    for entry in entries:
-        try:
-            files.extend(ruleset_files([entry]))
-        except RulesetError as error:  # an id nothing ships, or a name that is both a path and an id
-            issues.extend(error.issues)
+    files = list(ruleset_files(entries, problems=issues))
     if not files and not issues:
         raise RulesetError([RulesetIssue(SourceLocation(", ".join(map(str, entries)) or "."), "no ruleset files found")])
     for file in files:
@@ -209,23 +218,55 @@ def load_rulesets(paths: Iterable[str | Path]) -> list[Ruleset]:
 
 
 def check_paths(paths: Iterable[str | Path]) -> tuple[list[Ruleset], list[RulesetIssue]]:
-    """Like :func:`load_rulesets`, but returns the problems instead of raising (for ``efficiency-rules check``)."""
+    """Like :func:`load_rulesets`, but returns the problems instead of raising (for ``efficiency-rules check``).
+
+    It also checks what only rulesets used together can show: the rules a verdict filter names
+    must be rules some ruleset checked with it gives verdicts by.
+    """
     try:
-        return load_rulesets(paths), []
+        rulesets = load_rulesets(paths)
     except RulesetError as error:
         return [], error.issues
+    issues = _check_filter_rules(rulesets)
+    return ([], issues) if issues else (rulesets, [])
 
 
-def ruleset_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """The ruleset files named, found (recursively, sorted) in directories, or shipped under an id.
+def ruleset_files(paths: Iterable[str | Path], *, problems: list[RulesetIssue] | None = None) -> Iterator[Path]:
+    """The ruleset files named, found (recursively, sorted) in directories, or shipped under an id;
+    scenario files in directories are skipped.
 
-    Scenario files in directories are skipped. Raises :class:`RulesetError` for an id nothing ships.
+    An argument that names nothing (no file, no shipped id) or both is a
+    :class:`RulesetNotFoundError`, raised once every argument has been looked at; a directory that
+    cannot be read is a problem, never skipped in silence: added to ``problems`` when given, else
+    raised as :class:`RulesetError`.
     """
-    for path in (found for entry in paths for found in resolve_ruleset_argument(entry)):
+    unknown: list[RulesetIssue] = []
+    for entry in paths:
+        try:
+            resolved = list(resolve_ruleset_argument(entry))
+        except RulesetNotFoundError as error:
+            unknown.extend(error.issues)
+            continue
+        yield from _files_of(resolved, problems)
+    if unknown:  # every argument that names nothing, at once: an error of use, whatever the files say
+        raise RulesetNotFoundError(unknown)
+
+
+def _files_of(resolved: list[Path], problems: list[RulesetIssue] | None) -> Iterator[Path]:
+    for path in resolved:
         if path.is_dir():
-            for file in sorted(path.rglob("*.y*ml")):
-                if file.suffix in (".yaml", ".yml") and not file.name.endswith((SCENARIO_SUFFIX, ".test.yml")):
-                    yield file
+            found: list[Path] = []
+            refused: list[OSError] = []
+            for folder, _, names in os.walk(path, onerror=refused.append):
+                found += [Path(folder, name) for name in names if name.endswith((".yaml", ".yml"))
+                          and not name.endswith((SCENARIO_SUFFIX, ".test.yml"))]
+            unreadable = [RulesetIssue(SourceLocation(str(error.filename or path)), f"cannot read directory: {error.strerror or error}")
+                          for error in refused]
+            if unreadable:
+                if problems is None:
+                    raise RulesetError(unreadable)
+                problems.extend(unreadable)
+            yield from sorted(found)
         else:
             yield path
 
@@ -241,6 +282,8 @@ def _load(path: Path) -> tuple[Ruleset | None, list[RulesetIssue]]:
         line, column = getattr(raw, "position", (1, 1))  # where the list starts, past any comment
         checker.add(SourceLocation(name, line, column), "a ruleset file is a mapping with id, title, version, effective, rules…")
         return None, checker.issues
+    for position, message in unsafe_text(raw):
+        checker.add(SourceLocation(name, *position) if position else SourceLocation(name), message)
     try:
         spec = RulesetSpec.model_validate(raw)
     except ValidationError as exc:
@@ -255,7 +298,7 @@ def _load(path: Path) -> tuple[Ruleset | None, list[RulesetIssue]]:
         _check(spec, checker)
         return None, _in_file_order(checker.issues)
     ruleset = _check(spec, checker)
-    return ruleset, _in_file_order(checker.issues)
+    return (None if checker.issues else ruleset), _in_file_order(checker.issues)
 
 
 def _in_file_order(issues: list[RulesetIssue]) -> list[RulesetIssue]:
@@ -321,8 +364,8 @@ def _data_loc(raw: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
         if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             keys.append(part)
             node = node[part]
-        elif isinstance(part, str) and (part in _TAGS or "[" in part):
-            continue
+        elif isinstance(part, str) and (part in _TAGS or "[" in part or part[:1].isupper()):
+            continue  # a union member's tag or model name (RollingWindow): not a key of the file
         else:  # a missing key, or below a value of the wrong kind
             keys.append(part)
             node = None
@@ -363,18 +406,20 @@ def _structural_issues(checker: _Checker, exc: ValidationError) -> None:
             kinds = expected.setdefault(_data_loc(checker.raw, error["loc"]), [])
             if _EXPECTED_KIND[error["type"]] not in kinds:
                 kinds.append(_EXPECTED_KIND[error["type"]])
+    # a value that is neither one of the words allowed nor of another kind allowed: one message says both
+    literal = {_data_loc(checker.raw, error["loc"]) for error in errors if error["type"] == "literal_error"}
     seen: set[tuple[Any, ...]] = set()
     for error in errors:
         loc = _data_loc(checker.raw, error["loc"])
         kind = error["type"]
-        if kind in _EXPECTED_KIND and loc in seen:
+        if kind in _EXPECTED_KIND and (loc in seen or loc in literal):
             continue
         seen.add(loc)
         rule, context = _rule_of(checker, loc), _context_of(loc)
         field_name = str(loc[-1]) if loc else "file"
         if kind == "extra_forbidden":
             where = checker.at(*loc, value=False)
-            message = f"unknown key {field_name!r}" + _suggest_key(loc)
+            message = f"unknown key {echo(field_name)}" + _suggest_key(loc)
         elif kind == "missing":
             where = checker.at(*loc[:-1])
             message = f"missing key {field_name!r}"
@@ -383,19 +428,20 @@ def _structural_issues(checker: _Checker, exc: ValidationError) -> None:
             # A list item is named by its list and its place, counted from 1 as an author counts.
             label = f"{loc[-2]!r} item {loc[-1] + 1}" if len(loc) >= 2 and isinstance(loc[-1], int) else repr(field_name)
             if kind in _EXPECTED_KIND:
-                message = f"{label}: expected {' or '.join(expected[loc])}, got {error.get('input')!r}"
+                message = f"{label}: expected {' or '.join(expected[loc])}, got {echo(error.get('input'))}"
             else:
-                message = f"{label}: {_pydantic_message(error)}"
+                message = f"{label}: {_pydantic_message(error, expected.get(loc) if kind == 'literal_error' else None)}"
         checker.add(where, message, rule=rule, context=None if rule else context)
 
 
-def _pydantic_message(error: Mapping[str, Any]) -> str:
+def _pydantic_message(error: Mapping[str, Any], other_kinds: list[str] | None = None) -> str:
     message = str(error["msg"])
     ctx = error.get("ctx") or {}
     if error["type"] == "literal_error" and "expected" in ctx:
         options = re.findall(r"'([^']*)'", str(ctx["expected"]))
         value = error.get("input")
-        return f"expected {ctx['expected']}, got {value!r}" + (did_you_mean(value, options) if isinstance(value, str) else "")
+        also = f", or {' or '.join(other_kinds)}" if other_kinds else ""
+        return f"expected {ctx['expected']}{also}, got {echo(value)}" + (did_you_mean(value, options) if isinstance(value, str) else "")
     if error["type"] == "string_pattern_mismatch":
         return f"{error.get('input')!r} is not a valid id (lower-case letters, digits, '.', '_' and '-', starting with a letter or digit)"
     if error["type"] == "value_error":
@@ -453,6 +499,7 @@ def _check(spec: RulesetSpec, checker: _Checker) -> Ruleset | None:
     except (ZoneInfoNotFoundError, ValueError):
         checker.add(checker.at("timezone"), f"unknown timezone {spec.timezone!r}; e.g. 'Asia/Shanghai'")
 
+    _check_year_files(spec, checker)
     declared = _declared_types(spec, checker)
     known: dict[str, type[Event]] = {**CORE_TYPES, **declared}
     kinds = {name: field_kinds(cls) for name, cls in known.items()}
@@ -502,7 +549,7 @@ def _check_accountability(
 
     def verdict_known(name: str, *keys: Any, context: str) -> None:
         if name not in spec.verdicts and ("verdicts", name) not in checker.skipped:
-            checker.add(at(*keys), f"unknown verdict {name!r}" + did_you_mean(name, spec.verdicts)
+            checker.add(at(*keys), f"unknown verdict {echo(name)}" + did_you_mean(name, spec.verdicts)
                         + ("" if spec.verdicts else "; declare it under 'verdicts'"), context=context)
 
     def counter_known(name: str, *keys: Any, context: str) -> bool:
@@ -539,13 +586,6 @@ def _check_accountability(
         elif counter.where is not None:
             checker.add(at("counters", name, "where"), "'where' goes with 'event'; filter verdicts with ruleset, rules, kind, card",
                         context=context)
-        if counter.verdicts is not None and counter.verdicts.rules is not None:
-            for i, rule in enumerate(counter.verdicts.rules):
-                if counter.verdicts.ruleset in (None, spec.id) and rule not in rule_ids and rule not in entries \
-                        and not any(rule.startswith(f"{limit}.") for limit in spec.time_limits):
-                    if counter.verdicts.ruleset == spec.id:
-                        checker.add(at("counters", name, "verdicts", "rules", i), f"no rule {rule!r} in this ruleset"
-                                    + did_you_mean(rule, sorted(rule_ids | entries)), context=context)
         if counter.sum is not None:
             if counter.event is not None and counter.event in kinds:
                 kind = kinds[counter.event].get(counter.sum)
@@ -612,6 +652,15 @@ def _check_accountability(
                 conditions[f"minimum:{minimum.id}"] = parse_condition(
                     checker.node("accountability", "minimums", i, "subjects", "where"), ctx,
                     checker.node("accountability", "minimums", i, "subjects"), "where")
+    produced = rule_ids | entries | clock_rule_ids(spec)
+    for keys, verdicts, context in verdict_filters(spec):
+        # rules of another ruleset, or of any, are checked by `check` against the rulesets checked with it; a
+        # rule named after one of this ruleset's time limits is one of its clocks' wherever it is looked for
+        for i, rule in enumerate(verdicts.rules or ()):
+            own = verdicts.ruleset == spec.id or verdicts.ruleset is None and rule.split(".")[0] in spec.time_limits
+            if own and rule not in produced:
+                checker.add(at(*keys, "rules", i), f"no rule {rule!r} in this ruleset gives verdicts"
+                            + did_you_mean(rule, sorted(produced)), context=context)
     ids: dict[str, int] = {}
     for group in ("rules", "ladders", "rankings", "rates", "minimums"):
         for i, entry in enumerate(getattr(section, group)):
@@ -625,6 +674,79 @@ def _check_accountability(
             checker.add(at("scores", "bands"), "bands go from the highest minimum down; only the last may have no minimum",
                         context="scores")
     return conditions
+
+
+def _check_year_files(spec: RulesetSpec, checker: _Checker) -> None:
+    """Year files are read as the engine reads them, relative to the ruleset file, and must make one calendar."""
+    arrangements = []
+    for i, name in enumerate(spec.calendar.year_files):
+        try:
+            arrangements.append(load_year_file(Path(checker.path).parent / name))
+        except YearFileError as error:
+            checker.add(checker.at("calendar", "year_files", i), f"year file {name!r}: {error}", context="calendar")
+    if arrangements and len(arrangements) == len(spec.calendar.year_files):
+        try:
+            Calendar.china(extra_years=arrangements)
+        except CalendarError as error:
+            checker.add(checker.at("calendar", "year_files"), f"year files: {error}", context="calendar")
+
+
+def clock_rule_ids(spec: RulesetSpec) -> set[str]:
+    """The rule ids of the verdicts the ruleset's clocks give: ``<time limit>.<verdict>``."""
+    return {f"{name}.{verdict}" for name, limit in spec.time_limits.items() for _, verdict in _clock_verdicts(limit) if verdict}
+
+
+def produced_rule_ids(ruleset: Ruleset) -> set[str]:
+    """Every rule id the verdicts of ``ruleset`` can carry: its rules, its clocks' verdicts, its accountability entries."""
+    ids = {rule.id for rule in ruleset.rules} | clock_rule_ids(ruleset.spec)
+    section = ruleset.spec.accountability
+    if section is not None:
+        ids |= {e.id for group in (section.rules, section.ladders, section.rankings, section.rates, section.minimums) for e in group}
+    return ids
+
+
+def verdict_filters(spec: RulesetSpec) -> Iterator[tuple[tuple[Any, ...], Any, str]]:
+    """The verdict filters of the accountability section: (keys under 'accountability', the filter, what it belongs to)."""
+    section = spec.accountability
+    if section is None:
+        return
+    for name, counter in section.counters.items():
+        if counter.verdicts is not None:
+            yield ("counters", name, "verdicts"), counter.verdicts, f"counter {name!r}"
+    if section.scores is not None:
+        for key in ("verdicts", "veto"):
+            found = getattr(section.scores, key)
+            if found is not None:
+                yield ("scores", key), found, "scores"
+
+
+def _check_filter_rules(rulesets: list[Ruleset]) -> list[RulesetIssue]:
+    """Verdict filters naming rules of any ruleset (or of another one) must name a rule some ruleset loaded gives verdicts by."""
+    issues: list[RulesetIssue] = []
+    produced = {ruleset.id: produced_rule_ids(ruleset) for ruleset in rulesets}
+    for ruleset in rulesets:
+        for keys, verdicts, context in verdict_filters(ruleset.spec):
+            if not verdicts.rules or verdicts.ruleset == ruleset.id:
+                continue
+            if verdicts.ruleset is None:
+                pool = set().union(*produced.values())
+                where_from = "any ruleset loaded"
+            elif verdicts.ruleset in produced:
+                pool = produced[verdicts.ruleset]
+                where_from = f"ruleset {verdicts.ruleset!r}"
+            else:
+                continue  # a ruleset not loaded here: its rules are checked when it is
+            for i, rule in enumerate(verdicts.rules):
+                if rule not in pool:
+                    tree = load_yaml_cached(ruleset.path)
+                    node = tree
+                    for key in ("accountability", *keys, "rules"):
+                        node = node.get(key) if isinstance(node, dict) else None
+                    where = location_of(node, i, path=ruleset.path) if node is not None else SourceLocation(ruleset.path)
+                    issues.append(RulesetIssue(where, f"no rule {rule!r} in {where_from} gives verdicts; a time limit's verdicts "
+                                               "come from rule '<time limit>.<verdict>'" + did_you_mean(rule, sorted(pool)),
+                                               context=context))
+    return issues
 
 
 def _declared_types(spec: RulesetSpec, checker: _Checker) -> dict[str, type[Event]]:
@@ -641,7 +763,16 @@ def _declared_types(spec: RulesetSpec, checker: _Checker) -> dict[str, type[Even
             continue
         bad = False
         for field_name, field_decl in decl.fields.items():
-            if field_name in base_fields:
+            if field_name in RESERVED_FIELD_NAMES or field_name.startswith("model_"):
+                checker.add(
+                    checker.at("event_types", name, "fields", field_name, value=False),
+                    f"field name {field_name!r} is reserved: an event is a pydantic model, whose methods take the names "
+                    f"{', '.join(sorted(n for n in RESERVED_FIELD_NAMES if not n.startswith('model_')))} and every name "
+                    "starting with 'model_': choose another name",
+                    context=context,
+                )
+                bad = True
+            elif field_name in base_fields:
                 checker.add(
                     checker.at("event_types", name, "fields", field_name, value=False),
                     f"every event has a field {field_name!r} ({', '.join(Event.model_fields)}): choose another name",
@@ -687,6 +818,8 @@ def _declared_types(spec: RulesetSpec, checker: _Checker) -> dict[str, type[Even
 
 
 _ENUM_KINDS = ("string", "integer", "number")
+#: Names a declared field cannot take: the attributes and methods of every event (pydantic's BaseModel).
+RESERVED_FIELD_NAMES = frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
 
 
 def _enum_fits(value: Any, kind: str) -> bool:
@@ -752,12 +885,13 @@ def _check_type(name: Any, known: Mapping[str, Any], where: SourceLocation, chec
         return True
     if ("event_types", name) in checker.skipped:  # declared, but invalid: reported where it is declared
         return False
-    checker.add(where, f"unknown event type {name!r}" + did_you_mean(str(name), known), **scope)
+    checker.add(where, f"unknown event type {echo(name)}" + did_you_mean(str(name), known), **scope)
     return False
 
 
 def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: _Checker, spec: RulesetSpec) -> None:
     context = f"time limit {name!r}"
+    checker.current_limit = name
 
     def at(*keys: Any) -> SourceLocation:
         return checker.at("time_limits", name, *keys)
@@ -795,6 +929,9 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
                     checker.add(at(*keys), f"matter {matter!r}: its dates overlap another entry's: which limit applies would be ambiguous",
                                 context=context)
             spans.append((first, last))
+    _check_matter_field(limit, known, at, checker, context)
+    if limit.extensions is not None:
+        _check_extension_thread(limit, known, at, checker, context)
     for i, matter in enumerate(limit.exclude_matters):
         if matter in limit.matters:
             checker.add(at("exclude_matters", i), f"matter {matter!r} is both in the catalogue and excluded", context=context)
@@ -811,7 +948,7 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
 
     for verdict_keys, verdict in _clock_verdicts(limit):
         if verdict is not None and verdict not in spec.verdicts and ("verdicts", verdict) not in checker.skipped:
-            checker.add(at(*verdict_keys), f"unknown verdict {verdict!r}" + did_you_mean(verdict, spec.verdicts)
+            checker.add(at(*verdict_keys), f"unknown verdict {echo(verdict)}" + did_you_mean(verdict, spec.verdicts)
                         + ("" if spec.verdicts else "; declare it under 'verdicts'"), context=context)
     if limit.deemed_acceptance is not None:
         _check_duration(limit.deemed_acceptance.within, at("deemed_acceptance", "within"), checker, rule=None, context=context)
@@ -850,6 +987,61 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
             checker.add(at(*verdict_keys), f"verdict {verdict!r} is given twice by this time limit: verdicts are told apart by "
                         "their name (the rule id is '<time limit>.<verdict>'); declare another verdict", context=context)
         used[verdict] = verdict_keys
+
+
+def _check_matter_field(
+    limit: Any, known: Mapping[str, Any], at: Callable[..., SourceLocation], checker: _Checker, context: str
+) -> None:
+    """The matter field must be a field of an event type the clock reads (never a class attribute such as __doc__).
+
+    Checked when the time limit names it or has a catalogue of matters: a time limit with one limit
+    for every case never reads it.
+    """
+    named = isinstance(checker.node("time_limits", checker.current_limit), dict) and \
+        "matter_field" in checker.node("time_limits", checker.current_limit)
+    if not named and not limit.matters and not limit.exclude_matters:
+        return
+    starts = [limit.start] if isinstance(limit.start, str) else list(limit.start)
+    readers = [t for t in (*starts, *limit.stop, "case.received", "case.accepted") if t in known]
+    fields: set[str] = set()
+    for event_type in readers:
+        fields |= set(known[event_type].model_fields)
+    if limit.matter_field not in fields:
+        own = sorted(fields - set(Event.model_fields))
+        checker.add(at("matter_field") if named else at(),
+                    f"matter field {limit.matter_field!r} is not a field of the events this time limit reads "
+                    f"({', '.join(t for t in dict.fromkeys(readers)) or 'none known'})"
+                    + did_you_mean(limit.matter_field, own)
+                    + ("" if named else "; name the field that holds the matter with 'matter_field'"), context=context)
+
+
+def _check_extension_thread(
+    limit: Any, known: Mapping[str, Any], at: Callable[..., SourceLocation], checker: _Checker, context: str
+) -> None:
+    """Extensions come as an event of the clock's own thread, with a ``duration``: else they never extend anything."""
+    node = checker.node("time_limits", checker.current_limit, "extensions")
+    named = isinstance(node, dict) and "event" in node
+    event_type = limit.extensions.event
+    starts = [limit.start] if isinstance(limit.start, str) else list(limit.start)
+    start_threads = {thread_field(known[t]) for t in starts if t in known}
+    if event_type not in known or not start_threads:
+        return
+    thread = thread_field(known[event_type])
+    if thread not in start_threads:
+        runs_on = ", ".join(t for t in starts if t in known)
+        fields = ", ".join(sorted(f"{f!r}" for f in start_threads if f))
+        candidates = [t for t in known if thread_field(known[t]) in start_threads and "duration" in known[t].model_fields]
+        hint = f" — e.g. {candidates[0]!r}" if len(candidates) == 1 else (f" — one of {', '.join(candidates)}" if candidates else "")
+        if named:
+            message = (f"extensions come as {event_type}, whose thread is not the clock's ({runs_on}, by {fields or 'none'}): "
+                       f"no extension could ever reach this clock; name an event type of the same thread{hint}")
+        else:
+            message = (f"this clock runs on {runs_on} (thread {fields or 'none'}), where {event_type} never comes: name the "
+                       f"event type that grants extensions with extensions.event{hint}")
+        checker.add(at("extensions", "event") if named else at("extensions"), message, context=context)
+    elif "duration" not in known[event_type].model_fields:
+        checker.add(at("extensions", "event") if named else at("extensions"),
+                    f"an extension event needs a 'duration' field (how much more time), and {event_type} has none", context=context)
 
 
 def _limits_of(limit: Any) -> list[Duration]:
@@ -916,7 +1108,7 @@ def _check_rule(
     if rule.verdict not in spec.verdicts and ("verdicts", rule.verdict) not in checker.skipped:
         checker.add(
             checker.at("rules", index, "verdict"),
-            f"unknown verdict {rule.verdict!r}" + did_you_mean(rule.verdict, spec.verdicts)
+            f"unknown verdict {echo(rule.verdict)}" + did_you_mean(rule.verdict, spec.verdicts)
             + ("" if spec.verdicts else "; declare it under 'verdicts'"),
             **scope,
         )

@@ -61,6 +61,9 @@ class CalendarSpec(_Spec):
     name: Literal["china"] = "china"
     business_hours: str | None = Field(default=None, description="e.g. '09:00-12:00,13:30-17:30'")
     year_files: list[str] = Field(default_factory=list, description="Year files, relative to the ruleset file.")
+    day_end: Literal["close", "midnight"] = Field(
+        default="close", description="Where the last day of a day-based period ends: the close of business, or 24:00."
+    )
 
 
 class Reference(_Spec):

@@ -52,7 +52,13 @@ from ._engine import (
     _scalar,
     _Version,
 )
-from ._errors import DuplicateEventError, EfficiencyRulesError, EventError, UsageError
+from ._errors import (
+    DateNotCoveredError,
+    DuplicateEventError,
+    EfficiencyRulesError,
+    EventError,
+    UsageError,
+)
 from ._events import Event
 from ._ruleset import CompiledRule
 from ._snapshot import CONTENT_TEXT as _CONTENT_TEXT
@@ -148,7 +154,17 @@ class Session:
         return self._release(math.inf)
 
     def _offer(self, event: Event, ts: float) -> list[Verdict]:
-        """Take an event: ignore an exact repeat, refuse a conflict or one too late, hold it or judge it."""
+        """Take an event: ignore an exact repeat, refuse a conflict or one too late, hold it or judge it.
+
+        A date beyond the calendar's data met while judging it is an error that names the event.
+        """
+        try:
+            return self._take(event, ts)
+        except DateNotCoveredError as error:
+            error.for_event(event.id)
+            raise
+
+    def _take(self, event: Event, ts: float) -> list[Verdict]:
         event_id = event.id
         owner = self._ids.get(event_id)
         if owner is not None:

@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._errors import RulesetError, RulesetIssue, SourceError, SourceLocation
+from ._errors import (
+    RulesetError,
+    RulesetIssue,
+    RulesetNotFoundError,
+    SourceError,
+    SourceLocation,
+)
 from ._yaml import YamlMap, load_yaml
 
 __all__ = ["ShippedRuleset", "build_on", "find_shipped", "looks_like_path", "resolve_ruleset_argument", "shipped_root", "shipped_rulesets"]
@@ -150,18 +156,18 @@ def find_shipped(text: str, *, or_path: bool = False) -> list[ShippedRuleset]:
     """The shipped versions ``text`` names (``id`` or ``id@version``); :class:`RulesetError` when none."""
     match = _ID_ARGUMENT.match(text)
     if match is None:
-        raise RulesetError([RulesetIssue(SourceLocation(text), "is not a ruleset id (like cn.xzxk or cn.xzxk@2019)")])
+        raise RulesetNotFoundError([RulesetIssue(SourceLocation(text), "is not a ruleset id (like cn.xzxk or cn.xzxk@2019)")])
     shipped = shipped_rulesets()
     versions = [r for r in shipped if r.id == match["id"]]
     if not versions:
-        raise RulesetError([RulesetIssue(SourceLocation(text), _unknown(match["id"], shipped, or_path=or_path))])
+        raise RulesetNotFoundError([RulesetIssue(SourceLocation(text), _unknown(match["id"], shipped, or_path=or_path))])
     wanted = match["version"]
     if wanted is None:
         return versions
     chosen = [r for r in versions if r.version == wanted]
     if not chosen:
         have = ", ".join(r.ref for r in versions)
-        raise RulesetError([RulesetIssue(
+        raise RulesetNotFoundError([RulesetIssue(
             SourceLocation(text), f"the shipped ruleset {match['id']} has no version {wanted!r}; it ships {have}"
         )])
     return chosen
@@ -200,7 +206,7 @@ def resolve_ruleset_argument(entry: str | Path, *, scenarios: bool = False) -> l
     if here:
         choose = (f"write ./{entry} for the path, or {versions[-1].ref} for the shipped ruleset" if "@" not in entry
                   else f"write ./{entry} for the path, or rename it to use the shipped ruleset")
-        raise RulesetError([RulesetIssue(SourceLocation(entry), f"is both a path here and a shipped ruleset's id: {choose}")])
+        raise RulesetNotFoundError([RulesetIssue(SourceLocation(entry), f"is both a path here and a shipped ruleset's id: {choose}")])
     if not scenarios:
         return [r.path for r in versions]
     return [r.scenarios for r in versions if r.scenarios is not None]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["did_you_mean", "suggest"]
+__all__ = ["SUGGEST_LIMIT", "did_you_mean", "suggest"]
+
+#: Words longer than this get no suggestion: comparing them would cost time for nothing.
+SUGGEST_LIMIT = 200
 
 
 def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:
@@ -15,8 +18,8 @@ def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str
     and ``case_accepted`` both find ``case.accepted``.
     """
     pool = list(candidates)
-    if not pool:
-        return None
+    if not pool or len(word) > SUGGEST_LIMIT:
+        return None  # nothing to suggest from; or a word far longer than any name, not a misspelling of one
 
     def norm(s: str) -> str:
         return s.lower().replace("_", ".").replace("-", ".")
@@ -32,7 +35,11 @@ def suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str
         return by_norm[match[0]]
     # Abbreviations: "wdays" for "wd", "hours" for "h" — the longest name the word starts with.
     prefixes = [c for c in by_norm if key.startswith(c)]
-    return by_norm[max(prefixes, key=len)] if prefixes else None
+    if prefixes:
+        return by_norm[max(prefixes, key=len)]
+    # A qualified name: "calendar_month" for "month" — the longest name it ends with, as a word.
+    suffixes = [c for c in by_norm if key.endswith("." + c)]
+    return by_norm[max(suffixes, key=len)] if suffixes else None
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

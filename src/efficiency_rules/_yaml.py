@@ -24,6 +24,7 @@ checker can point at ``path:line:col``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,15 @@ from yaml.scanner import Scanner
 from ._errors import SourceError, SourceLocation
 from ._suggest import did_you_mean
 
-__all__ = ["YamlList", "YamlMap", "check_keys", "load_yaml", "location_of"]
+__all__ = ["MAX_DEPTH", "YamlList", "YamlMap", "check_keys", "load_yaml", "location_of"]
 
 Position = tuple[int, int]  # 1-based line and column
+
+#: The deepest nesting of lists and mappings a policy file may have (a policy needs a handful of levels;
+#: conditions of a few hundred levels still load).
+MAX_DEPTH = 256
+_TOO_DEEP = (f"the data is nested more than {MAX_DEPTH} levels deep (lists and mappings inside one another): a policy "
+             "needs far fewer; look for brackets left open")
 
 
 class YamlMap(dict[Any, Any]):
@@ -107,18 +114,26 @@ _KINDS = {
 
 
 class _Constructor(SafeConstructor):
+    _depth = 0  # how many lists and mappings the node being built is inside
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node.tag not in _CORE_TAGS:
             raise yaml.constructor.ConstructorError(
                 None, None, f"tag {node.tag!r} is not allowed in a policy file (plain data only)", node.start_mark
             )
-        if isinstance(node, MappingNode):
-            return self._mapping(node)
-        if isinstance(node, SequenceNode):
-            items = YamlList(self.construct_object(child) for child in node.value)
-            items.position = _pos(node)
-            items.item_positions = [_pos(child) for child in node.value]
-            return items
+        if isinstance(node, (MappingNode, SequenceNode)):
+            depth = self._depth + 1
+            if depth > MAX_DEPTH:
+                raise yaml.constructor.ConstructorError(None, None, _TOO_DEEP, node.start_mark)
+            self._depth = depth
+            try:
+                if isinstance(node, MappingNode):
+                    return self._mapping(node)
+                items = YamlList(self.construct_object(child) for child in node.value)
+                items.position = _pos(node)
+                items.item_positions = [_pos(child) for child in node.value]
+                return items
+            finally:
+                self._depth = depth - 1
         try:
             return super().construct_object(node, deep=True)
         except (ValueError, KeyError, AttributeError, TypeError) as exc:
@@ -231,6 +246,61 @@ else:  # pragma: no cover - PyYAML built without libyaml
 
 _SLOW = object()
 
+_DEEP_INDENT = re.compile(rf"^ {{{2 * MAX_DEPTH}}}", re.MULTILINE)
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where (0-based line, column) the nesting first goes past MAX_DEPTH, or ``None``.
+
+    PyYAML's pure-Python reader, which reads what libyaml refuses, takes time quadratic in the
+    depth of nested brackets, and its composer recurses once per level: a file nested deeper than
+    any policy is refused first, by a linear pass over libyaml's events. Only a text with enough
+    brackets or indentation to be that deep is looked at.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH and not _DEEP_INDENT.search(text):
+        return None
+    if CParser is None:  # pragma: no cover - PyYAML built without libyaml: count brackets outside quotes
+        return _bracket_depth(text)
+    parser = CParser(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                mark = event.start_mark
+                if depth > MAX_DEPTH and mark is not None:
+                    return mark.line, mark.column
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return _bracket_depth(text)  # libyaml refuses it (a tab…): the exact reader reports that, if not too deep
+    finally:
+        parser.dispose()
+    return None
+
+
+def _bracket_depth(text: str) -> tuple[int, int] | None:
+    """Where flow brackets, counted outside quotes and comments, first nest past MAX_DEPTH."""
+    depth = 0
+    for number, line in enumerate(text.splitlines()):
+        quote = ""
+        for column, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif char in "\"'" and (column == 0 or line[column - 1] in " \t:[{,"):
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number, column
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
+
 
 def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
     """Read one YAML document from a file path or from text (then ``path`` names it in errors).
@@ -251,6 +321,9 @@ def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
     data = _fast_load(text)
     if data is not _SLOW:
         return data
+    deep = _too_deep(text)  # before the exact reader, which takes time quadratic in the depth of brackets
+    if deep is not None:
+        raise SourceError(_TOO_DEEP + _pointed(text, deep[0], deep[1]), SourceLocation(name, deep[0] + 1, deep[1] + 1))
     try:
         loader = _Loader(text)  # the reader refuses control characters here, before parsing
     except yaml.reader.ReaderError as exc:
@@ -263,10 +336,14 @@ def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = SourceLocation(name, mark.line + 1, mark.column + 1) if mark else SourceLocation(name)
         # "expected a single document in the stream" + "but found another document": both halves.
         parts = [part for part in (exc.context, exc.problem) if part]
         problem = ", ".join(parts) if parts else "invalid YAML"
+        if isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError)):
+            problem, mark = _in_words(exc)
+            if mark is not None:
+                problem += _pointed(text, mark.line, mark.column)
+        where = SourceLocation(name, mark.line + 1, mark.column + 1) if mark else SourceLocation(name)
         raise SourceError(problem, where) from exc
     except yaml.YAMLError as exc:
         raise SourceError(f"invalid YAML: {exc}", SourceLocation(name)) from exc
@@ -274,6 +351,97 @@ def load_yaml(source: str | Path, *, path: str | None = None) -> Any:
         raise SourceError("the data is nested too deeply", SourceLocation(name)) from exc
     finally:
         loader.dispose()
+
+
+_OPENERS = {"}": "{", "]": "["}
+
+
+def _in_words(exc: yaml.MarkedYAMLError) -> tuple[str, Any]:
+    """A syntax error of PyYAML's in words a policy author reads, and the mark it is best shown at."""
+    context, problem = exc.context or "", exc.problem or ""
+    here, opened = exc.problem_mark, exc.context_mark
+    at_open = f"line {opened.line + 1}, column {opened.column + 1}" if opened is not None else "above"
+    if "found character '\\t' that cannot start any token" in problem:
+        return "a tab is used for indentation or spacing: YAML allows spaces only; replace the tab with spaces", here
+    found = re.search(r"found character '(.+)' that cannot start any token", problem)
+    if found:
+        return f"a value cannot start with {found.group(1)!r} unquoted: put the value in quotes", here
+    if context.startswith("while scanning a quoted scalar"):
+        quote = "'" if opened is not None and opened.buffer and opened.buffer[opened.pointer] == "'" else '"'
+        return f"the quote {quote} opened here is never closed: end the text with {quote}", opened
+    flow = re.match(r"while parsing a flow (mapping|sequence)", context)
+    if flow:
+        closer = "}" if flow.group(1) == "mapping" else "]"
+        what = "mapping" if closer == "}" else "list"
+        if "<stream end>" in problem:
+            return f"the {what} '{_OPENERS[closer]}' opened here is never closed: end it with '{closer}'", opened
+        return (f"expected ',' or '{closer}' here: the {what} '{_OPENERS[closer]}' opened at {at_open} is not closed "
+                f"before this; close it with '{closer}', or put ',' between its items"), here
+    if "mapping values are not allowed here" in problem:
+        return ("a ':' where no key can start: the line is indented wrongly (deeper than the key above it), or a value "
+                "holding ': ' needs quotes"), here
+    if context.startswith("while scanning a simple key") and "could not find expected ':'" in problem:
+        return ("a line without ':' where a key was expected: write 'key: value', or indent the line as part of the value "
+                "above"), opened
+    block = re.match(r"while parsing a block (mapping|collection)", context)
+    if block and "'<scalar>'" in problem and here is not None:
+        unclosed = _unclosed_quote(here.buffer or "", here.line)
+        if unclosed is not None:
+            line, column, quote = unclosed
+            return (f"the quote {quote} opened here is not closed on its line: the text runs on to the next quote "
+                    f"(line {here.line + 1}, column {here.column + 1}); end it with {quote} on this line"), \
+                yaml.error.Mark("", 0, line, column, None, 0)
+    if block and problem.startswith("expected <block end>"):
+        entries = "keys" if block.group(1) == "mapping" else "items"
+        return (f"this line is indented wrongly: it does not line up with the {entries} of the "
+                f"{'mapping' if entries == 'keys' else 'list'} that starts at {at_open}, nor with those around it"), here
+    if "sequence entries are not allowed here" in problem:
+        return "a list item ('- ') cannot start here: put it on a line of its own, indented under its key", here
+    if context.startswith("expected a single document"):
+        return "a second document ('---') in the file: a policy file is one document", here
+    parts = [part for part in (context, problem) if part]
+    return ", ".join(parts) if parts else "invalid YAML", here or opened
+
+
+def _unclosed_quote(text: str, before: int) -> tuple[int, int, str] | None:
+    """The last quote left open on a line before line ``before`` (0-based): (line, column, quote), or ``None``."""
+    lines = text.splitlines()
+    for number in range(min(before, len(lines)) - 1, max(-1, before - 50), -1):
+        line = lines[number]
+        if line.lstrip().startswith("#"):
+            continue
+        open_at, quote, i = None, "", 0
+        while i < len(line):
+            char = line[i]
+            if open_at is None:
+                if char == "#" and (i == 0 or line[i - 1] in " \t"):
+                    break  # a comment
+                if char in "\"'" and (i == 0 or line[i - 1] in " \t:[{,-"):
+                    open_at, quote = i, char
+            elif char == "\\" and quote == '"':
+                i += 1
+            elif char == quote:
+                if quote == "'" and line[i + 1 : i + 2] == "'":
+                    i += 1  # '' is a quote inside single quotes
+                else:
+                    open_at = None
+            i += 1
+        if open_at is not None:
+            return number, open_at, quote
+    return None
+
+
+def _pointed(text: str, line: int, column: int) -> str:
+    """The line (0-based) of ``text`` shown under the message, with a caret under ``column`` (0-based)."""
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return ""
+    shown = lines[line].replace("\t", "→")
+    if len(shown) > 160:  # a long line is shown around the column
+        start = max(0, column - 80)
+        shown, column = shown[start : start + 160], column - start
+    width = sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in shown[:column])
+    return f"\n    {shown}\n    {' ' * width}^"
 
 
 def location_of(container: Any, key: Any = None, *, path: str, value: bool = True) -> SourceLocation:
