@@ -104,8 +104,9 @@ def test_the_end_of_the_day_is_close_or_midnight(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(RulesetError) as info:
         load_ruleset(path)
+    line = path.read_text(encoding="utf-8").splitlines().index("calendar: {day_end: noon}") + 1
     assert [str(i) for i in info.value.issues] == [
-        f"{path}:23:21: 'day_end': expected 'close' or 'midnight', got 'noon'"
+        f"{path}:{line}:21: 'day_end': expected 'close' or 'midnight', got 'noon'"
     ]
 
 
