@@ -48,6 +48,7 @@ class Organisation:
         self.units: set[str] = set()
         self.people: set[str] = set()
         self.verdict_subjects: dict[str, dict[str, str | None]] = {}  # verdict id -> its subjects by role
+        self.subject_sets: dict[tuple[tuple[str, str | None], ...], dict[str, str | None]] = {}
         for event in sorted(events, key=lambda e: (e.at, e.id)):
             ts = event.at.timestamp()
             if event.type == "org.staff_assigned":
@@ -193,7 +194,9 @@ def _verdict_subjects(verdict: Verdict, org: Organisation) -> dict[str, str | No
     per verdict and evaluation: every counter and score of every ruleset asks)."""
     found = org.verdict_subjects.get(verdict.id)
     if found is None:
-        found = org.verdict_subjects[verdict.id] = _subjects_of(verdict, org)
+        made = _subjects_of(verdict, org)
+        # many verdicts concern the same people: one (never changed) mapping for each combination
+        found = org.verdict_subjects[verdict.id] = org.subject_sets.setdefault(tuple(made.items()), made)
     return found
 
 
