@@ -28,6 +28,7 @@ from ._ruleset_schema import (
     RollingWindow,
     VerdictFilter,
 )
+from ._text import Value, thread_phrase
 from ._verdicts import Score, Verdict, iso, make_verdict, verdict_id
 
 __all__ = ["LEDGER_TYPES", "Counted", "Organisation", "account", "apply_accountability", "counted_by"]
@@ -326,8 +327,8 @@ class _Ledger:
             if other and {"role": role, "id": other} not in subjects:
                 subjects.append({"role": role, "id": other})
         local = self.calendar.local(at)
-        fill = {"rule": entry_id, "thread": thread, "event_id": item_id, "actor": subject if subject_role == "staff" else "",
-                "unit": unit or "", "at": iso(local), **(values or {})}
+        fill: dict[str, Value] = {"rule": entry_id, "thread": thread_phrase(thread), "event_id": item_id,
+                                  "actor": subject if subject_role == "staff" else "", "unit": unit or "", "at": local, **(values or {})}
         facts = [{"zh": "规则", "en": "rule", "value": f"{entry_id} ({title})"}, {"zh": "对象", "en": "subject", "value": thread},
                  {"zh": "期间", "en": "window", "value": window}]
         verdict = make_verdict(vid=vid, ruleset=ruleset, rule=entry_id, template=template, thread=thread, at=local,

@@ -27,6 +27,12 @@ from ._duration import Duration, TimeUnit
 from ._errors import DateNotCoveredError
 from ._events import Event
 from ._ruleset_schema import TimeLimitSpec
+from ._text import Language, Limit, Phrase, Span, Value
+from ._text import approver as approver_text
+from ._text import calendar_description, dates, event_word, holidays, instant
+from ._text import duration as duration_text
+from ._text import limit as _limit_text
+from ._text import reason as reason_text
 from ._verdicts import iso
 
 __all__ = [
@@ -106,7 +112,9 @@ class ClockPolicy:
                 if every:
                     plan.append(("every", f"overdue.{i}", entry.verdict, after, every))
                 else:
-                    plan.append(("once", f"overdue.{i}", entry.verdict, after, _describe(after, working, per_day)))
+                    # at the deadline itself the lateness is nothing yet: it reads "less than a minute"
+                    lateness = Span(after, working, per_day, under=Span(60, working, per_day))
+                    plan.append(("once", f"overdue.{i}", entry.verdict, after, lateness))
             self.plans[working] = plan
         return plan
 
@@ -173,17 +181,21 @@ class Candidate:
     trigger: str
     actor: str | None
     unit: str | None
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Value] = field(default_factory=dict)
     facts: list[tuple[str, str, str]] = field(default_factory=list)  # extra (zh, en, value)
-    base: Mapping[str, str] | None = None  # values shared with the clock's other verdicts, under ``values``
+    base: Mapping[str, Value] | None = None  # values shared with the clock's other verdicts, under ``values``
 
 
 @dataclass
 class TimelineEntry:
+    """A line of a clock's timeline: labels in each language, ``value`` as the explanation's facts record
+    it, and ``text`` as a person reads it (rendered in the language shown; ``value`` when none)."""
+
     at: dt.datetime | None
     zh: str
     en: str
     value: str = ""
+    text: Value | None = None
 
 
 @dataclass
@@ -204,6 +216,9 @@ class ClockRun:
     remaining: int = 0
     paused: int = 0
     overdue: int = 0
+    extension: int = 0  # valid extensions granted, in the measure
+    pause_reasons: tuple[str, ...] = ()  # the allowed pauses open at the end
+    waiting_supplement: bool = False  # a supplement requested and not yet received at the end
     timeline: list[TimelineEntry] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     next_wake: float | None = None  # the next moment something changes if no event comes
@@ -230,7 +245,19 @@ class ClockRun:
             "paused_days": self.days(self.paused),
             "overdue_seconds": self.overdue,
             "overdue_days": self.days(self.overdue),
+            "extension_seconds": self.extension,
+            "extension_days": self.days(self.extension),
         }
+
+    def span(self, seconds: int) -> Span:
+        """``seconds`` of this clock's measure, to render."""
+        return Span(seconds, self.working, self.seconds_per_day)
+
+    def limit_in_force(self) -> Limit | None:
+        """The limit and the valid extensions granted on it."""
+        if self.limit is None:
+            return None
+        return Limit(self.limit, self.span(self.extension) if self.extension else None)
 
 
 def _describe(seconds: int, working: bool, per_day: int) -> str:
@@ -285,7 +312,7 @@ class ClockTrace:
     paused_open: bool = False  # an allowed pause or a supplement wait is still open
     stop: Event | None = None
     deadline: dt.datetime | None = None
-    values: dict[str, str] = field(default_factory=dict)  # the values every verdict of time is rendered with
+    values: dict[str, Value] = field(default_factory=dict)  # the values every verdict of time is rendered with
     schedule: list[tuple[Any, ...]] | None = None  # see _scheduled
     # caches for repeated verdicts: (an earlier given_before, the first repeat not before it) by the
     # first repeat's position; the moments of repeats lately asked for, by position
@@ -357,15 +384,16 @@ class ClockTrace:
                 if not open_reasons and not self.waiting_supplement:
                     self._open_excluded(self.of(event.at))
                 open_reasons.add(reason)
-                timeline.append(TimelineEntry(event.at, "暂停（不计时）", "paused (clock stopped)", f"{event.id}: {reason}"))
+                timeline.append(TimelineEntry(event.at, "暂停（不计时）", "paused (clock stopped)", f"{event.id}: {reason}",
+                                              _pause_text(event.id, reason)))
             else:
                 timeline.append(TimelineEntry(event.at, "暂停理由不属法定情形，继续计时", "pause reason not allowed: the clock runs on",
-                                              f"{event.id}: {reason}"))
+                                              f"{event.id}: {reason}", _pause_text(event.id, reason)))
                 if pauses.verdict is not None:
                     allowed = ", ".join(pauses.reasons)
                     self.candidates.append(Candidate(
                         f"pause:{event.id}", pauses.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
-                        {"reason": reason},
+                        {"reason": Phrase(reason_text(reason, "zh"), reason_text(reason, "en"))},
                         [("暂停", "pause", f"{event.id} at {iso(calendar.local(event.at))}: {reason}"), ("允许的理由", "allowed reasons", allowed)],
                     ))
             return
@@ -379,7 +407,7 @@ class ClockTrace:
                 open_reasons.clear()
             if not open_reasons and not self.waiting_supplement:
                 self._close_excluded(self.of(event.at))
-            timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id))
+            timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id, Phrase(event.id, event.id)))
             return
         if kind == SUPPLEMENT_REQUESTED and spec.supplement != "none" and not self.waiting_supplement:
             self.waiting_supplement = True
@@ -408,28 +436,45 @@ class ClockTrace:
             target = self.deadline_measure(self._with_roll(self.budget + self.extension))
             due = None if target is None else self.moment(target)
             amount = None if duration is None else amount_in_measure(Duration.parse(duration), calendar, self.working)
-            problems = []
+            problems = []  # (label, as the facts record it, in Chinese, in English)
+            granted = None if duration is None else Duration.parse(duration)
             if extensions.approvers is not None and approver not in extensions.approvers:
-                problems.append(("审批人不符", f"approver {approver!r} is not one of {', '.join(extensions.approvers)}"))
+                allowed_zh = "、".join(approver_text(a, "zh") for a in extensions.approvers)
+                allowed_en = " or ".join(approver_text(a, "en") for a in extensions.approvers)
+                problems.append(("审批人不符", f"approver {approver!r} is not one of {', '.join(extensions.approvers)}",
+                                 f"批准人{approver_text(approver, 'zh') or '空缺'}不是{allowed_zh}",
+                                 f"approved by {approver_text(approver, 'en') or 'nobody'}, not {allowed_en}"))
             if extensions.before_deadline and due is not None and event.at > due:
-                problems.append(("超过期限后才延期", f"granted after the deadline {iso(calendar.local(due))}"))
+                local_due = calendar.local(due)
+                problems.append(("超过期限后才延期", f"granted after the deadline {iso(local_due)}",
+                                 f"在期限{instant(local_due, 'zh')}届满后才延长", f"granted after the deadline of {instant(local_due, 'en')}"))
             if amount is None:
-                problems.append(("延期单位与期限不符", f"{duration} does not count the same kind of time as the limit {limit}"))
+                problems.append(("延期单位与期限不符", f"{duration} does not count the same kind of time as the limit {limit}",
+                                 f"延长的{_shown(granted, 'zh')}与期限{_shown(limit, 'zh')}计时方式不同",
+                                 f"{_shown(granted, 'en')} does not count the same kind of time as the limit of {_shown(limit, 'en')}"))
             elif self.extension_cap is not None and self.extension + amount > self.extension_cap:
-                problems.append(("超过最长延期", f"in all more than the maximum {extensions.max}"))
+                problems.append(("超过最长延期", f"in all more than the maximum {extensions.max}",
+                                 f"累计超过最长延期{duration_text(extensions.max, 'zh')}",
+                                 f"more in all than the longest extension, {duration_text(extensions.max, 'en')}"))
+            granted_text = _extension_text(event.id, granted, approver)
             if problems:
                 timeline.append(TimelineEntry(event.at, "延期无效，期限不变", "extension not valid: the deadline stands",
-                                              f"{event.id}: +{duration} by {approver}; " + "; ".join(p[1] for p in problems)))
+                                              f"{event.id}: +{duration} by {approver}; " + "; ".join(p[1] for p in problems),
+                                              Phrase(granted_text.zh + "；" + "；".join(p[2] for p in problems),
+                                                     granted_text.en + "; " + "; ".join(p[3] for p in problems))))
                 if extensions.verdict is not None:
                     self.candidates.append(Candidate(
                         f"extension:{event.id}", extensions.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
-                        {"approver": approver, "reason": "; ".join(p[1] for p in problems), "within": str(duration)},
+                        {"approver": Phrase(approver_text(approver, "zh"), approver_text(approver, "en")),
+                         "reason": Phrase("；".join(p[2] for p in problems), "; ".join(p[3] for p in problems)),
+                         "within": str(duration) if granted is None else granted},
                         [("延期", "extension", f"{event.id} at {iso(calendar.local(event.at))}: +{duration} by {approver}")]
-                        + [(zh, "why not valid", en) for zh, en in problems],
+                        + [(zh, "why not valid", en) for zh, en, _, _ in problems],
                     ))
             else:
                 self.extension += amount  # type: ignore[operator]
-                timeline.append(TimelineEntry(event.at, "延期（经批准）", "extension granted", f"{event.id}: +{duration} by {approver}"))
+                timeline.append(TimelineEntry(event.at, "延期（经批准）", "extension granted", f"{event.id}: +{duration} by {approver}",
+                                              granted_text))
 
     def _finish(self) -> None:
         """Settle what the events so far give: the excluded time, the total, the deadline, the values of verdicts."""
@@ -437,9 +482,10 @@ class ClockTrace:
         self.paused_open = bool(self.open_reasons or self.waiting_supplement)
         target = self.deadline_measure(self.total)
         self.deadline = None if target is None else self.moment(target)
-        limit = str(self.limit)
-        self.values = {"limit": limit, "matter": self.matter or "", "within": limit,
-                       "deadline": "" if self.deadline is None else iso(self.calendar.local(self.deadline))}
+        assert self.limit is not None
+        in_force = Limit(self.limit, Span(self.extension, self.working, self.per_day) if self.extension else None)
+        self.values = {"limit": in_force, "matter": self.matter or "", "within": in_force,
+                       "deadline": "" if self.deadline is None else self.calendar.local(self.deadline)}
         self.schedule = None
 
     def _with_roll(self, total: int) -> int:
@@ -531,6 +577,10 @@ class ClockTrace:
         paused = self.excluded_until(end_m)
         elapsed = max(0, end_m - self.origin - paused)
         run.elapsed, run.paused = elapsed, paused
+        run.extension = self.extension
+        if stop is None:
+            run.pause_reasons = tuple(sorted(self.open_reasons))
+            run.waiting_supplement = self.waiting_supplement
         run.remaining = max(0, total - elapsed)
         late = deadline is not None and end > deadline
         run.overdue = max(0, elapsed - total) if late else 0
@@ -617,7 +667,9 @@ class ClockTrace:
                         wake = ts
                     break
                 late_by = after + (k - 1) * every
-                values = {"overdue_by": _describe(late_by, self.working, self.per_day), "count": str(k)}
+                # the first repeat, given at the deadline, reads "less than" one period: it counts the first
+                lateness = Span(late_by, self.working, self.per_day, under=Span(every, self.working, self.per_day))
+                values: dict[str, Value] = {"overdue_by": lateness, "count": str(k)}
                 out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values, _NO_FACTS, self.values))
                 k += 1
         return wake, warned
@@ -679,21 +731,59 @@ class ClockTrace:
             off = calendar.days_off_between(local_start, local_deadline)
             makeup = calendar.makeup_workdays_between(local_start, local_deadline)
             if off:
-                timeline.append(TimelineEntry(None, "期间节假日（不计）", "days off crossed (not counted)", ", ".join(d.isoformat() for d, _ in off)))
+                timeline.append(TimelineEntry(None, "期间节假日（不计）", "days off crossed (not counted)", ", ".join(d.isoformat() for d, _ in off),
+                                              _days_text(off)))
             if makeup:
-                timeline.append(TimelineEntry(None, "期间调休上班日（计入）", "make-up workdays crossed (counted)", ", ".join(d.isoformat() for d, _ in makeup)))
+                timeline.append(TimelineEntry(None, "期间调休上班日（计入）", "make-up workdays crossed (counted)",
+                                              ", ".join(d.isoformat() for d, _ in makeup), _days_text(makeup)))
             if run.paused:
-                timeline.append(TimelineEntry(None, "不计时的暂停合计", "excluded time in all", _describe(run.paused, working, per_day)))
+                timeline.append(TimelineEntry(None, "不计时的暂停合计", "excluded time in all", _describe(run.paused, working, per_day),
+                                              Span(run.paused, working, per_day)))
             if self.extension:
-                timeline.append(TimelineEntry(None, "延期合计", "extensions in all", _describe(self.extension, working, per_day)))
-            timeline.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {calendar.business_hours})"))
+                timeline.append(TimelineEntry(None, "延期合计", "extensions in all", _describe(self.extension, working, per_day),
+                                              Span(self.extension, working, per_day)))
+            in_force = run.limit_in_force()
+            assert in_force is not None
+            hours = str(calendar.business_hours)
+            timeline.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {calendar.business_hours})",
+                                          Phrase(f"{_limit_text(in_force, 'zh')}，{calendar_description(calendar.name, hours, 'zh', working)}",
+                                                 f"{_limit_text(in_force, 'en')}, {calendar_description(calendar.name, hours, 'en', working)}")))
         stop = self.stop
         if stop is not None:
             names = {WITHDRAWN: ("撤回（停止计时）", "withdrawn (clock stopped)"), REJECTED: ("不予受理/驳回", "rejected")}
             zh, en = names.get(stop.type, ("办结", "completed"))
-            timeline.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}"))
+            said = stop.type in (WITHDRAWN, REJECTED, "case.completed")  # the label says what the event was
+            timeline.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}", Phrase(stop.id, stop.id) if said else _event_text(stop)))
         if run.overdue or (deadline is not None and end > deadline):
-            timeline.append(TimelineEntry(None, "超期", "overdue by", _describe(run.overdue, working, per_day)))
+            timeline.append(TimelineEntry(None, "超期", "overdue by", _describe(run.overdue, working, per_day), Span(run.overdue, working, per_day)))
+
+
+def _event_text(event: Event) -> Phrase:
+    """``受理（e07）``; ``accepted (e07)``."""
+    return Phrase(f"{event_word(event.type, 'zh')}（{event.id}）", f"{event_word(event.type, 'en')} ({event.id})")
+
+
+def _pause_text(event_id: str, reason: str) -> Phrase:
+    """``因听证暂停（e03）``; ``for a hearing (e03)``."""
+    return Phrase(f"因{reason_text(reason, 'zh') or '未说明的理由'}暂停（{event_id}）", f"for {reason_text(reason, 'en') or 'no reason given'} ({event_id})")
+
+
+def _extension_text(event_id: str, granted: Duration | None, approver: str) -> Phrase:
+    """``经行政机关负责人批准延长10个工作日（e15）``; ``10 working days more, approved by the head of the agency (e15)``."""
+    who_zh, who_en = approver_text(approver, "zh") or "未写明的人", approver_text(approver, "en") or "nobody named"
+    return Phrase(f"经{who_zh}批准延长{_shown(granted, 'zh')}（{event_id}）", f"{_shown(granted, 'en')} more, approved by {who_en} ({event_id})")
+
+
+def _shown(value: Duration | None, language: Language) -> str:
+    if value is None:
+        return "未写明的时间" if language == "zh" else "an unstated time"
+    return duration_text(value, language)
+
+
+def _days_text(named: list[tuple[dt.date, str]]) -> Phrase:
+    """``2024年10月1日至7日（国庆节）``; ``1–7 October 2024 (National Day)``."""
+    days = [d for d, _ in named]
+    return Phrase(f"{dates(days, 'zh')}（{'、'.join(holidays(named, 'zh'))}）", f"{dates(days, 'en')} ({', '.join(holidays(named, 'en'))})")
 
 
 _TRACE_FIELDS = tuple(f.name for f in fields(ClockTrace))
@@ -726,7 +816,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
             break
     timeline: list[TimelineEntry] = []
     if received is not None:
-        timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}"))
+        timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}", Phrase(received.id, received.id)))
     valid_from, valid_to = -math.inf, math.inf
 
     # -- when the clock starts ---------------------------------------------------------------
@@ -765,14 +855,15 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
             if due_ts < now_ts:
                 valid_from = due_ts
                 start_index, start_at, how = events.index(received), received.at, "deemed"
-                timeline.append(TimelineEntry(notice_due, "补正告知期限届满", "supplement notice due", f"{deemed.within}"))
+                timeline.append(TimelineEntry(notice_due, "补正告知期限届满", "supplement notice due", f"{deemed.within}",
+                                              Phrase(f"收件后{duration_text(deemed.within, 'zh')}", f"{duration_text(deemed.within, 'en')} after receipt")))
             else:
                 valid_to = due_ts
                 wake = due_ts
             if deemed.verdict is not None:
                 deemed_candidate = Candidate(
                     "deemed", deemed.verdict, notice_due, due_ts, False, received.id, received.actor, received.unit,
-                    {"deadline": iso(calendar.local(notice_due)), "within": str(deemed.within)},
+                    {"deadline": calendar.local(notice_due), "within": deemed.within},
                     [("告知期限", "notice due", f"{deemed.within} after receipt: {iso(calendar.local(notice_due))}"),
                      ("告知情况", "notice", "none" if answered is None else f"{answered.type} {answered.id} at {iso(calendar.local(answered.at))}")],
                 )
@@ -801,7 +892,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
     if how == "deemed":
         timeline.append(TimelineEntry(start_at, "视为受理（自收件之日起算）", "deemed accepted at receipt", start_event.id))
     else:
-        timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}"))
+        timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}", _event_text(start_event)))
     trace.origin, trace.budget = trace._origin_and_budget(start_at)
     trace.excluded = []
     trace.open_reasons = set()

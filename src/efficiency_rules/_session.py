@@ -64,6 +64,8 @@ from ._ruleset import CompiledRule
 from ._snapshot import CONTENT_TEXT as _CONTENT_TEXT
 from ._snapshot import dump as _dump_snapshot
 from ._snapshot import load as _load_snapshot
+from . import _text as text
+from ._text import Language, Value, thread_phrase
 from ._threads import _Pending, _Thread, _Wake
 from ._verdicts import (
     CaseState,
@@ -561,13 +563,13 @@ class Session:
         calendar = version.calendar
         local_at = calendar.local(at)
         facts = [_fact("规则", "rule", f"{rule.id} ({rule.title.zh})")]
-        values: dict[str, str] = {
-            "rule": rule.id, "thread": thread, "event_id": trigger, "actor": actor or "", "unit": unit or "",
-            "at": iso(local_at), "event_type": rule.trigger,
+        values: dict[str, Value] = {
+            "rule": rule.id, "thread": thread_phrase(thread), "event_id": trigger, "actor": actor or "", "unit": unit or "",
+            "at": local_at, "event_type": rule.trigger,
         }
         if pending is not None and rule.expect is not None:
             start = calendar.local(pending.start_at)
-            values.update(deadline=iso(local_at), within=str(rule.expect.within))
+            values.update(deadline=local_at, within=rule.expect.within)
             facts += [
                 _fact("起算事件", "started by", f"{rule.trigger} {trigger} at {iso(start)}"),
                 _fact("期限", "limit", version.limit_texts[rule.id]),
@@ -589,8 +591,8 @@ class Session:
                 if key == count_key(rule.trigger):
                     values["count"] = str(fact[key])
                 if key.startswith("new.") and not values.get("new_items"):
-                    values["new_items"] = fact.get("list." + key, "")
-                    facts.append(_fact("新增项目", "new items", values["new_items"]))
+                    new_items = values["new_items"] = fact.get("list." + key, "")
+                    facts.append(_fact("新增项目", "new items", new_items))
         verdict = make_verdict(vid=vid, ruleset=ruleset, rule=rule.id, template=template, thread=thread, at=local_at,
                                subjects=subjects, cites=version.citations[rule.id], trigger=trigger, values=values, facts=facts)
         if self._keep:
@@ -864,17 +866,58 @@ def _digest_bytes(text: str, as_content: bool) -> bytes:
 
 
 def _explain_text(engine: Engine, session: Session, events: list[Event], key: str, as_of: dt.datetime, language: str) -> str:
-    zh = language == "zh"
+    lang: Language = "zh" if language == "zh" else "en"
+    zh = lang == "zh"
+    runs = _explained_runs(engine, session, events, as_of)
+    lines = [f"{text.thread(key, lang)}  " + (f"截至{text.instant(as_of, lang)}" if zh else f"as of {text.instant(as_of, lang)}")]
+    if not runs:
+        lines.append("  （无办理时限）" if zh else "  (no time limit applies)")
+    for index, run in runs:
+        version = engine._versions[index]
+        calendar = version.calendar
+        title = run.policy.title_zh if zh else run.policy.title_en
+        lines.append("")
+        lines.append(f"{version.ruleset.id} {version.ruleset.version} · {title}")
+        head = f"  {text.label('status', lang)}：{text.status(run.status, lang)}" if zh else f"  status: {text.status(run.status, lang)}"
+        if run.matter:
+            head += f"  事项：{run.matter}" if zh else f"  matter: {run.matter}"
+        lines.append(head)
+        for entry in run.timeline:
+            when = "" if entry.at is None else text.instant(calendar.local(entry.at), lang)
+            label = entry.zh if zh else entry.en
+            shown = entry.value if entry.text is None else text.render(entry.text, lang)
+            lines.append(f"  {when}{' ' * max(1, (20 if zh else 25) - _width(when))}{label}" + (("：" if zh else ": ") + shown if shown else ""))
+        figures = [("elapsed", run.elapsed), ("remaining", None if run.stopped_at is not None else run.remaining),
+                   ("paused", run.paused or None), ("overdue", run.overdue or None)]
+        lines.append("  " + ("，" if zh else ", ").join(
+            f"{text.label(name, lang)}{'' if zh else ' '}{text.span(run.span(seconds), lang)}" for name, seconds in figures if seconds is not None
+        ))
+    verdicts = [v for v in session.verdicts() if v.thread == key]
+    lines.append("")
+    lines.append(f"结论（{len(verdicts)}项）：" if zh else f"verdicts ({len(verdicts)}):")
+    for verdict in verdicts:
+        message = verdict.explanation.message_zh if zh or verdict.explanation.message_en is None else verdict.explanation.message_en
+        points = "" if verdict.points is None else (f" {verdict.points:g}分" if zh else f" {verdict.points:g} points")
+        card = "" if verdict.card is None else f" {text.card(verdict.card, lang)}"
+        lines.append(f"  {text.instant(verdict.at, lang)}  {text.kind(verdict.kind, lang)}{card}{points}  {message}")
+    return "\n".join(lines) + "\n"
+
+
+def _width(value: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in value)
+
+
+def _explained_runs(engine: Engine, session: Session, events: list[Event], as_of: dt.datetime) -> list[tuple[int, ClockRun]]:
+    """Judge one case's ``events`` as of ``as_of`` in ``session``, and run each of its clocks with a timeline."""
     deduped = {event.id: event for event in events}
     ordered = sorted(deduped.values(), key=lambda e: (e.at, e.id))
     for event in ordered:
         if event.at <= as_of:
             session.add(event)
     session.advance(as_of)
-    lines = [f"{key}  {'截至' if zh else 'as of'} {iso(as_of)}"]
     judged = [event for event in ordered if event.at <= as_of]
     log = [event for event in judged if event.type in engine._clock_types]
-    runs = []
+    runs: list[tuple[int, ClockRun]] = []
     if log:
         for index in session._versions_for(judged[0].at, judged[0].at.timestamp()):
             version = engine._versions[index]
@@ -882,36 +925,7 @@ def _explain_text(engine: Engine, session: Session, events: list[Event], key: st
                 run = run_clock(policy, version.calendar, log, as_of)
                 if run is not None:
                     runs.append((index, run))
-    if not runs:
-        lines.append("  （无办理时限）" if zh else "  (no time limit applies)")
-    for index, run in runs:
-        version = engine._versions[index]
-        calendar = version.calendar
-        state = run.state()
-        title = run.policy.title_zh if zh else run.policy.title_en
-        lines.append("")
-        lines.append(f"{version.ruleset.id} {version.ruleset.version} · {run.policy.id} ({title})")
-        status = state["status"]
-        lines.append(f"  {'状态' if zh else 'status'}: {status}" + (f"  {'事项' if zh else 'matter'}: {run.matter}" if run.matter else ""))
-        for entry in run.timeline:
-            when = "" if entry.at is None else iso(calendar.local(entry.at))
-            label = entry.zh if zh else entry.en
-            lines.append(f"  {when:<22} {label}" + (f": {entry.value}" if entry.value else ""))
-        unit = "wd" if run.working else "d"
-        lines.append(
-            f"  {'已用' if zh else 'elapsed'} {state['elapsed_days']:g}{unit}, {'剩余' if zh else 'remaining'} "
-            f"{state['remaining_days']:g}{unit}, {'暂停' if zh else 'paused'} {state['paused_days']:g}{unit}, "
-            f"{'超期' if zh else 'overdue'} {state['overdue_days']:g}{unit}"
-        )
-    verdicts = [v for v in session.verdicts() if v.thread == key]
-    lines.append("")
-    lines.append(f"{'结论' if zh else 'verdicts'} ({len(verdicts)}):")
-    for verdict in verdicts:
-        message = verdict.explanation.message_zh if zh or verdict.explanation.message_en is None else verdict.explanation.message_en
-        points = "" if verdict.points is None else f" {verdict.points:g}"
-        card = "" if verdict.card is None else f" [{verdict.card}]"
-        lines.append(f"  {verdict.at:%Y-%m-%d %H:%M}  {verdict.rule}{card}{points}  {message}")
-    return "\n".join(lines) + "\n"
+    return runs
 
 
 def _subjects(roles: Sequence[str], actor: str | None, unit: str | None) -> list[dict[str, str]]:
@@ -970,8 +984,8 @@ class _ClockWhy:
             written.append(_fact(entry.zh, entry.en, " ".join(part for part in (when, entry.value) if part)))
         return written + [_fact(zh, en, value) for zh, en, value in self.facts_given]
 
-    def values(self) -> dict[str, str]:
+    def values(self) -> dict[str, Value]:
         return {
-            "rule": self.rule_id, "thread": self.key, "event_id": self.trigger, "actor": self.actor or "", "unit": self.unit or "",
-            "at": iso(self.local_at), **(self.base or {}), **self.extra,
+            "rule": self.rule_id, "thread": thread_phrase(self.key), "event_id": self.trigger, "actor": self.actor or "",
+            "unit": self.unit or "", "at": self.local_at, **(self.base or {}), **self.extra,
         }

@@ -21,6 +21,9 @@ from pydantic import (
     model_validator,
 )
 
+from ._duration import Duration
+from ._text import Language, Limit, Span, Value, card, count, instant, kind, label, limit, render, span, status, subject, thread
+
 __all__ = [
     "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject", "Verdict",
     "make_case_state", "make_verdict", "render_message", "verdict_id",
@@ -162,6 +165,8 @@ class CaseState(_Model):
     paused_days: float = 0
     overdue_seconds: int = 0
     overdue_days: float = 0
+    extension_seconds: int = Field(0, description="Valid extensions granted, in the clock's measure (the deadline includes them).")
+    extension_days: float = 0
 
 
 class Score(_Model):
@@ -225,50 +230,105 @@ class Report(_Model):
         return schema
 
     def table(self, *, language: Literal["zh", "en"] = "zh") -> str:
-        """A readable table of the verdicts, one line each, in time order."""
-        header = ("时间", "规则", "类别", "对象", "分值", "事项") if language == "zh" else ("at", "rule", "kind", "subjects", "points", "thread")
-        rows = [header]
-        for v in self.verdicts:
-            subjects = ", ".join(f"{s.role}:{s.id}" for s in v.subjects) or "-"
+        """A readable table of the verdicts, one line each, in time order (a verdict before those it
+        caused), with its message; then the case clocks, the scores and the revocations."""
+        lang: Language = language
+        zh = lang == "zh"
+        rows = [tuple(label(name, lang) for name in ("at", "rule", "kind", "subjects", "points", "message"))]
+        for v in _cause_first(self.verdicts):
+            subjects = ("，" if zh else ", ").join(subject(s.role, s.id, lang) for s in v.subjects) or "-"
             points = "-" if v.points is None else f"{v.points:g}"
-            rows.append((v.at.strftime("%Y-%m-%d %H:%M"), v.rule, v.kind + (f"/{v.card}" if v.card else ""), subjects, points, v.thread))
-        lines = _columns(rows)
-        summary = (f"{len(self.verdicts)} 项结论，截至 {self.as_of:%Y-%m-%d %H:%M}" if language == "zh"
-                   else f"{len(self.verdicts)} verdicts as of {self.as_of:%Y-%m-%d %H:%M}")
-        out = [*lines, summary]
+            shown_kind = kind(v.kind, lang) + (f"（{card(v.card, lang)}）" if zh else f" ({card(v.card, lang)})") if v.card else kind(v.kind, lang)
+            message = v.explanation.message_zh if zh or v.explanation.message_en is None else v.explanation.message_en
+            rows.append((instant(v.at, lang), v.rule, shown_kind, subjects, points, message))
+        out = _columns(rows)
+        as_of = instant(self.as_of, lang)
+        out.append(f"{count(len(self.verdicts), 'verdict', lang)}，截至{as_of}" if zh else f"{count(len(self.verdicts), 'verdict', lang)} as of {as_of}")
         if self.cases:
-            zh = language == "zh"
-            head = (("办件", "时限", "状态", "期限", "截止时间", "已用", "剩余", "超期") if zh
-                    else ("case", "time limit", "status", "limit", "deadline", "elapsed", "remaining", "overdue"))
+            head = tuple(label(name, lang) for name in ("case", "time_limit", "status", "limit", "deadline", "elapsed", "remaining", "overdue"))
             rows = [head]
             for c in self.cases:
-                unit = "wd" if c.measure == "working_time" else "d"
+                working = c.measure == "working_time"
+                per_day = _per_day(c, working)
+
+                def shown(seconds: int, c: CaseState = c, working: bool = working, per_day: int = per_day) -> str:
+                    return span(Span(seconds, working, per_day), lang)
+
+                in_force = "-"
+                if c.limit is not None:
+                    in_force = limit(Limit(Duration.parse(c.limit), Span(c.extension_seconds, working, per_day) if c.extension_seconds else None), lang)
+                stopped = c.status in ("completed_on_time", "completed_late", "withdrawn", "rejected")
                 rows.append((
-                    c.thread, c.time_limit, _STATUS_ZH.get(c.status, c.status) if zh else c.status, c.limit or "-",
-                    "-" if c.deadline is None else c.deadline.strftime("%Y-%m-%d %H:%M"),
-                    f"{c.elapsed_days:g}{unit}", f"{c.remaining_days:g}{unit}", f"{c.overdue_days:g}{unit}" if c.overdue_seconds else "-",
+                    thread(c.thread, lang), c.time_limit, status(c.status, lang), in_force,
+                    "-" if c.deadline is None else instant(c.deadline, lang),
+                    shown(c.elapsed_seconds) if c.start is not None else "-",
+                    "-" if stopped or c.start is None else shown(c.remaining_seconds),
+                    shown(c.overdue_seconds) if c.overdue_seconds else "-",
                 ))
-            out += ["", *_columns(rows), f"{len(self.cases)} 个办件时钟" if zh else f"{len(self.cases)} case clocks"]
+            out += ["", *_columns(rows), count(len(self.cases), "case", lang)]
         if self.scores:
-            zh = language == "zh"
-            head = (("期间", "对象", "得分", "扣分", "加分", "等次", "名次", "结论数") if zh
-                    else ("period", "subject", "score", "deducted", "added", "grade", "rank", "verdicts"))
+            head = tuple(label(name, lang) for name in ("period", "subject", "score", "deducted", "added", "grade", "rank", "verdicts"))
             rows = [head] + [
-                (s.period, f"{s.role}:{s.subject}", f"{s.score:g}", f"{s.deductions:g}", f"{s.bonuses:g}",
-                 (s.grade or "-") + (" (一票否决)" if s.vetoed and zh else " (veto)" if s.vetoed else ""), str(s.rank), str(len(s.verdicts)))
+                (s.period, subject(s.role, s.subject, lang), f"{s.score:g}", f"{s.deductions:g}", f"{s.bonuses:g}",
+                 (s.grade or "-") + ((f"（{label('veto', lang)}）" if zh else f" ({label('veto', lang)})") if s.vetoed else ""),
+                 str(s.rank), str(len(s.verdicts)))
                 for s in self.scores
             ]
             out += ["", *_columns(rows)]
         if self.revocations:
-            out += [""] + [f"{'撤销' if language == 'zh' else 'revoked'} {r.verdict_id} ({r.event}{': ' + r.reason if r.reason else ''})"
-                           for r in self.revocations]
+            out += [""] + [
+                (f"撤销 {r.verdict_id}（{r.event}" + (f"：{r.reason}" if r.reason else "") + "）") if zh
+                else f"revoked {r.verdict_id} ({r.event}" + (f": {r.reason}" if r.reason else "") + ")"
+                for r in self.revocations
+            ]
         return "\n".join(out) + "\n"
 
 
-_STATUS_ZH = {
-    "running": "计时中", "warning": "预警", "overdue": "超期", "paused": "暂停", "completed_on_time": "按时办结",
-    "completed_late": "超期办结", "withdrawn": "撤回", "rejected": "不予受理", "not_started": "未起算",
-}
+def _per_day(case: CaseState, working: bool) -> int:
+    """Seconds in a day of the case's measure, from its figures (a working day's length is the calendar's)."""
+    if not working:
+        return 86400
+    seconds, days = max(((case.elapsed_seconds, case.elapsed_days), (case.remaining_seconds, case.remaining_days),
+                         (case.extension_seconds, case.extension_days), (case.overdue_seconds, case.overdue_days)))
+    # days are given to four places: from half a day on, the length of a day is exact to the minute
+    return round(seconds / days / 60) * 60 if days >= 0.5 else 7 * 3600
+
+
+def _cause_first(verdicts: list[Verdict]) -> list[Verdict]:
+    """Verdicts in time order; at one moment a verdict comes after the verdict that caused it (a red card after
+    the yellow cards it counts: its trigger names the earlier verdict's event or id)."""
+    ordered = sorted(verdicts, key=lambda v: (v.at, v.id))
+    out: list[Verdict] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j < len(ordered) and ordered[j].at == ordered[i].at:
+            j += 1
+        group = ordered[i:j]
+        if len(group) > 1:
+            group = _by_cause(group)
+        out += group
+        i = j
+    return out
+
+
+def _by_cause(group: list[Verdict]) -> list[Verdict]:
+    ids = {v.id for v in group}
+    placed: list[Verdict] = []
+    done: set[str] = set()
+    remaining = list(group)
+    while remaining:
+        for k, v in enumerate(remaining):
+            cause = v.trigger.partition("#")[0]
+            if cause not in ids or cause in done or cause == v.id:
+                placed.append(v)
+                done.add(v.id)
+                del remaining[k]
+                break
+        else:  # a cycle cannot happen; keep the rest as they are
+            placed += remaining
+            break
+    return placed
 
 
 def _columns(rows: list[tuple[str, ...]]) -> list[str]:
@@ -291,9 +351,10 @@ def verdict_id(ruleset: str, version: str, rule: str, thread: str, trigger: str)
     return f"v-{digest}"
 
 
-def render_message(template: str, values: Mapping[str, str]) -> str:
-    """Fill ``{name}`` placeholders; a name without a value is left empty (names are checked when the
-    ruleset loads, so every pair of braces is a placeholder). Nothing else is interpreted."""
+def render_message(template: str, values: Mapping[str, Value], language: Language = "zh") -> str:
+    """Fill ``{name}`` placeholders, each value rendered in ``language`` (``_text.render``: a limit as
+    ``20个工作日``, an instant as ``2024年10月24日17:30``…); a name without a value is left empty (names
+    are checked when the ruleset loads, so every pair of braces is a placeholder). Nothing else is interpreted."""
     out = []
     i = 0
     while i < len(template):
@@ -306,7 +367,9 @@ def render_message(template: str, values: Mapping[str, str]) -> str:
             out.append(template[i:])
             break
         out.append(template[i:start])
-        out.append(values.get(template[start + 1 : end], ""))
+        value = values.get(template[start + 1 : end])
+        if value is not None:
+            out.append(value if isinstance(value, str) else render(value, language))
         i = end + 1
     return "".join(out)
 
@@ -322,7 +385,7 @@ def make_verdict(
     subjects: list[dict[str, str]],
     cites: list[dict[str, str | None]],
     trigger: str,
-    values: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
+    values: Mapping[str, Value] | Callable[[], Mapping[str, Value]] | None = None,
     facts: list[dict[str, str]] | Callable[[], list[dict[str, str]]] | None = None,
     explain: Callable[[], Explanation] | None = None,
 ) -> Verdict:
@@ -357,15 +420,17 @@ def make_verdict(
     return verdict
 
 
-def explanation_of(template: Any, values: Mapping[str, str], facts: list[dict[str, str]]) -> Explanation:
-    """A verdict's explanation: its template's message rendered in Chinese and English, and the facts."""
+def explanation_of(template: Any, values: Mapping[str, Value], facts: list[dict[str, str]]) -> Explanation:
+    """A verdict's explanation: its template's message rendered in Chinese and English (each value in
+    the message's language), and the facts."""
     message = template.message
     zh = message if isinstance(message, str) else message.zh
     en = None if isinstance(message, str) else message.en
-    values_en = {**values, "new_items": values["new_items"].replace("、", ", ")} if values.get("new_items") else values
+    new_items = values.get("new_items")
+    values_en = {**values, "new_items": new_items.replace("、", ", ")} if isinstance(new_items, str) and new_items else values
     return _EXPLANATION.validate_python({
-        "message_zh": render_message(zh, values),
-        "message_en": None if en is None else render_message(en, values_en),
+        "message_zh": render_message(zh, values, "zh"),
+        "message_en": None if en is None else render_message(en, values_en, "en"),
         "facts": facts,
     })
 
