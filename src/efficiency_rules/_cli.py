@@ -374,15 +374,21 @@ def _aware(text: str, option: str) -> dt.datetime:
 @click.option("--ruleset", "rulesets", required=True, multiple=True, help="Ruleset file, directory or shipped id such as cn.xzxk (repeatable).")
 @click.option("--as-of", "as_of", required=True, help="Explain as of this aware datetime, e.g. 2024-11-01T00:00+08:00.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--for", "audience", type=click.Choice(["office", "applicant"]), default="office", show_default=True,
+              help="office: the timeline and verdicts; applicant: the notice a portal shows the applicant.")
 @_reports_errors
-def explain(case_id: str, events_path: str, rulesets: tuple[str, ...], as_of: str, lang: str) -> None:
+def explain(case_id: str, events_path: str, rulesets: tuple[str, ...], as_of: str, lang: str, audience: str) -> None:
     """Print one case's timeline (received, accepted, pauses, holidays, extensions, deadline, completion) and verdicts."""
     from ._engine import Engine
     from ._jsonl import read_events
 
     moment = _aware(as_of, "--as-of")
     engine = Engine(rulesets)
-    click.echo(engine.explain(read_events(events_path, registry=engine.registry), case=case_id, as_of=moment, language=lang), nl=False)
+    events = read_events(events_path, registry=engine.registry)
+    if audience == "applicant":
+        click.echo(engine.notice(events, case=case_id, as_of=moment, language=lang), nl=False)
+    else:
+        click.echo(engine.explain(events, case=case_id, as_of=moment, language=lang), nl=False)
 
 
 @cli.command("test")

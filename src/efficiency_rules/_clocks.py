@@ -219,6 +219,7 @@ class ClockRun:
     extension: int = 0  # valid extensions granted, in the measure
     pause_reasons: tuple[str, ...] = ()  # the allowed pauses open at the end
     waiting_supplement: bool = False  # a supplement requested and not yet received at the end
+    paused_since: dt.datetime | None = None  # when the pause open at the end began
     timeline: list[TimelineEntry] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     next_wake: float | None = None  # the next moment something changes if no event comes
@@ -310,6 +311,7 @@ class ClockTrace:
     extension: int = 0
     excluded: list[list[int | None]] = field(default_factory=list)  # [start, end or None) in the measure, in order
     paused_open: bool = False  # an allowed pause or a supplement wait is still open
+    paused_since: dt.datetime | None = None  # when the open pause or supplement wait began
     stop: Event | None = None
     deadline: dt.datetime | None = None
     values: dict[str, Value] = field(default_factory=dict)  # the values every verdict of time is rendered with
@@ -383,6 +385,7 @@ class ClockTrace:
             if pauses.reasons is None or reason in pauses.reasons:
                 if not open_reasons and not self.waiting_supplement:
                     self._open_excluded(self.of(event.at))
+                    self.paused_since = event.at
                 open_reasons.add(reason)
                 timeline.append(TimelineEntry(event.at, "暂停（不计时）", "paused (clock stopped)", f"{event.id}: {reason}",
                                               _pause_text(event.id, reason)))
@@ -407,12 +410,14 @@ class ClockTrace:
                 open_reasons.clear()
             if not open_reasons and not self.waiting_supplement:
                 self._close_excluded(self.of(event.at))
+                self.paused_since = None
             timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id, Phrase(event.id, event.id)))
             return
         if kind == SUPPLEMENT_REQUESTED and spec.supplement != "none" and not self.waiting_supplement:
             self.waiting_supplement = True
             if not open_reasons:
                 self._open_excluded(self.of(event.at))
+                self.paused_since = event.at
             timeline.append(TimelineEntry(event.at, "要求补正（等待申请人）", "supplement requested (waiting for the applicant)", event.id))
             return
         if kind == SUPPLEMENT_RECEIVED and self.waiting_supplement:
@@ -421,12 +426,14 @@ class ClockTrace:
                 self.origin, self.budget = self._origin_and_budget(event.at)
                 self.excluded.clear()
                 open_reasons.clear()
+                self.paused_since = None
                 self.extension = 0
                 self.start, self.start_event = event.at, event.id
                 timeline.append(TimelineEntry(event.at, "收到补正材料，期限重新起算", "corrected materials received: the period restarts", event.id))
             else:
                 if not open_reasons:
                     self._close_excluded(self.of(event.at))
+                    self.paused_since = None
                 timeline.append(TimelineEntry(event.at, "收到补正材料，恢复计时", "supplement received: the clock runs again", event.id))
             return
         if extensions is not None and kind == extensions.event:
@@ -581,6 +588,7 @@ class ClockTrace:
         if stop is None:
             run.pause_reasons = tuple(sorted(self.open_reasons))
             run.waiting_supplement = self.waiting_supplement
+            run.paused_since = self.paused_since
         run.remaining = max(0, total - elapsed)
         late = deadline is not None and end > deadline
         run.overdue = max(0, elapsed - total) if late else 0

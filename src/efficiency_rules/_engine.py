@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._accountability import LEDGER_TYPES, counted_by
 from ._calendar import Calendar
@@ -385,7 +385,35 @@ class Engine:
         ``case`` is a case id (``XK-1``) or a thread key (``case:XK-1``); events of other threads are
         read (and validated) but not judged.
         """
+        lang = _language(language)
         _require_aware(as_of, "as_of")
+        key, mine = self._case_events(events, case)
+        from ._session import Session, _explain_text
+
+        session = Session(self)
+        return _explain_text(self, session, mine, key, as_of, lang)
+
+    def notice(
+        self, events: Iterable[Event | Mapping[str, Any] | str], *, case: str, as_of: dt.datetime, language: str = "zh"
+    ) -> str:
+        """What a portal tells the applicant of ``case`` as of ``as_of``: one paragraph per time limit.
+
+        ``您的申请已于2024年9月23日受理，法定办理期限20个工作日，预计于2024年10月24日前办结（已扣除国庆节假日）。``
+        — for a running, extended, paused (with the reason), overdue, completed (on time or late),
+        withdrawn or rejected case; ``language`` is ``zh`` or ``en``. Events as for :meth:`explain`.
+        """
+        from ._notice import applicant_notice
+        from ._session import Session, _explained_runs
+
+        lang = _language(language)
+        _require_aware(as_of, "as_of")
+        key, mine = self._case_events(events, case)
+        runs = _explained_runs(self, Session(self), mine, as_of)
+        if not runs:
+            return "该申请不适用办理时限。\n" if lang == "zh" else "No time limit applies to this application.\n"
+        return "".join(applicant_notice(run, self._versions[index].calendar, as_of, lang) + "\n" for index, run in runs)
+
+    def _case_events(self, events: Iterable[Event | Mapping[str, Any] | str], case: str) -> tuple[str, list[Event]]:
         key = case if ":" in case else f"case:{case}"
         mine = []
         for item in events:
@@ -394,10 +422,7 @@ class Engine:
                 mine.append(event)
         if not mine:
             raise EfficiencyRulesError(f"no events of {key!r} in the events given")
-        from ._session import Session, _explain_text
-
-        session = Session(self)
-        return _explain_text(self, session, mine, key, as_of, language)
+        return key, mine
 
     def parse(self, item: Event | Mapping[str, Any] | str) -> Event:
         """An event of a type this engine knows (core or declared by its rulesets)."""
@@ -435,6 +460,12 @@ def _make_matcher(backend: str, rules: Sequence[MatchRule], *, name: str) -> Mat
     from ._match.native import NativeMatcher
 
     return NativeMatcher(rules)
+
+
+def _language(language: str) -> Literal["zh", "en"]:
+    if language not in ("zh", "en"):
+        raise UsageError(f"language must be 'zh' or 'en', got {language!r}")
+    return "zh" if language == "zh" else "en"
 
 
 def _require_aware(moment: dt.datetime, name: str) -> None:
