@@ -46,7 +46,7 @@ def test_an_alarm_once_a_month_when_the_count_reaches_the_threshold(engine: Engi
     # the second in September (≥ 2); the third adds nothing; October has one
     assert given(report, "unresolved-alarm") == [("2024-09-20T10:00:00+08:00", "e1", ["u1", "d1"])]
     (alarm,) = [v for v in report.verdicts if v.rule == "unresolved-alarm"]
-    assert alarm.explanation.message_zh == "unit:u1 当月2个未解决评价，系统报警"
+    assert alarm.explanation.message_zh == "单位：u1 当月2个未解决评价，系统报警"
     facts = {f.en: f.value for f in alarm.explanation.facts}
     assert facts["window"] == "2024-09"
     assert facts["counted"] == "e0@2024-09-05T10:00+08:00, e1@2024-09-20T10:00+08:00"

@@ -112,7 +112,7 @@ time_limits:
     (verdict,) = report.verdicts
     # 20 working days after Monday 2024-09-23, the National Day days off not counted: 2024-10-24 17:30
     assert verdict.at.isoformat() == "2024-10-24T17:30:00+08:00"
-    assert verdict.explanation.message_zh == "case:C1 超过20wd"
+    assert verdict.explanation.message_zh == "办件C1 超过20个工作日"
 
 
 def test_a_clock_may_name_one_stop_alone(tmp_path: Path) -> None:

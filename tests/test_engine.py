@@ -53,8 +53,8 @@ def test_a_verdict_in_full(engine: Engine) -> None:
         ],
         "trigger": "q4",
         "explanation": {
-            "message_zh": "转办未明确告知承办单位（inquiry:Q3）",
-            "message_en": "Referral named no handling unit (inquiry:Q3)",
+            "message_zh": "转办未明确告知承办单位（咨询Q3）",
+            "message_en": "Referral named no handling unit (inquiry Q3)",
             "facts": [
                 {"zh": "规则", "en": "rule", "value": "referral-names-no-unit (referral-names-no-unit)"},
                 {"zh": "触发事件", "en": "event", "value": "inquiry.referred q4 at 2024-09-27T12:00+08:00"},
@@ -266,10 +266,18 @@ class TestCommandLine:
         status, out, _ = self.run(capsys, "evaluate", str(EXAMPLE), "--events", str(events), "--as-of", "2024-10-09T00:00+08:00", "--lang", "en")
         assert status == 0
         assert out.splitlines() == [
-            "at                rule                    kind       subjects           points  thread",
-            "2024-09-27 12:00  referral-names-no-unit  violation  staff:s3, unit:u2  -0.5    inquiry:Q3",
-            "2024-09-29 17:30  answer-within-one-day   violation  staff:s1, unit:u1  -0.5    inquiry:Q1",
-            "2 verdicts as of 2024-10-09 00:00",
+            "at                        rule                    kind       subjects             points  thread      message",
+            "27 September 2024, 12:00  referral-names-no-unit  violation  staff: s3, unit: u2  -0.5    inquiry Q3  Referral named no handling unit (inquiry Q3)",
+            "29 September 2024, 17:30  answer-within-one-day   violation  staff: s1, unit: u1  -0.5    inquiry Q1  First inquiry not answered within 1 working day",
+            "2 verdicts as of 9 October 2024, 00:00",
+        ]
+        status, out, _ = self.run(capsys, "evaluate", str(EXAMPLE), "--events", str(events), "--as-of", "2024-10-09T00:00+08:00")
+        assert status == 0
+        assert out.splitlines() == [
+            "时间                规则                    类别  对象                    分值  事项    说明",
+            "2024年9月27日12:00  referral-names-no-unit  违规  工作人员：s3，单位：u2  -0.5  咨询Q3  转办未明确告知承办单位（咨询Q3）",
+            "2024年9月29日17:30  answer-within-one-day   违规  工作人员：s1，单位：u1  -0.5  咨询Q1  首问未在1个工作日内答复",
+            "2项结论，截至2024年10月9日00:00",
         ]
         status, out, _ = self.run(capsys, "evaluate", str(EXAMPLE), "--events", str(events), "--as-of", "2024-10-09T00:00+08:00", "--format", "json")
         assert [v["id"] for v in json.loads(out)["verdicts"]] == ["v-067888cbe0908c7e2b55", json.loads(out)["verdicts"][1]["id"]]

@@ -36,11 +36,11 @@ def test_the_readme_example_judges_the_shipped_events(capsys) -> None:  # type: 
     ])
     assert status == 0
     assert capsys.readouterr().out.splitlines() == [
-        "时间              规则                    类别       对象                          分值  事项",
-        "2024-09-27 11:40  referral-names-no-unit  violation  staff:m-031, unit:市场监管局  -0.5  inquiry:ZX-0927-03",
-        "2024-09-29 17:30  answer-within-one-day   violation  staff:w-017, unit:审批局      -0.5  inquiry:ZX-0927-01",
-        "2024-09-30 10:00  supplement-twice        warning    staff:w-017, unit:审批局      -     case:XK-2024-0917",
-        "3 项结论，截至 2024-10-09 00:00",
+        '时间                规则                    类别  对象                               分值  事项              说明',
+        '2024年9月27日11:40  referral-names-no-unit  违规  工作人员：m-031，单位：市场监管局  -0.5  咨询ZX-0927-03    转办未明确告知承办单位（咨询ZX-0927-03）',
+        '2024年9月29日17:30  answer-within-one-day   违规  工作人员：w-017，单位：审批局      -0.5  咨询ZX-0927-01    首问未在1个工作日内答复',
+        '2024年9月30日10:00  supplement-twice        预警  工作人员：w-017，单位：审批局      -     办件XK-2024-0917  补正次数过多',
+        '3项结论，截至2024年10月9日00:00',
     ]
 
 
@@ -53,27 +53,27 @@ def test_the_readme_main_job_prints_verdicts_and_case_states(capsys) -> None:  #
     ])
     assert status == 0
     assert capsys.readouterr().out.splitlines() == [
-        '时间              规则                   类别       对象                                 分值  事项',
-        '2024-10-08 17:30  licence.late-notice    violation  staff:w-wang, unit:transport-bureau  -     case:XK-2024-0919',
-        '2024-10-21 10:00  licence.bad-pause      violation  staff:w-li, unit:market-bureau       -     case:XK-2024-0923',
-        '2024-10-24 17:30  licence.overdue        violation  unit:housing-bureau                  -     case:XK-2024-0917',
-        '2024-10-28 17:30  licence.overdue        violation  unit:transport-bureau                -     case:XK-2024-0919',
-        '2024-10-30 17:30  licence.overdue        violation  unit:market-bureau                   -     case:XK-2024-0921',
-        '2024-10-31 10:00  licence.bad-extension  violation  staff:w-li, unit:market-bureau       -     case:XK-2024-0921',
-        '2024-11-05 17:30  licence.overdue        violation  unit:market-bureau                   -     case:XK-2024-0923',
-        '2024-11-12 17:30  deliver-within-10wd    violation  unit:housing-bureau                  -     case:XK-2024-0917',
-        '8 项结论，截至 2024-12-01 00:00',
+        '时间                 规则                   类别  对象                                      分值  事项              说明',
+        '2024年10月8日17:30   licence.late-notice    违规  工作人员：w-wang，单位：transport-bureau  -     办件XK-2024-0919  办件XK-2024-0919 未在收到申请材料后5个工作日内一次告知补正（期限2024年10月8日17:30），自收到申请材料之日起即为受理',
+        '2024年10月21日10:00  licence.bad-pause      违规  工作人员：w-li，单位：market-bureau       -     办件XK-2024-0923  办件XK-2024-0923 以“积压待办”为由暂停计时，不属于第四十五条规定的不计入期限的情形，期限照常计算',
+        '2024年10月24日17:30  licence.overdue        违规  单位：housing-bureau                      -     办件XK-2024-0917  办件XK-2024-0917 超过20个工作日法定办理期限未作出行政许可决定（期限2024年10月24日17:30）',
+        '2024年10月28日17:30  licence.overdue        违规  单位：transport-bureau                    -     办件XK-2024-0919  办件XK-2024-0919 超过20个工作日法定办理期限未作出行政许可决定（期限2024年10月28日17:30）',
+        '2024年10月30日17:30  licence.overdue        违规  单位：market-bureau                       -     办件XK-2024-0921  办件XK-2024-0921 超过20个工作日法定办理期限未作出行政许可决定（期限2024年10月30日17:30）',
+        '2024年10月31日10:00  licence.bad-extension  违规  工作人员：w-li，单位：market-bureau       -     办件XK-2024-0921  办件XK-2024-0921 延长办理期限无效（在期限2024年10月30日17:30届满后才延长），期限不变',
+        '2024年11月5日17:30   licence.overdue        违规  单位：market-bureau                       -     办件XK-2024-0923  办件XK-2024-0923 超过20个工作日法定办理期限未作出行政许可决定（期限2024年11月5日17:30）',
+        '2024年11月12日17:30  deliver-within-10wd    违规  单位：housing-bureau                      -     办件XK-2024-0917  办件XK-2024-0917 作出准予行政许可决定后10个工作日内未颁发、送达行政许可证件（期限2024年11月12日17:30）',
+        '8项结论，截至2024年12月1日00:00',
         '',
-        '办件               时限     状态      期限  截止时间          已用       剩余       超期',
-        'case:XK-2024-0917  licence  超期办结  20wd  2024-10-24 17:30  22.1429wd  0wd        2.1429wd',
-        'case:XK-2024-0918  licence  按时办结  20wd  2024-10-29 17:30  17.7857wd  2.2143wd   -',
-        'case:XK-2024-0919  licence  超期办结  20wd  2024-10-28 17:30  36.7857wd  0wd        16.7857wd',
-        'case:XK-2024-0920  licence  按时办结  20wd  2024-11-12 17:30  24.2857wd  5.7143wd   -',
-        'case:XK-2024-0921  licence  超期办结  20wd  2024-10-30 17:30  21.6429wd  0wd        1.6429wd',
-        'case:XK-2024-0922  licence  撤回      20wd  2024-11-04 17:30  5.1429wd   14.8571wd  -',
-        'case:XK-2024-0923  licence  超期办结  20wd  2024-11-05 17:30  22.1429wd  0wd        2.1429wd',
-        'case:XK-2024-0924  licence  计时中    20wd  2024-12-18 17:30  7wd        13wd       -',
-        '8 个办件时钟',
+        '办件              时限     状态      期限                          截止时间             已用                     剩余        超期',
+        '办件XK-2024-0917  licence  超期办结  20个工作日                    2024年10月24日17:30  22个工作日又1小时        -           2个工作日又1小时',
+        '办件XK-2024-0918  licence  按时办结  20个工作日                    2024年10月29日17:30  17个工作日又5小时30分钟  -           -',
+        '办件XK-2024-0919  licence  超期办结  20个工作日                    2024年10月28日17:30  36个工作日又5小时30分钟  -           16个工作日又5小时30分钟',
+        '办件XK-2024-0920  licence  按时办结  20个工作日（延长10个工作日）  2024年11月12日17:30  24个工作日又2小时        -           -',
+        '办件XK-2024-0921  licence  超期办结  20个工作日                    2024年10月30日17:30  21个工作日又4小时30分钟  -           1个工作日又4小时30分钟',
+        '办件XK-2024-0922  licence  已撤回    20个工作日                    2024年11月4日17:30   5个工作日又1小时         -           -',
+        '办件XK-2024-0923  licence  超期办结  20个工作日                    2024年11月5日17:30   22个工作日又1小时        -           2个工作日又1小时',
+        '办件XK-2024-0924  licence  办理中    20个工作日                    2024年12月18日17:30  7个工作日                13个工作日  -',
+        '8个办件',
     ]
 
 

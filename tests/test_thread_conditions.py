@@ -77,8 +77,8 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def test_new_items_name_what_the_first_notice_missed(engine: Engine) -> None:
     verdicts = engine.evaluate(NOTICES, as_of=AS_OF).verdicts
     assert [(v.trigger, v.explanation.message_zh) for v in verdicts] == [
-        ("n2", "case:C1 补正告知新增：授权书"),
-        ("n4", "case:C1 补正告知新增：租赁合同、授权书"),
+        ("n2", "办件C1 补正告知新增：授权书"),
+        ("n4", "办件C1 补正告知新增：租赁合同、授权书"),
     ]
     assert {f.en: f.value for f in verdicts[1].explanation.facts}["new items"] == "租赁合同、授权书"
 

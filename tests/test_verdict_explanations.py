@@ -37,7 +37,7 @@ def report() -> Report:
 def test_an_overdue_verdict_is_explained_when_read(report: Report) -> None:
     (verdict,) = [v for v in report.verdicts if v.rule == "licence.overdue"]
     assert verdict._explanation is None  # not written yet
-    assert verdict.explanation.message_zh == "case:C1 超过20wd期限（2024-10-24T17:30+08:00）"
+    assert verdict.explanation.message_zh == "办件C1 超过20个工作日期限（2024年10月24日17:30）"
     facts = {fact.en: fact.value for fact in verdict.explanation.facts}
     assert facts["deadline"] == "2024-10-24T17:30+08:00 20wd (china calendar, 09:00-12:00,13:30-17:30)"
     assert facts["days off crossed (not counted)"] == ", ".join(f"2024-10-0{d}" for d in range(1, 8))
@@ -105,4 +105,4 @@ def test_a_verdict_that_repeats_is_given_every_time_however_late(tmp_path: Path)
     assert len(late) == 1400
     assert late[0].at.isoformat() == "2024-09-24T17:30:00+08:00"
     assert late[-1].at.isoformat() == "2025-07-17T16:30:00+08:00"
-    assert late[-1].explanation.message_zh == "case:C1 超期第1400小时（超期199wd 6h）"
+    assert late[-1].explanation.message_zh == "办件C1 超期第1400小时（超期199个工作日又6小时）"

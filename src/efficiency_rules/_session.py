@@ -877,7 +877,7 @@ def _explain_text(engine: Engine, session: Session, events: list[Event], key: st
         calendar = version.calendar
         title = run.policy.title_zh if zh else run.policy.title_en
         lines.append("")
-        lines.append(f"{version.ruleset.id} {version.ruleset.version} · {title}")
+        lines.append(f"{version.ruleset.id} {version.ruleset.version} · {run.policy.id}" + (f"（{title}）" if zh else f" ({title})"))
         head = f"  {text.label('status', lang)}：{text.status(run.status, lang)}" if zh else f"  status: {text.status(run.status, lang)}"
         if run.matter:
             head += f"  事项：{run.matter}" if zh else f"  matter: {run.matter}"

@@ -234,13 +234,13 @@ class Report(_Model):
         caused), with its message; then the case clocks, the scores and the revocations."""
         lang: Language = language
         zh = lang == "zh"
-        rows = [tuple(label(name, lang) for name in ("at", "rule", "kind", "subjects", "points", "message"))]
+        rows = [tuple(label(name, lang) for name in ("at", "rule", "kind", "subjects", "points", "thread", "message"))]
         for v in _cause_first(self.verdicts):
             subjects = ("，" if zh else ", ").join(subject(s.role, s.id, lang) for s in v.subjects) or "-"
             points = "-" if v.points is None else f"{v.points:g}"
             shown_kind = kind(v.kind, lang) + (f"（{card(v.card, lang)}）" if zh else f" ({card(v.card, lang)})") if v.card else kind(v.kind, lang)
             message = v.explanation.message_zh if zh or v.explanation.message_en is None else v.explanation.message_en
-            rows.append((instant(v.at, lang), v.rule, shown_kind, subjects, points, message))
+            rows.append((instant(v.at, lang), v.rule, shown_kind, subjects, points, thread(v.thread, lang), message))
         out = _columns(rows)
         as_of = instant(self.as_of, lang)
         out.append(f"{count(len(self.verdicts), 'verdict', lang)}，截至{as_of}" if zh else f"{count(len(self.verdicts), 'verdict', lang)} as of {as_of}")
