@@ -14,6 +14,7 @@ and its scores.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import sys
@@ -80,12 +81,16 @@ PER_RULE: dict[str, int] = {
     "shijiazhuang.efficiency-revolution-2019/utility.utility-late": 2,
 }
 # The engine that recorded the oracle gave FULL_RECORDED (and RULES_FULL_RECORDED); since, the county
-# table's clause citation was reworded, which changes the text of its verdicts and nothing else: the
-# per-rule counts above are the recorded ones, and the verdicts but for that text were checked equal
-# to the recorded ones when it was reworded.
+# table's clause citation was reworded, and then every message was rendered for people (20个工作日,
+# 2024年10月24日17:30, 办件XK-1 in place of 20wd, ISO instants and thread keys). Both change texts and
+# nothing else: IDS (ids, rules, kinds, times, points, cards, subjects) is the recorded one, and so is
+# WITHOUT_MESSAGES, the digest of the verdicts with their two message texts taken out.
 FULL_RECORDED = "16e56a0d735c54d2379c1090475aabc04fd7ae2eb8b6c4a3e863d5c8747d0501"
-FULL = "386ff690b1619e8e0cb33c97bc1ca04b714d992bc7269a45f8917f749442fcec"
-RULES_FULL = "96c7174cb51cd252a899e6c6016789dfc8ee0aee4d1f8d7c6865596b698d2613"  # the clock and rule verdicts
+FULL = "720f38f3425c3ebd7bcd3c9260c2e11f643ca93d0793de8e7c1ef71a72dc59d4"
+RULES_FULL = "e4d4ca9444a21016394cf24b69b74cc264b02133d83c0d3fc773f5563586e800"  # the clock and rule verdicts
+IDS = "d4502b96562363f1e7bee01192cfa3857b1ef4d269eda8b44bb4cd3742bbc4b6"
+RULES_IDS = "f7cfab1201b4d16d85fb0ff4c6825866b72227ccc056c976cbe4f40388f62a2e"
+WITHOUT_MESSAGES = "f31b621e424034534778efe6da8268635022cd376fad213c3108dbf5c6e07404"
 RULES_FULL_RECORDED = "de314298d92f979737a78a1485715bcbb9388473f0c97a3bb8e4be72ec5f44e0"
 
 
@@ -122,6 +127,16 @@ def test_verdicts_are_those_pinned(events: list[Event], evaluated: dict[str, Any
     county = [v for v in evaluated["report"].verdicts if v.ruleset == "county.points-table"]
     assert "县机关效能建设考评办法（示例，扣分标准参照各地市、县效能问责办法中的常见数值）" in {c.citation for v in county for c in v.cites}
     assert summary["rules"]["verdicts"] == 967 and summary["rules"]["full"] == RULES_FULL
+    assert (summary["ids"], summary["rules"]["ids"]) == (IDS, RULES_IDS)
+
+
+def test_only_the_message_texts_differ_from_the_recorded_verdicts(evaluated: dict[str, Any]) -> None:
+    lines = []
+    for verdict in evaluated["report"].verdicts:
+        dumped = verdict.model_dump(mode="json")
+        del dumped["explanation"]["message_zh"], dumped["explanation"]["message_en"]
+        lines.append(json.dumps(dumped, sort_keys=True, ensure_ascii=False))
+    assert hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest() == WITHOUT_MESSAGES
 
 
 def test_a_session_fed_event_by_event_gives_the_same_verdicts(
