@@ -266,9 +266,9 @@ class TestCommandLine:
         status, out, _ = self.run(capsys, "evaluate", str(EXAMPLE), "--events", str(events), "--as-of", "2024-10-09T00:00+08:00", "--lang", "en")
         assert status == 0
         assert out.splitlines() == [
-            "at                        rule                    kind       subjects             points  thread      message",
-            "27 September 2024, 12:00  referral-names-no-unit  violation  staff: s3, unit: u2  -0.5    inquiry Q3  Referral named no handling unit (inquiry Q3)",
-            "29 September 2024, 17:30  answer-within-one-day   violation  staff: s1, unit: u1  -0.5    inquiry Q1  First inquiry not answered within 1 working day",
+            "at                        rule                    kind       subjects           points  thread      message",
+            "27 September 2024, 12:00  referral-names-no-unit  violation  staff s3, unit u2  -0.5    inquiry Q3  Referral named no handling unit (inquiry Q3)",
+            "29 September 2024, 17:30  answer-within-one-day   violation  staff s1, unit u1  -0.5    inquiry Q1  First inquiry not answered within 1 working day",
             "2 verdicts as of 9 October 2024, 00:00",
         ]
         status, out, _ = self.run(capsys, "evaluate", str(EXAMPLE), "--events", str(events), "--as-of", "2024-10-09T00:00+08:00")

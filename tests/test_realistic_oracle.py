@@ -86,8 +86,8 @@ PER_RULE: dict[str, int] = {
 # nothing else: IDS (ids, rules, kinds, times, points, cards, subjects) is the recorded one, and so is
 # WITHOUT_MESSAGES, the digest of the verdicts with their two message texts taken out.
 FULL_RECORDED = "16e56a0d735c54d2379c1090475aabc04fd7ae2eb8b6c4a3e863d5c8747d0501"
-FULL = "720f38f3425c3ebd7bcd3c9260c2e11f643ca93d0793de8e7c1ef71a72dc59d4"
-RULES_FULL = "e4d4ca9444a21016394cf24b69b74cc264b02133d83c0d3fc773f5563586e800"  # the clock and rule verdicts
+FULL = "e81e4eedeb129ce0d2e7f52fc0a328670f95cadeadc657d88dcace2f37ac3cfa"
+RULES_FULL = "6d0f675507ac486e33ef0c794c7b6b16901172fe400a83044b6563fb78e0aa29"  # the clock and rule verdicts
 IDS = "d4502b96562363f1e7bee01192cfa3857b1ef4d269eda8b44bb4cd3742bbc4b6"
 RULES_IDS = "f7cfab1201b4d16d85fb0ff4c6825866b72227ccc056c976cbe4f40388f62a2e"
 WITHOUT_MESSAGES = "f31b621e424034534778efe6da8268635022cd376fad213c3108dbf5c6e07404"

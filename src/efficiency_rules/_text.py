@@ -83,16 +83,16 @@ def _en(amount: Decimal | int, one: str, many: str) -> str:
 
 
 def duration(value: Duration, language: Language = "zh") -> str:
-    """A limit as a policy states it: ``20个工作日``, ``60日``, ``2个月``, ``24小时``, ``30分钟``, ``当日``;
-    ``20 working days``, ``60 days``, ``2 months``, ``24 hours``, ``30 minutes``, ``the same day``.
+    """A limit as a policy states it: ``20个工作日``, ``60日``, ``2个月``, ``24小时``, ``30分钟``, ``当日``, ``即时``;
+    ``20 working days``, ``60 days``, ``2 months``, ``24 hours``, ``30 minutes``, ``same-day``, ``immediate``.
 
     >>> duration(Duration.parse("20wd")), duration(Duration.parse("1wd"), "en")
     ('20个工作日', '1 working day')
     """
     if value.unit is TimeUnit.IMMEDIATE:
-        return "即时" if language == "zh" else "immediately"
+        return "即时" if language == "zh" else "immediate"
     if value.unit is TimeUnit.SAME_DAY:
-        return "当日" if language == "zh" else "the same day"
+        return "当日" if language == "zh" else "same-day"
     if language == "zh":
         return _number(value.amount) + _ZH_UNITS[value.unit]
     return _en(value.amount, *_EN_UNITS[value.unit])
@@ -143,11 +143,9 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 def instant(moment: dt.datetime, language: Language = "zh") -> str:
-    """An instant in its own time zone, to the minute: ``2024年10月24日17:30``; ``24 October 2024, 17:30``.
-
-    Seconds are shown only when there are some (``17:30:05``).
-    """
-    clock = f"{moment:%H:%M}" if not moment.second else f"{moment:%H:%M:%S}"
+    """An instant in its own time zone, to the minute (seconds are not shown): ``2024年10月24日17:30``;
+    ``24 October 2024, 17:30``."""
+    clock = f"{moment:%H:%M}"
     if language == "zh":
         return f"{moment.year}年{moment.month}月{moment.day}日{clock}"
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {clock}"
@@ -291,8 +289,8 @@ def role(name: str, language: Language = "zh") -> str:
 
 
 def subject(role_name: str, subject_id: str, language: Language = "zh") -> str:
-    """``单位：housing-bureau``; ``unit: housing-bureau``."""
-    return f"{role(role_name, 'zh')}：{subject_id}" if language == "zh" else f"{role(role_name, 'en')}: {subject_id}"
+    """``单位：housing-bureau``; ``unit housing-bureau``."""
+    return f"{role(role_name, 'zh')}：{subject_id}" if language == "zh" else f"{role(role_name, 'en')} {subject_id}"
 
 
 _THREAD = {
