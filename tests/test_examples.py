@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,3 +99,52 @@ def test_a_synthetic_year_gives_scores_that_trace_verdict_by_verdict() -> None:
         assert score.score == 100 - score.deductions + added
         assert score.grade == ("合格" if score.score >= 80 else "基本合格" if score.score >= 60 else "不合格")
     assert [s.rank for s in year] == sorted(s.rank for s in year)
+
+
+# Raw tokens a person must never read in Chinese text: limits in the ruleset notation (20wd, 2.5wd),
+# ISO instants, and the English names of statuses and kinds. Identifiers (rule ids such as
+# licence.overdue or deliver-within-10wd) are names, not prose: a token joined to a name by '.',
+# '-' or '_' is part of it.
+RAW = re.compile(
+    r"(?<![A-Za-z0-9_.-])\d+(?:\.\d+)?(?:wd|wh)(?![A-Za-z0-9_-])"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d"
+    r"|(?<![A-Za-z0-9_.-])(?:completed_late|completed_on_time|not_started|violation|running|overdue|warning|paused|withdrawn|"
+    r"compliance|sanction)(?![A-Za-z0-9_.-])"
+)
+
+
+def _chinese_outputs(capsys: Any) -> dict[str, str]:
+    from efficiency_rules.cli import main
+
+    xzxk, cases = str(ROOT / "rulesets" / "cn" / "xzxk.yaml"), str(ROOT / "examples" / "cases.jsonl")
+    commands = {
+        "README main job": ["evaluate", xzxk, "--events", cases, "--as-of", "2024-12-01T00:00+08:00"],
+        "README first inquiry": ["evaluate", str(ROOT / "rulesets" / "examples" / "first-inquiry.yaml"), "--events",
+                                 str(ROOT / "examples" / "inquiries.jsonl"), "--as-of", "2024-10-09T00:00+08:00"],
+    }
+    for case in ("XK-2024-0917", "XK-2024-0918", "XK-2024-0920", "XK-2024-0921", "XK-2024-0922", "XK-2024-0923", "XK-2024-0924"):
+        commands[f"explain {case}"] = ["explain", case, "--events", cases, "--ruleset", xzxk, "--as-of", "2024-12-01T00:00+08:00"]
+        commands[f"notice {case}"] = [*commands[f"explain {case}"], "--for", "applicant"]
+        commands[f"explain {case} in October"] = ["explain", case, "--events", cases, "--ruleset", xzxk, "--as-of", "2024-10-25T00:00+08:00"]
+    outputs = {}
+    for name, args in commands.items():
+        assert main(args) in (0, None), name
+        outputs[name] = capsys.readouterr().out
+    for script, args in (("portal_deadlines.py", ["--as-of", "2024-11-20T09:00+08:00", "--lang", "zh"]), ("accountability_year.py", [])):
+        done = subprocess.run([sys.executable, str(ROOT / "examples" / script), *args], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        outputs[script] = done.stdout
+    return outputs
+
+
+def test_chinese_output_of_every_shipped_example_has_no_raw_tokens(capsys: Any) -> None:
+    outputs = _chinese_outputs(capsys)
+    assert all(re.search("[\u4e00-\u9fff]", out) for out in outputs.values())  # each is Chinese text
+    found = {name: sorted({m.group(0) for m in RAW.finditer(out)}) for name, out in outputs.items()}
+    assert {name: tokens for name, tokens in found.items() if tokens} == {}
+
+
+def test_the_scan_finds_raw_tokens() -> None:
+    raw = "case:XK-1 超过20wd期限（2024-10-24T17:30+08:00） 状态: completed_late 2.1429wd violation"
+    assert [m.group(0) for m in RAW.finditer(raw)] == ["20wd", "2024-10-24T17:30", "completed_late", "2.1429wd", "violation"]
+    assert RAW.search("licence.overdue deliver-within-10wd") is None

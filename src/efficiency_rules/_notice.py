@@ -37,7 +37,7 @@ def applicant_notice(run: ClockRun, calendar: Calendar, as_of: dt.datetime, lang
         if run.status == "withdrawn" and run.stopped_at is not None:
             return f"您已于{day(run.stopped_at)}撤回申请，办理终止。" if zh else f"You withdrew your application on {day(run.stopped_at)}; handling has ended."
         if run.status == "rejected" and run.stopped_at is not None:
-            return (f"您的申请已于{day(run.stopped_at)}作出不予受理决定。" if zh
+            return (f"对您的申请已于{day(run.stopped_at)}作出不予受理决定。" if zh
                     else f"A decision not to accept your application was made on {day(run.stopped_at)}.")
         if received is not None:
             return (f"您的申请已于{day(received)}收到，正在审查是否受理。" if zh
@@ -89,7 +89,7 @@ def applicant_notice(run: ClockRun, calendar: Calendar, as_of: dt.datetime, lang
     if status == "completed_late":
         in_force = limit_text(run, language)
         due = "" if deadline is None else day(deadline)
-        return (f"您的申请已于{accepted}受理，于{stopped}办结，超过{kind_zh}{in_force}（应于{due}前办结）{late}。" if zh
+        return (f"您的申请已于{accepted}受理，于{stopped}办结；{kind_zh}{in_force}，应于{due}前办结，超期{late}。" if zh
                 else f"Your application was accepted on {accepted} and completed on {stopped}, {late} after the {kind_en} of "
                      f"{in_force} (due by {due}).")
     if status == "withdrawn":

@@ -175,7 +175,8 @@ def dates(days: Sequence[dt.date], language: Language = "zh") -> str:
             year = previous is None or previous.year != first.year
             head = (f"{first.year}年" if year else "") + f"{first.month}月{first.day}日"
             if first != last:
-                head += "至" + (f"{last.month}月" if last.month != first.month else "") + f"{last.day}日"
+                head += "至" + (f"{last.year}年" if last.year != first.year else "")
+                head += (f"{last.month}月" if last.month != first.month else "") + f"{last.day}日"
             texts.append(head)
         else:
             if first == last:
@@ -183,7 +184,8 @@ def dates(days: Sequence[dt.date], language: Language = "zh") -> str:
             elif first.month == last.month:
                 texts.append(f"{first.day}–{last.day} {_MONTHS[first.month - 1]} {first.year}")
             else:
-                texts.append(f"{first.day} {_MONTHS[first.month - 1]} – {last.day} {_MONTHS[last.month - 1]} {last.year}")
+                year = f" {first.year}" if first.year != last.year else ""
+                texts.append(f"{first.day} {_MONTHS[first.month - 1]}{year} – {last.day} {_MONTHS[last.month - 1]} {last.year}")
         previous = last
     if language == "zh":
         return "、".join(texts)
