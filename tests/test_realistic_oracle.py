@@ -160,3 +160,23 @@ def test_the_stream_gives_the_verdicts_and_scores_of_the_report(
     assert streamed["verdicts"] == VERDICTS and streamed["full"] == FULL
     assert streamed["rules"]["full"] == evaluated["summary"]["rules"]["full"]
     assert stats["scores"] == evaluated["report"].scores
+
+
+def test_the_table_lists_a_card_after_the_verdicts_that_caused_it(evaluated: dict[str, Any]) -> None:
+    from efficiency_rules._verdicts import _cause_first
+
+    report = evaluated["report"]
+    by_id = {v.id: v for v in report.verdicts}
+
+    def cause(verdict: Any) -> str:
+        return str(verdict.trigger.partition("#")[0])
+
+    same_moment = [v for v in report.verdicts if cause(v) in by_id and by_id[cause(v)].at == v.at]
+    plain = {v.id: i for i, v in enumerate(sorted(report.verdicts, key=lambda v: (v.at, v.id)))}
+    assert (len(same_moment), sum(plain[cause(v)] > plain[v.id] for v in same_moment)) == (52, 22)  # id order gets 22 wrong
+    ordered = _cause_first(report.verdicts)
+    place = {v.id: i for i, v in enumerate(ordered)}
+    assert [v.at for v in ordered] == sorted(v.at for v in report.verdicts)
+    assert [v.rule for v in same_moment if place[cause(v)] > place[v.id]] == []
+    lines = report.table().splitlines()  # the table lists them in that order
+    assert [line.split()[1] for line in lines[1 : len(ordered) + 1]] == [v.rule for v in ordered]
