@@ -22,8 +22,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from efficiency_rules import Engine, Report
-from efficiency_rules import text
+from efficiency_rules import Engine, Report, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))

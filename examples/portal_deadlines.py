@@ -18,8 +18,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from efficiency_rules import Calendar, Duration, EventError, read_events
-from efficiency_rules import text
+from efficiency_rules import Calendar, Duration, EventError, read_events, text
 
 # Limits by matter, as a portal's catalogue would hold them (the ruleset format replaces this).
 LIMITS = {

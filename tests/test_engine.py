@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from efficiency_rules import DuplicateEventError, EfficiencyRulesError, Engine, EventError, Session
+from efficiency_rules import (
+    DuplicateEventError,
+    EfficiencyRulesError,
+    Engine,
+    EventError,
+    Session,
+)
 from efficiency_rules._dedupe import content_digest
 from efficiency_rules.cli import main
 
@@ -294,7 +300,10 @@ class TestCommandLine:
         assert err.endswith("efficiency-rules: 1 invalid event(s) not judged\n")
 
     def test_test_command(self, capsys: pytest.CaptureFixture[str]) -> None:
-        from efficiency_rules.testing._scenarios import load_scenario_file, scenario_files
+        from efficiency_rules.testing._scenarios import (
+            load_scenario_file,
+            scenario_files,
+        )
 
         shipped = sum(len(load_scenario_file(f).scenarios) for f in scenario_files([ROOT / "rulesets"]))
         assert shipped >= 30  # the example, the national rulesets, the source documents' rulesets

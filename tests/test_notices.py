@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from efficiency_rules import Engine, EfficiencyRulesError, UsageError
+from efficiency_rules import EfficiencyRulesError, Engine, UsageError
 from efficiency_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,34 +36,34 @@ def licensing() -> tuple[Engine, list[str]]:
 NOTICES = [
     ("running", "XK-2024-0917", "2024-10-08",
      "您的申请已于2024年9月23日受理，法定办理期限20个工作日，预计于2024年10月24日前办结（已扣除国庆节假日）。",
-     "Your application was accepted on 23 September 2024. The statutory time limit is 20 working days; a decision is "
-     "expected by 24 October 2024 (National Day holiday not counted)."),
+     ("Your application was accepted on 23 September 2024. The statutory time limit is 20 working days; a decision is "
+     "expected by 24 October 2024 (National Day holiday not counted).")),
     ("extended", "XK-2024-0920", "2024-10-25",
      "您的申请已于2024年9月26日受理，法定办理期限20个工作日，经批准延长10个工作日，预计于2024年11月12日前办结（已扣除国庆节假日）。",
-     "Your application was accepted on 26 September 2024. The statutory time limit is 20 working days, extended by 10 "
-     "working days with approval; a decision is expected by 12 November 2024 (National Day holiday not counted)."),
+     ("Your application was accepted on 26 September 2024. The statutory time limit is 20 working days, extended by 10 "
+     "working days with approval; a decision is expected by 12 November 2024 (National Day holiday not counted).")),
     ("paused", "XK-2024-0918", "2024-10-08",
-     "您的申请已于2024年9月24日受理，法定办理期限20个工作日。因听证，自2024年9月30日起暂停计时，听证所需时间不计入办理期限；"
-     "恢复计时后预计办结日期相应顺延。",
-     "Your application was accepted on 24 September 2024. The statutory time limit is 20 working days. The clock has been "
+     ("您的申请已于2024年9月24日受理，法定办理期限20个工作日。因听证，自2024年9月30日起暂停计时，听证所需时间不计入办理期限；"
+     "恢复计时后预计办结日期相应顺延。"),
+     ("Your application was accepted on 24 September 2024. The statutory time limit is 20 working days. The clock has been "
      "stopped since 30 September 2024 for a hearing, which does not count towards the time limit; the expected date moves "
-     "on by the time it takes."),
+     "on by the time it takes.")),
     ("overdue", "XK-2024-0917", "2024-10-28",
      "您的申请已于2024年9月23日受理，法定办理期限20个工作日，应于2024年10月24日前办结（已扣除国庆节假日），截至2024年10月28日已超期1个工作日。",
-     "Your application was accepted on 23 September 2024. The statutory time limit is 20 working days; it was due by "
-     "24 October 2024 (National Day holiday not counted) and, as of 28 October 2024, is 1 working day overdue."),
+     ("Your application was accepted on 23 September 2024. The statutory time limit is 20 working days; it was due by "
+     "24 October 2024 (National Day holiday not counted) and, as of 28 October 2024, is 1 working day overdue.")),
     ("completed on time", "XK-2024-0918", "2024-12-01",
      "您的申请已于2024年9月24日受理，于2024年10月25日办结，未超过法定办理期限20个工作日。",
-     "Your application was accepted on 24 September 2024 and completed on 25 October 2024, within the statutory time "
-     "limit of 20 working days."),
+     ("Your application was accepted on 24 September 2024 and completed on 25 October 2024, within the statutory time "
+     "limit of 20 working days.")),
     ("completed on time after an extension", "XK-2024-0920", "2024-12-01",
      "您的申请已于2024年9月26日受理，于2024年11月5日办结，未超过法定办理期限20个工作日（延长10个工作日）。",
-     "Your application was accepted on 26 September 2024 and completed on 5 November 2024, within the statutory time "
-     "limit of 20 working days (extended by 10 working days)."),
+     ("Your application was accepted on 26 September 2024 and completed on 5 November 2024, within the statutory time "
+     "limit of 20 working days (extended by 10 working days).")),
     ("completed late", "XK-2024-0917", "2024-12-01",
      "您的申请已于2024年9月23日受理，于2024年10月29日办结；法定办理期限20个工作日，应于2024年10月24日前办结，超期2个工作日又1小时。",
-     "Your application was accepted on 23 September 2024 and completed on 29 October 2024, 2 working days 1 hour after the "
-     "statutory time limit of 20 working days (due by 24 October 2024)."),
+     ("Your application was accepted on 23 September 2024 and completed on 29 October 2024, 2 working days 1 hour after the "
+     "statutory time limit of 20 working days (due by 24 October 2024).")),
     ("withdrawn", "XK-2024-0922", "2024-12-01",
      "您的申请已于2024年10月8日受理，您已于2024年10月15日撤回申请，办理终止。",
      "Your application was accepted on 8 October 2024; you withdrew it on 15 October 2024, and handling has ended."),

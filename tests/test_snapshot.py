@@ -280,7 +280,7 @@ CHECKS = [
      'snapshot: threads[9].firsts["inquiry.received|items"][0]: expected a string, number, boolean or null, got an object'),
     (_set(f"threads[{Q1}].lasts", {"inquiry.received": []}), 'snapshot: threads[9].lasts["inquiry.received"]: expected an object, got an array of 0'),
     (_set(f"threads[{Q1}].pending[0]", []),
-     "snapshot: threads[9].pending[0]: expected [deadline, rule, version, start event id, start time, actor, unit], got an array of 0"),
+     "snapshot: threads[9].pending[0]: expected [deadline, rule, version, start event id, start time, actor, unit] (and the fields its message names), got an array of 0"),
     (_set(f"threads[{Q1}].pending[0][1]", "answer-within-a-day"),
      'snapshot: threads[9].pending[0][1]: "answer-within-a-day" is not a rule of demo.first-inquiry 2024.1'),
     (_set(f"threads[{Q1}].pending[0][1]", "referral-names-no-unit"),

@@ -27,9 +27,20 @@ from ._duration import Duration, TimeUnit
 from ._errors import DateNotCoveredError
 from ._events import Event
 from ._ruleset_schema import TimeLimitSpec
-from ._text import Language, Limit, Phrase, Span, Value
+from ._text import (
+    Language,
+    Limit,
+    Phrase,
+    Span,
+    Value,
+    calendar_description,
+    dates,
+    event_word,
+    field_value,
+    holidays,
+    instant,
+)
 from ._text import approver as approver_text
-from ._text import calendar_description, dates, event_word, holidays, instant
 from ._text import duration as duration_text
 from ._text import limit as _limit_text
 from ._text import reason as reason_text
@@ -85,6 +96,7 @@ class ClockPolicy:
     materials_complete: bool
     stop_types: frozenset[str]
     relevant: frozenset[str]  # the event types the clock reads
+    message_fields: tuple[str, ...] = ()  # the event fields its verdicts' messages name
     # (limit, local day ordinal, rolled) -> the deadline, for limits that depend only on the day they start
     deadlines: dict[tuple[Duration, int, bool], dt.datetime] = field(default_factory=dict, compare=False, repr=False)
     plans: dict[bool, list[tuple[str, str, str, int, Any]]] = field(default_factory=dict, compare=False, repr=False)
@@ -149,7 +161,7 @@ class ClockPolicy:
         return self.spec.limit
 
 
-def compile_clock(name: str, spec: TimeLimitSpec) -> ClockPolicy:
+def compile_clock(name: str, spec: TimeLimitSpec, message_fields: tuple[str, ...] = ()) -> ClockPolicy:
     starts = [spec.start] if isinstance(spec.start, str) else list(spec.start)
     materials = MATERIALS_COMPLETE in starts
     start_types = frozenset(s for s in starts if s != MATERIALS_COMPLETE)
@@ -163,7 +175,7 @@ def compile_clock(name: str, spec: TimeLimitSpec) -> ClockPolicy:
     title = spec.title
     zh = name if title is None else (title if isinstance(title, str) else title.zh)
     en = name if title is None else (title if isinstance(title, str) else (title.en or title.zh))
-    return ClockPolicy(name, zh, en, spec, start_types, materials, frozenset(spec.stop), frozenset(relevant))
+    return ClockPolicy(name, zh, en, spec, start_types, materials, frozenset(spec.stop), frozenset(relevant), message_fields)
 
 
 _NO_FACTS: list[tuple[str, str, str]] = []  # shared by the verdicts that add no facts (never changed)
@@ -315,6 +327,7 @@ class ClockTrace:
     stop: Event | None = None
     deadline: dt.datetime | None = None
     values: dict[str, Value] = field(default_factory=dict)  # the values every verdict of time is rendered with
+    fields: dict[str, Value] = field(default_factory=dict)  # event fields messages name: the case's first event with each
     schedule: list[tuple[Any, ...]] | None = None  # see _scheduled
     # caches for repeated verdicts: (an earlier given_before, the first repeat not before it) by the
     # first repeat's position; the moments of repeats lately asked for, by position
@@ -877,6 +890,12 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
                 )
     candidates: list[Candidate] = [] if deemed_candidate is None else [deemed_candidate]
     trace = ClockTrace(policy, calendar, matter, valid_from, valid_to, timeline, candidates, wake)
+    for name in policy.message_fields:
+        for event in events:
+            value = field_value(getattr(event, name, None))
+            if value is not None:
+                trace.fields[name] = value
+                break
 
     if start_index is None or start_at is None:
         if events and policy.limit_for(matter, calendar.local(events[0].at).date()) is None:

@@ -46,7 +46,7 @@ from ._events import Event
 from ._jsonl import place_error
 from ._match import Matcher, MatchRule
 from ._registry import EventRegistry
-from ._ruleset import CompiledRule, Ruleset, load_rulesets
+from ._ruleset import CompiledRule, Ruleset, load_rulesets, message_fields
 from ._verdicts import (
     Report,
     Verdict,
@@ -232,7 +232,7 @@ class Engine:
             by_trigger.setdefault(rule.trigger, []).append(rule)
             fields.setdefault(rule.trigger, set()).update(_fields_in(rule.condition))
         effective = spec.effective
-        clocks = tuple(compile_clock(name, limit) for name, limit in spec.time_limits.items())
+        clocks = tuple(compile_clock(name, limit, _clock_message_fields(spec, limit)) for name, limit in spec.time_limits.items())
         return _Version(
             ruleset=ruleset,
             calendar=calendar,
@@ -407,7 +407,7 @@ class Engine:
 
         lang = _language(language)
         _require_aware(as_of, "as_of")
-        key, mine = self._case_events(events, case)
+        _, mine = self._case_events(events, case)
         runs = _explained_runs(self, Session(self), mine, as_of)
         if not runs:
             return "该申请不适用办理时限。\n" if lang == "zh" else "No time limit applies to this application.\n"
@@ -460,6 +460,13 @@ def _make_matcher(backend: str, rules: Sequence[MatchRule], *, name: str) -> Mat
     from ._match.native import NativeMatcher
 
     return NativeMatcher(rules)
+
+
+def _clock_message_fields(spec: Any, limit: Any) -> tuple[str, ...]:
+    """The event fields the messages of a time limit's verdicts name (warnings, overdue, pauses, extensions…)."""
+    names = [w.verdict for w in limit.warnings] + [o.verdict for o in limit.overdue]
+    names += [part.verdict for part in (limit.pauses, limit.extensions, limit.deemed_acceptance) if part is not None]
+    return tuple(sorted({f for name in names if name in spec.verdicts for f in message_fields(spec.verdicts[name])}))
 
 
 def _language(language: str) -> Literal["zh", "en"]:

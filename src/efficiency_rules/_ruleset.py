@@ -10,6 +10,7 @@ other: versions of one ruleset must have effective dates that neither overlap no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -77,6 +78,20 @@ MESSAGE_FIELDS = (
     "rule", "thread", "event_type", "event_id", "actor", "unit", "at", "deadline", "within", "count",
     "limit", "matter", "overdue_by", "reason", "approver", "new_items",
 )
+# Fields every event has, which are not placeholders of their own (``{event_id}``, ``{at}``… say them).
+_COMMON_FIELDS = frozenset(("id", "type", "at", "meta"))
+
+
+def message_fields(verdict: VerdictSpec) -> tuple[str, ...]:
+    """The placeholders of a verdict's message that name event fields (not among ``MESSAGE_FIELDS``)."""
+    message = verdict.message
+    return _fields_named(message) if isinstance(message, str) else _fields_named(message.zh, message.en or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fields_named(*texts: str) -> tuple[str, ...]:
+    names = {name for text in texts for name in _PLACEHOLDER.findall(text)}
+    return tuple(sorted(name for name in names if name not in MESSAGE_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,11 @@ class CompiledRule:
     excused_by: frozenset[str] = frozenset()
     news: tuple[tuple[str, str, str | None], ...] = ()  # (fact key, list field, excepted field) of its 'new' operands
     ofs: tuple[tuple[str, str, str], ...] = ()  # (fact key, event type, field) of its 'of' operands
+
+    @property
+    def message_fields(self) -> tuple[str, ...]:
+        """The event fields its verdict's message names: the trigger's (for an expectation: the starting event's)."""
+        return message_fields(self.verdict)
 
 
 @dataclass(frozen=True)
@@ -504,8 +524,9 @@ def _check(spec: RulesetSpec, checker: _Checker) -> Ruleset | None:
     known: dict[str, type[Event]] = {**CORE_TYPES, **declared}
     kinds = {name: field_kinds(cls) for name, cls in known.items()}
 
+    event_fields = sorted({name for fields in kinds.values() for name in fields} - _COMMON_FIELDS - set(MESSAGE_FIELDS))
     for verdict_id, verdict in spec.verdicts.items():
-        _check_verdict(verdict_id, verdict, spec, checker)
+        _check_verdict(verdict_id, verdict, spec, checker, event_fields)
     for kind, verdict_id in sorted(checker.skipped, key=str):
         if kind == "verdicts":
             _check_cites_of_malformed_verdict(verdict_id, spec, checker)
@@ -827,7 +848,7 @@ def _enum_fits(value: Any, kind: str) -> bool:
             "number": isinstance(value, (int, float)) and not isinstance(value, bool)}.get(kind, False)
 
 
-def _check_verdict(verdict_id: str, verdict: VerdictSpec, spec: RulesetSpec, checker: _Checker) -> None:
+def _check_verdict(verdict_id: str, verdict: VerdictSpec, spec: RulesetSpec, checker: _Checker, event_fields: list[str]) -> None:
     context = f"verdict {verdict_id!r}"
     if verdict.points is not None and not POINTS_RANGE[0] <= verdict.points <= POINTS_RANGE[1]:
         checker.add(
@@ -848,12 +869,13 @@ def _check_verdict(verdict_id: str, verdict: VerdictSpec, spec: RulesetSpec, che
     messages = [(message, ())] if isinstance(message, str) else [(message.zh, ("zh",)), (message.en or "", ("en",))]
     for text, language in messages:
         for name in _PLACEHOLDER.findall(text):
-            if name not in MESSAGE_FIELDS:
+            if name not in MESSAGE_FIELDS and name not in event_fields:
                 checker.add(
                     checker.at("verdicts", verdict_id, "message", *language),
                     f"unknown placeholder {{{name}}} in message; placeholders are "
                     + ", ".join("{" + f + "}" for f in MESSAGE_FIELDS)
-                    + did_you_mean(name, MESSAGE_FIELDS),
+                    + " and the fields of the event types (declared ones included)"
+                    + did_you_mean(name, [*MESSAGE_FIELDS, *event_fields]),
                     context=context,
                 )
 

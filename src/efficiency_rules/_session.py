@@ -31,6 +31,7 @@ from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import _text as text
 from ._accountability import Counted, account, apply_accountability
 from ._clocks import (
     Candidate,
@@ -64,8 +65,7 @@ from ._ruleset import CompiledRule
 from ._snapshot import CONTENT_TEXT as _CONTENT_TEXT
 from ._snapshot import dump as _dump_snapshot
 from ._snapshot import load as _load_snapshot
-from . import _text as text
-from ._text import Language, Value, thread_phrase
+from ._text import Language, Phrase, Value, field_value, fixed, thread_phrase
 from ._threads import _Pending, _Thread, _Wake
 from ._verdicts import (
     CaseState,
@@ -392,10 +392,13 @@ class Session:
             if rule.expect is not None:
                 deadline, deadline_ts = version.deadline(rule, event.at, ts)
                 pending = _Pending(deadline, thread.key, rule.id, index, event.id, event.at, event.actor, event.unit)
+                if rule.message_fields:
+                    pending.fields = _event_fields(event, rule.message_fields)
                 thread.pending.append(pending)
                 self._schedule(pending, deadline_ts)
             else:
-                produced.extend(self._emit(version, rule, thread.key, event.id, event.at, event.actor, event.unit, fact, None))
+                produced.extend(self._emit(version, rule, thread.key, event.id, event.at, event.actor, event.unit, fact, None,
+                                           _event_fields(event, rule.message_fields) if rule.message_fields else None))
 
     def _trace(self, thread: _Thread, mark: tuple[int, str], version: _Version, policy: ClockPolicy,
                now_ts: float) -> ClockTrace | None:
@@ -552,6 +555,7 @@ class Session:
         unit: str | None,
         fact: Mapping[str, Any] | None,
         pending: _Pending | None,
+        fields: Mapping[str, Value] | None = None,
     ) -> list[Verdict]:
         ruleset = version.ruleset
         vid = verdict_id(ruleset.id, ruleset.version, rule.id, thread, trigger)
@@ -564,6 +568,7 @@ class Session:
         local_at = calendar.local(at)
         facts = [_fact("规则", "rule", f"{rule.id} ({rule.title.zh})")]
         values: dict[str, Value] = {
+            **(fields or (pending.fields if pending is not None else {})),
             "rule": rule.id, "thread": thread_phrase(thread), "event_id": trigger, "actor": actor or "", "unit": unit or "",
             "at": local_at, "event_type": rule.trigger,
         }
@@ -758,6 +763,7 @@ class Session:
                     "lasts": t.lasts,
                     "pending": [
                         [p.deadline.isoformat(), p.rule, p.version, p.start_id, p.start_at.isoformat(), p.actor, p.unit]
+                        + ([{name: [value.zh, value.en] for name, value in p.fields.items()}] if p.fields else [])
                         for p in t.pending
                         if not p.done
                     ],
@@ -799,9 +805,11 @@ class Session:
             thread.lasts = dict(item.get("lasts", {}))
             if thread.last_at is not None:
                 heapq.heappush(session._retire, ((thread.last_at + engine.retention).timestamp(), thread.key))
-            for deadline, rule, version, start_id, start_at, actor, unit in item["pending"]:
+            for deadline, rule, version, start_id, start_at, actor, unit, *named in item["pending"]:
                 pending = _Pending(dt.datetime.fromisoformat(deadline), thread.key, rule, version, start_id,
                                    dt.datetime.fromisoformat(start_at), actor, unit)
+                if named:  # the start event's fields its message names, as rendered when it started
+                    pending.fields = {name: Phrase(zh, en) for name, (zh, en) in named[0].items()}
                 thread.pending.append(pending)
                 session._schedule(pending, pending.deadline.timestamp())
             session._threads[thread.key] = thread
@@ -928,6 +936,17 @@ def _explained_runs(engine: Engine, session: Session, events: list[Event], as_of
     return runs
 
 
+def _event_fields(event: Event, names: Sequence[str]) -> dict[str, Phrase]:
+    """The fields ``names`` of ``event`` that it has, rendered for a message."""
+    fields = {}
+    values = event.__dict__
+    for name in names:
+        value = field_value(values.get(name))
+        if value is not None:
+            fields[name] = fixed(value)
+    return fields
+
+
 def _subjects(roles: Sequence[str], actor: str | None, unit: str | None) -> list[dict[str, str]]:
     """Whom a verdict is against: the acting staff member and the unit, as its template names them."""
     subjects = []
@@ -986,6 +1005,7 @@ class _ClockWhy:
 
     def values(self) -> dict[str, Value]:
         return {
+            **self.current.fields,
             "rule": self.rule_id, "thread": thread_phrase(self.key), "event_id": self.trigger, "actor": self.actor or "",
             "unit": self.unit or "", "at": self.local_at, **(self.base or {}), **self.extra,
         }

@@ -537,10 +537,16 @@ class _Checker:
         return events
 
     def pending(self, entry: Any, path: _Path, versions: list[int], seen: dict[str, Any]) -> None:
-        """``[deadline, rule, version, start event id, start time, actor, unit]``."""
-        if type(entry) is not list or len(entry) != 7:
-            raise _fail(path, f"expected [{_PENDING_FIELDS}], got {_show(entry)}")
-        deadline_text, rule, index, start_id, start_text, actor, unit = entry
+        """``[deadline, rule, version, start event id, start time, actor, unit]``, and the start event's
+        fields its message names (``{name: [Chinese, English]}``) where it names some."""
+        if type(entry) is not list or len(entry) not in (7, 8):
+            raise _fail(path, f"expected [{_PENDING_FIELDS}] (and the fields its message names), got {_show(entry)}")
+        deadline_text, rule, index, start_id, start_text, actor, unit, *named = entry
+        if named:
+            fields = self.object(named[0], (*path, 7))
+            for name, texts in fields.items():
+                if type(texts) is not list or len(texts) != 2 or not all(type(t) is str for t in texts):
+                    raise _fail((*path, 7, _Key(name)), f"expected [the field in Chinese, in English], got {_show(texts)}")
         if type(index) is not int:
             raise _fail((*path, 2), f"expected a ruleset version's number, got {_show(index)}")
         if index not in versions:

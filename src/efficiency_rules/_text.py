@@ -18,13 +18,37 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Union
+from typing import Literal
 
 from ._duration import Duration, TimeUnit
 
 __all__ = [
-    "Language", "Limit", "Phrase", "Span", "Value", "approver", "calendar_description", "card", "count", "date", "dates",
-    "duration", "holidays", "instant", "kind", "event_word", "label", "limit", "reason", "render", "role", "span", "status", "subject", "thread", "thread_phrase",
+    "Language",
+    "Limit",
+    "Phrase",
+    "Span",
+    "Value",
+    "approver",
+    "calendar_description",
+    "card",
+    "count",
+    "date",
+    "dates",
+    "duration",
+    "event_word",
+    "holidays",
+    "instant",
+    "kind",
+    "label",
+    "limit",
+    "reason",
+    "render",
+    "role",
+    "span",
+    "status",
+    "subject",
+    "thread",
+    "thread_phrase",
 ]
 
 Language = Literal["zh", "en"]
@@ -58,7 +82,7 @@ class Limit:
     extension: Span | None = None
 
 
-Value = Union[str, Duration, dt.datetime, dt.date, Span, Limit, Phrase]
+Value = str | Duration | dt.datetime | dt.date | Span | Limit | Phrase
 
 # -- durations ------------------------------------------------------------------------------
 
@@ -184,8 +208,8 @@ def dates(days: Sequence[dt.date], language: Language = "zh") -> str:
             elif first.month == last.month:
                 texts.append(f"{first.day}–{last.day} {_MONTHS[first.month - 1]} {first.year}")
             else:
-                year = f" {first.year}" if first.year != last.year else ""
-                texts.append(f"{first.day} {_MONTHS[first.month - 1]}{year} – {last.day} {_MONTHS[last.month - 1]} {last.year}")
+                first_year = f" {first.year}" if first.year != last.year else ""
+                texts.append(f"{first.day} {_MONTHS[first.month - 1]}{first_year} – {last.day} {_MONTHS[last.month - 1]} {last.year}")
         previous = last
     if language == "zh":
         return "、".join(texts)
@@ -367,6 +391,30 @@ def count(n: int, noun: str, language: Language = "zh") -> str:
         return f"{n}{zh[noun]}"
     one, many = en[noun]
     return f"{n} {one if n == 1 else many}"
+
+
+def field_value(value: object) -> Value | None:
+    """An event field's value as a message shows it, or ``None`` for one that is missing or not a plain value:
+    text as it is, numbers as written, ``是``/``否`` (``yes``/``no``), durations and instants rendered, a list
+    of texts joined (``租赁合同、授权书``; ``租赁合同, 授权书``)."""
+    if value is None or isinstance(value, (dict, Phrase, Span, Limit)):
+        return None
+    if isinstance(value, bool):
+        return Phrase("是", "yes") if value else Phrase("否", "no")
+    if isinstance(value, (int, float, Decimal)):
+        return format(value, "g") if isinstance(value, float) else str(value)
+    if isinstance(value, (str, Duration, dt.datetime, dt.date)):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [render(v, "zh") for v in (field_value(x) for x in value) if v is not None]
+        items_en = [render(v, "en") for v in (field_value(x) for x in value) if v is not None]
+        return Phrase("、".join(items), ", ".join(items_en))
+    return None
+
+
+def fixed(value: Value) -> Phrase:
+    """``value`` rendered once in each language (to keep, e.g. in a session's snapshot)."""
+    return Phrase(render(value, "zh"), render(value, "en"))
 
 
 def render(value: Value, language: Language = "zh") -> str:

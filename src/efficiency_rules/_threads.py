@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._clocks import ClockPolicy, ClockTrace
 from ._events import Event
+from ._text import Phrase
 
 if TYPE_CHECKING:
     from ._engine import _Version
@@ -29,6 +30,7 @@ class _Pending:
     actor: str | None
     unit: str | None
     done: bool = False
+    fields: dict[str, Phrase] = field(default_factory=dict)  # the start event's fields its message names
 
 
 @dataclass(slots=True, eq=False)

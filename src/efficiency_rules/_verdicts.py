@@ -22,7 +22,23 @@ from pydantic import (
 )
 
 from ._duration import Duration
-from ._text import Language, Limit, Span, Value, card, count, instant, kind, label, limit, render, span, status, subject, thread
+from ._text import (
+    Language,
+    Limit,
+    Span,
+    Value,
+    card,
+    count,
+    instant,
+    kind,
+    label,
+    limit,
+    render,
+    span,
+    status,
+    subject,
+    thread,
+)
 
 __all__ = [
     "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject", "Verdict",
