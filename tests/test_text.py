@@ -120,3 +120,58 @@ def test_message_values_render_in_the_message_language() -> None:
         "办件XK-1 超过60日（延长30日）办理期限（期限2024年12月2日17:30，5个工作日，licence）")
     assert render_message("{thread} past its {limit} limit (due {deadline})", values, "en") == (
         "case XK-1 past its 60 days (extended by 30 days) limit (due 2 December 2024, 17:30)")
+
+
+@pytest.mark.parametrize(("key", "zh", "en"), [
+    ("2024", "2024年", "2024"), ("2024-09", "2024年9月", "September 2024"), ("2024-Q3", "2024年第3季度", "Q3 2024"),
+    ("2024-B5", "2024年第5个双月", "2024, 5th two months"), ("2024-H1", "2024年上半年", "first half of 2024"),
+    ("2024-H2", "2024年下半年", "second half of 2024"), ("2024-W37", "2024年第37周", "week 37 of 2024"), ("other", "other", "other"),
+])
+def test_scoring_periods(key: str, zh: str, en: str) -> None:
+    assert (text.period(key), text.period(key, "en")) == (zh, en)
+
+
+def test_the_report_table_of_cases_scores_and_revocations() -> None:
+    from efficiency_rules import CaseState, Report
+    from efficiency_rules._verdicts import Revocation, Score
+
+    as_of = dt.datetime(2024, 12, 1, tzinfo=CST)
+    common = {"ruleset": "r", "ruleset_version": "1"}
+    report = Report(
+        as_of=as_of, rulesets=[], verdicts=[], events=0,
+        cases=[
+            CaseState(thread="case:P1", time_limit="petition", status="paused", limit="60d", measure="elapsed_time",
+                      start=dt.datetime(2024, 10, 8, 9, tzinfo=CST), deadline=None, elapsed_seconds=10 * 86400 + 3600,
+                      elapsed_days=10.0417, remaining_seconds=50 * 86400 - 3600, remaining_days=49.9583,
+                      extension_seconds=30 * 86400, extension_days=30, **common),
+            CaseState(thread="case:P2", time_limit="petition", status="not_started", **common),
+        ],
+        scores=[Score(role="unit", subject="住建局", period="2024-Q3", base=100, deductions=12, bonuses=1, score=89,
+                      grade="不合格", vetoed=True, rank=2, verdicts=["v-1", "v-2"], **common)],
+        revocations=[Revocation(verdict_id="v-1", at=as_of, reason="申诉成立", event="rv1", found=True)],
+    )
+    assert report.table().splitlines() == [
+        "时间  规则  类别  对象  分值  事项  说明",
+        "0项结论，截至2024年12月1日00:00",
+        "",
+        "办件    时限      状态      期限              截止时间  已用         剩余          超期",
+        "办件P1  petition  暂停计时  60日（延长30日）  -         10日又1小时  49日又23小时  -",
+        "办件P2  petition  未起算    -                 -         -            -             -",
+        "2个办件",
+        "",
+        "期间           对象          得分  扣分  加分  等次                名次  结论数",
+        "2024年第3季度  单位：住建局  89    12    1     不合格（一票否决）  2     2",
+        "",
+        "撤销 v-1（rv1：申诉成立）",
+    ]
+    assert report.table(language="en").splitlines()[3:] == [
+        "case     time limit  status       limit                          deadline  elapsed         remaining         overdue",
+        "case P1  petition    paused       60 days (extended by 30 days)  -         10 days 1 hour  49 days 23 hours  -",
+        "case P2  petition    not started  -                              -         -               -                 -",
+        "2 cases",
+        "",
+        "period   subject      score  deducted  added  grade          rank  verdicts",
+        "Q3 2024  unit 住建局  89     12        1      不合格 (veto)  2     2",
+        "",
+        "revoked v-1 (rv1: 申诉成立)",
+    ]

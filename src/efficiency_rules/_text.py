@@ -15,6 +15,7 @@ a :class:`Limit` (a limit and the extensions granted) or a :class:`Phrase` (a te
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +42,7 @@ __all__ = [
     "kind",
     "label",
     "limit",
+    "period",
     "reason",
     "render",
     "role",
@@ -391,6 +393,32 @@ def count(n: int, noun: str, language: Language = "zh") -> str:
         return f"{n}{zh[noun]}"
     one, many = en[noun]
     return f"{n} {one if n == 1 else many}"
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(W|B|Q|H)?(\d{1,2}))?$")
+_ORDINAL_EN = {1: "1st", 2: "2nd", 3: "3rd"}
+
+
+def period(key: str, language: Language = "zh") -> str:
+    """A scoring period: ``2024`` → ``2024年``; ``2024-09`` → ``2024年9月``; ``2024-Q3`` → ``2024年第3季度``;
+    ``2024-B5`` → ``2024年第5个双月``; ``2024-H1`` → ``2024年上半年``; ``2024-W37`` → ``2024年第37周``.
+    English: ``2024``, ``September 2024``, ``Q3 2024``, ``2024, 5th two months``, ``first half of 2024``,
+    ``week 37 of 2024``. Another key is shown as it is."""
+    match = _PERIOD.match(key)
+    if match is None:
+        return key
+    year, kind_, number = match.group(1), match.group(2), match.group(3)
+    n = int(number) if number else 0
+    if language == "zh":
+        if number is None:
+            return f"{year}年"
+        return {None: f"{year}年{n}月", "W": f"{year}年第{n}周", "B": f"{year}年第{n}个双月", "Q": f"{year}年第{n}季度",
+                "H": f"{year}年{'上' if n == 1 else '下'}半年"}[kind_]
+    if number is None:
+        return year
+    return {None: f"{_MONTHS[n - 1]} {year}" if 1 <= n <= 12 else key, "W": f"week {n} of {year}",
+            "B": f"{year}, {_ORDINAL_EN.get(n, f'{n}th')} two months", "Q": f"Q{n} {year}",
+            "H": f"{'first' if n == 1 else 'second'} half of {year}"}[kind_]
 
 
 def field_value(value: object) -> Value | None:

@@ -33,6 +33,7 @@ from ._text import (
     kind,
     label,
     limit,
+    period,
     render,
     span,
     status,
@@ -285,7 +286,7 @@ class Report(_Model):
         if self.scores:
             head = tuple(label(name, lang) for name in ("period", "subject", "score", "deducted", "added", "grade", "rank", "verdicts"))
             rows = [head] + [
-                (s.period, subject(s.role, s.subject, lang), f"{s.score:g}", f"{s.deductions:g}", f"{s.bonuses:g}",
+                (period(s.period, lang), subject(s.role, s.subject, lang), f"{s.score:g}", f"{s.deductions:g}", f"{s.bonuses:g}",
                  (s.grade or "-") + ((f"（{label('veto', lang)}）" if zh else f" ({label('veto', lang)})") if s.vetoed else ""),
                  str(s.rank), str(len(s.verdicts)))
                 for s in self.scores

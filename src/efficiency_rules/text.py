@@ -39,6 +39,7 @@ from ._text import (
     kind,
     label,
     limit,
+    period,
     reason,
     render,
     role,
@@ -50,6 +51,6 @@ from ._text import (
 
 __all__ = [
     "Language", "Limit", "Phrase", "Span", "Value", "approver", "calendar_description", "card", "count", "date", "dates",
-    "duration", "event_word", "holidays", "instant", "kind", "label", "limit", "reason", "render", "role", "span", "status",
+    "duration", "event_word", "holidays", "instant", "kind", "label", "limit", "period", "reason", "render", "role", "span", "status",
     "subject", "thread",
 ]
