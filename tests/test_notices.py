@@ -125,3 +125,22 @@ def test_explain_for_the_applicant_on_the_command_line(capsys: pytest.CaptureFix
     assert capsys.readouterr().out == NOTICES[0][3] + "\n"
     assert main([*args, "--lang", "en"]) in (0, None)
     assert capsys.readouterr().out == NOTICES[0][4] + "\n"
+
+
+def test_a_petition_overdue_after_a_valid_extension_says_the_extended_limit() -> None:
+    engine = Engine([ROOT / "rulesets" / "cn" / "xinfang.yaml"])
+    events = [
+        case_event("p1", "case.received", "2024-09-02T09:00", "P-1", matter="petition"),
+        case_event("p2", "case.accepted", "2024-09-03T10:00", "P-1"),
+        case_event("p3", "case.extension_granted", "2024-10-25T10:00", "P-1", duration="30d", approver="agency_head"),
+    ]
+    report = engine.evaluate(events, as_of=at("2024-12-31"))
+    (overdue,) = [v for v in report.verdicts if v.rule == "petition.overdue"]
+    assert overdue.explanation.message_zh == "办件P-1 信访事项超过60日（延长30日）办理期限未办结（期限2024年12月4日17:30）"
+    assert overdue.explanation.message_en == "case P-1: petition not concluded within 60 days (extended by 30 days) (due 4 December 2024, 17:30)"
+    # natural days count the holidays: the notice deducts none
+    assert engine.notice(events, case="P-1", as_of=at("2024-11-01")) == (
+        "您的申请已于2024年9月3日受理，法定办理期限60日，经批准延长30日，预计于2024年12月4日前办结。\n")
+    assert engine.notice(events, case="P-1", as_of=at("2024-12-31")) == (
+        "您的申请已于2024年9月3日受理，法定办理期限60日，经批准延长30日，应于2024年12月4日前办结，"
+        "截至2024年12月31日已超期26日又6小时30分钟。\n")

@@ -54,7 +54,7 @@ def applicant_notice(run: ClockRun, calendar: Calendar, as_of: dt.datetime, lang
                 + (f", extended by {extension} with approval" if extension else ""))
     deadline = run.deadline
     note = ""
-    if deadline is not None:
+    if deadline is not None and run.working:  # natural days count holidays: none is deducted
         off = calendar.days_off_between(calendar.local(run.start).date(), calendar.local(deadline).date())
         names = holidays(off, language)
         if names:
