@@ -15,6 +15,7 @@ reaches the limit plus the valid extensions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import sys
 from collections.abc import Mapping, Sequence
@@ -753,10 +754,10 @@ class ClockTrace:
             makeup = calendar.makeup_workdays_between(local_start, local_deadline)
             if off:
                 timeline.append(TimelineEntry(None, "期间节假日（不计）", "days off crossed (not counted)", ", ".join(d.isoformat() for d, _ in off),
-                                              _days_text(off)))
+                                              _days_text(tuple(off))))
             if makeup:
                 timeline.append(TimelineEntry(None, "期间调休上班日（计入）", "make-up workdays crossed (counted)",
-                                              ", ".join(d.isoformat() for d, _ in makeup), _days_text(makeup)))
+                                              ", ".join(d.isoformat() for d, _ in makeup), _days_text(tuple(makeup))))
             if run.paused:
                 timeline.append(TimelineEntry(None, "不计时的暂停合计", "excluded time in all", _describe(run.paused, working, per_day),
                                               Span(run.paused, working, per_day)))
@@ -766,7 +767,7 @@ class ClockTrace:
             in_force = run.limit_in_force()
             assert in_force is not None
             hours = str(calendar.business_hours)
-            timeline.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {calendar.business_hours})",
+            timeline.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {hours})",
                                           Phrase(f"{_limit_text(in_force, 'zh')}，{calendar_description(calendar.name, hours, 'zh', working)}",
                                                  f"{_limit_text(in_force, 'en')}, {calendar_description(calendar.name, hours, 'en', working)}")))
         stop = self.stop
@@ -801,7 +802,8 @@ def _shown(value: Duration | None, language: Language) -> str:
     return duration_text(value, language)
 
 
-def _days_text(named: list[tuple[dt.date, str]]) -> Phrase:
+@functools.lru_cache(maxsize=1024)
+def _days_text(named: tuple[tuple[dt.date, str], ...]) -> Phrase:
     """``2024年10月1日至7日（国庆节）``; ``1–7 October 2024 (National Day)``."""
     days = [d for d, _ in named]
     return Phrase(f"{dates(days, 'zh')}（{'、'.join(holidays(named, 'zh'))}）", f"{dates(days, 'en')} ({', '.join(holidays(named, 'en'))})")

@@ -15,6 +15,7 @@ a :class:`Limit` (a limit and the extensions granted) or a :class:`Phrase` (a te
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -171,7 +172,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 def instant(moment: dt.datetime, language: Language = "zh") -> str:
     """An instant in its own time zone, to the minute (seconds are not shown): ``2024年10月24日17:30``;
     ``24 October 2024, 17:30``."""
-    clock = f"{moment:%H:%M}"
+    clock = f"{moment.hour:02d}:{moment.minute:02d}"
     if language == "zh":
         return f"{moment.year}年{moment.month}月{moment.day}日{clock}"
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {clock}"
@@ -230,6 +231,7 @@ def holidays(named: Iterable[tuple[dt.date, str]], language: Language = "zh") ->
     return names
 
 
+@functools.lru_cache(maxsize=256)
 def calendar_description(name: str, business_hours: str, language: Language = "zh", working: bool = True) -> str:
     """``按中国法定工作日计算，工作时间9:00–12:00、13:30–17:30``; ``on the statutory working days of China,
     business hours 9:00–12:00 and 13:30–17:30``. Not ``working``: ``按自然日计算``; ``in calendar days``."""
