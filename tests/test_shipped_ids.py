@@ -222,7 +222,7 @@ def test_cli_commands_take_ids(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", "-q", "cn.xzxk"]) == 0
     assert capsys.readouterr().out == "15 passed, 0 failed\n"
     assert main(["explain", "XK-2024-0917", "--events", CASES, "--ruleset", "cn.xzxk", "--as-of", AS_OF]) == 0
-    assert capsys.readouterr().out.startswith("case:XK-2024-0917")
+    assert capsys.readouterr().out.startswith("办件XK-2024-0917  截至2024年12月1日00:00")
     assert main(["evaluate", "cn.xzk", "--events", CASES, "--as-of", AS_OF]) == 2
     assert "did you mean cn.xzxk or cn.xxgk?" in capsys.readouterr().err
 
