@@ -136,11 +136,11 @@ def test_a_petition_overdue_after_a_valid_extension_says_the_extended_limit() ->
     ]
     report = engine.evaluate(events, as_of=at("2024-12-31"))
     (overdue,) = [v for v in report.verdicts if v.rule == "petition.overdue"]
-    assert overdue.explanation.message_zh == "办件P-1 信访事项超过60日（延长30日）办理期限未办结（期限2024年12月4日17:30）"
-    assert overdue.explanation.message_en == "case P-1: petition not concluded within 60 days (extended by 30 days) (due 4 December 2024, 17:30)"
+    assert overdue.explanation.message_zh == "办件P-1 信访事项超过60日（延长30日）办理期限未办结（期限2024年12月2日17:30）"
+    assert overdue.explanation.message_en == "case P-1: petition not concluded within 60 days (extended by 30 days) (due 2 December 2024, 17:30)"
     # natural days count the holidays: the notice deducts none
     assert engine.notice(events, case="P-1", as_of=at("2024-11-01")) == (
-        "您的申请已于2024年9月3日受理，法定办理期限60日，经批准延长30日，预计于2024年12月4日前办结。\n")
+        "您的申请已于2024年9月3日受理，法定办理期限60日，经批准延长30日，预计于2024年12月2日前办结。\n")
     assert engine.notice(events, case="P-1", as_of=at("2024-12-31")) == (
-        "您的申请已于2024年9月3日受理，法定办理期限60日，经批准延长30日，应于2024年12月4日前办结，"
-        "截至2024年12月31日已超期26日又6小时30分钟。\n")
+        "您的申请已于2024年9月3日受理，法定办理期限60日，经批准延长30日，应于2024年12月2日前办结，"
+        "截至2024年12月31日已超期28日又6小时30分钟。\n")
