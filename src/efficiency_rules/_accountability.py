@@ -18,10 +18,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from itertools import pairwise
+from typing import Any, TypeVar, cast
 
 from ._calendar import Calendar
-from ._events import Event
+from ._events import Event, OrgStaffAssigned, OrgUnitLeaders
 from ._ruleset_schema import (
     AccountabilitySpec,
     CounterSpec,
@@ -39,6 +40,9 @@ LEDGER_TYPES = frozenset(("org.staff_assigned", "org.unit_leaders", "verdict.rev
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {">=": operator.ge, ">": operator.gt, "==": operator.eq, "<=": operator.le,
                                                   "<": operator.lt, "≥": operator.ge, "≤": operator.le}
 
+#: One entry of an organisation history: (timestamp, who or where from then on, ...).
+_Entry = TypeVar("_Entry", tuple[float, str], tuple[float, str | None, str | None])
+
 
 class Organisation:
     """Who works where and who leads each unit, at any moment (from org.* events)."""
@@ -52,18 +56,21 @@ class Organisation:
         self.subject_sets: dict[tuple[tuple[str, str | None], ...], dict[str, str | None]] = {}
         for event in sorted(events, key=lambda e: (e.at, e.id)):
             ts = event.at.timestamp()
+            # The type name fixes the fields (the registry holds one class per name).
             if event.type == "org.staff_assigned":
-                staff[event.staff].append((ts, event.unit))  # type: ignore[attr-defined]
-                self.units.add(event.unit)  # type: ignore[arg-type]
-                self.people.add(event.staff)  # type: ignore[attr-defined]
+                assigned = cast("OrgStaffAssigned", event)
+                staff[assigned.staff].append((ts, assigned.unit))
+                self.units.add(assigned.unit)
+                self.people.add(assigned.staff)
             elif event.type == "org.unit_leaders":
-                leaders[event.unit].append((ts, event.deputy, event.principal))  # type: ignore[arg-type, attr-defined]
-                self.units.add(event.unit)  # type: ignore[arg-type]
+                led = cast("OrgUnitLeaders", event)
+                leaders[led.unit].append((ts, led.deputy, led.principal))
+                self.units.add(led.unit)
         self._staff = dict(staff)
         self._leaders = dict(leaders)
 
     @staticmethod
-    def _at(history: Sequence[tuple[Any, ...]] | None, ts: float) -> tuple[Any, ...] | None:
+    def _at(history: Sequence[_Entry] | None, ts: float) -> _Entry | None:
         if not history:
             return None
         i = bisect.bisect_right(history, (ts, "\U0010ffff", "\U0010ffff")) - 1
@@ -76,8 +83,8 @@ class Organisation:
         seen: dict[str, float] = {}
         for unit, history in self._leaders.items():
             seen[unit] = history[0][0]
-        for history in self._staff.values():
-            for ts, unit in history:
+        for assignments in self._staff.values():
+            for ts, unit in assignments:
                 seen[unit] = min(seen.get(unit, ts), ts)
         return seen
 
@@ -286,15 +293,15 @@ class _Ledger:
                 # items are sorted by (timestamp, id), so by `at` too (unless float timestamps of far-off
                 # years tie for different moments): each event's items are found by bisection
                 ats = [item.at for item in items]
-                in_order = all(a <= b for a, b in zip(ats, ats[1:]))
+                in_order = all(a <= b for a, b in pairwise(ats))
                 for event in afters.get(subject, ()):
-                    end = self.calendar.deadline(event.at, counter.after.within)
+                    until = self.calendar.deadline(event.at, counter.after.within)
                     key = f"after {event.id}"
-                    if in_order:  # the items in (event.at, end]
+                    if in_order:  # the items in (event.at, until]
                         lo = bisect.bisect_right(ats, event.at)
-                        yield _Window(subject, key, items, lo, max(lo, bisect.bisect_right(ats, end)))
+                        yield _Window(subject, key, items, lo, max(lo, bisect.bisect_right(ats, until)))
                     else:
-                        chosen = [i for i in items if event.at < i.at <= end]
+                        chosen = [i for i in items if event.at < i.at <= until]
                         yield _Window(subject, key, chosen, 0, len(chosen))
                 continue
             window = counter.window
@@ -393,6 +400,7 @@ class _Ledger:
             for w in self.windows(rule.when.counter):
                 subject, window = w.subject, w.key
                 if w.rolling:  # given when the total comes to hold, again after it stopped holding
+                    assert w.total is not None  # a rolling window always carries its total
                     n, before = w.total, previous.get(subject, 0)
                     previous[subject] = n
                     reached = [(n, w.count - 1)] if compare(n, value) and not compare(before, value) else []
@@ -481,7 +489,7 @@ class _Ledger:
                              if e.type == duty.event and e.__dict__.get(duty.field) is not None and (holds is None or holds(e)))
         else:
             role = counter.per
-            holders = sorted((dt.datetime.fromtimestamp(ts, dt.timezone.utc), subject)
+            holders = sorted((dt.datetime.fromtimestamp(ts, dt.UTC), subject)
                              for subject, ts in self.org.first_seen(role).items())
         if not holders:
             return
