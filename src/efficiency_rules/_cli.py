@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import click
 
@@ -255,7 +255,7 @@ def check(paths: tuple[str, ...]) -> None:
 @click.option("--quiet", is_flag=True, help="No progress display (it is shown only on a terminal).")
 @_reports_errors
 def evaluate(
-    rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, backend: str, keep_going: bool, lang: str,
+    rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, backend: str, keep_going: bool, lang: Literal["zh", "en"],
     verdicts_path: str | None, tolerance: str, quiet: bool,
 ) -> None:
     """Judge the events in a JSON Lines file with RULESETS (files, directories, or shipped ids such as cn.xzxk)."""
