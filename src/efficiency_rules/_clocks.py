@@ -322,7 +322,7 @@ class ClockTrace:
     origin: int = 0
     total: int = 0  # the limit plus valid extensions, in the measure
     extension: int = 0
-    excluded: list[list[int | None]] = field(default_factory=list)  # [start, end or None) in the measure, in order
+    excluded: list[tuple[int, int | None]] = field(default_factory=list)  # [start, end or None) in the measure, in order
     paused_open: bool = False  # an allowed pause or a supplement wait is still open
     paused_since: dt.datetime | None = None  # when the open pause or supplement wait began
     stop: Event | None = None
@@ -353,7 +353,7 @@ class ClockTrace:
             object.__setattr__(twin, name, getattr(self, name))
         twin.timeline = list(self.timeline)
         twin.candidates = list(self.candidates)
-        twin.excluded = [list(item) for item in self.excluded]
+        twin.excluded = list(self.excluded)
         twin.open_reasons = set(self.open_reasons)
         twin.schedule = None
         twin.hints, twin.moments = {}, {}
@@ -377,12 +377,13 @@ class ClockTrace:
     def _open_excluded(self, at_m: int) -> None:
         excluded = self.excluded
         if not excluded or excluded[-1][1] is not None:
-            excluded.append([at_m, None])
+            excluded.append((at_m, None))
 
     def _close_excluded(self, at_m: int) -> None:
         excluded = self.excluded
         if excluded and excluded[-1][1] is None:
-            excluded[-1][1] = max(at_m, excluded[-1][0])  # type: ignore[type-var]
+            start = excluded[-1][0]
+            excluded[-1] = (start, max(at_m, start))
 
     def _apply(self, event: Event) -> None:
         """One event after the start (in time order): a stop, a pause or resumption, a supplement, an extension."""
