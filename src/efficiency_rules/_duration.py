@@ -74,8 +74,9 @@ class Duration:
     unit: TimeUnit
 
     def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):
-            object.__setattr__(self, "amount", Decimal(str(self.amount)))
+        given: object = self.amount  # untyped callers pass an int, a float or a str
+        if not isinstance(given, Decimal):
+            object.__setattr__(self, "amount", Decimal(str(given)))
         if self.amount < 0:
             raise DurationError(f"a duration cannot be negative, got {self.amount}")
         if self.unit in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY) and self.amount != 0:
@@ -135,7 +136,7 @@ class Duration:
 
     def __str__(self) -> str:
         if self.unit in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY):
-            return self.unit.value
+            return str(self.unit.value)  # mypy types a str-mixin enum's value as Any
         amount = self.amount.normalize()
         text = format(amount, "f")
         return f"{text}{self.unit.value}"
