@@ -19,7 +19,7 @@ from ._match import Condition
 from ._suggest import did_you_mean
 from ._yaml import location_of
 
-__all__ = ["ConditionContext", "OPERATORS", "count_key", "field_key", "new_key", "of_key", "parse_condition"]
+__all__ = ["OPERATORS", "ConditionContext", "count_key", "field_key", "new_key", "of_key", "parse_condition"]
 
 # The fixed operator set. Unicode comparison signs are accepted as the same operators.
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "exists", "missing")
@@ -185,7 +185,7 @@ def _operands(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Condition:
 def _new_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Condition:
     """``{new: items, except: caused_by_supplement, op: ">=", value: 1}``: how many values of the list
     field ``items`` the thread's first event of this type did not list, less those in ``except``."""
-    names = []
+    names: list[str | None] = []
     for operand in ("new", "except"):
         if operand not in raw:
             names.append(None)
@@ -201,10 +201,12 @@ def _new_comparison(raw: dict[str, Any], op: str, ctx: ConditionContext) -> Cond
             )
             return _INVALID
         names.append(name)
-    key = new_key(names[0], names[1])
+    new, excepted = names
+    assert new is not None  # the caller saw a 'new' key, and its value names a list field
+    key = new_key(new, excepted)
     condition = _whole_number_comparison(raw, op, ctx, key, what="the number of new values")
     if condition is not _INVALID:
-        ctx.news.add((key, names[0], names[1]))
+        ctx.news.add((key, new, excepted))
     return condition
 
 
@@ -420,12 +422,10 @@ def _contradiction(key: str, constraints: list[Condition], minimum: int | None) 
         # == v is >= v and <= v: narrowing both bounds the same way keeps "> 5 and == 5" empty
         # whichever comes first.
         for op, v in ((">=", c[3]), ("<=", c[3])) if c[1] == "==" else ((c[1], c[3]),):
-            if op in (">", ">="):
-                if v > low or (v == low and op == ">"):
-                    low, low_open = v, op == ">"
-            elif op in ("<", "<="):
-                if v < high or (v == high and op == "<"):
-                    high, high_open = v, op == "<"
+            if op in (">", ">=") and (v > low or (v == low and op == ">")):
+                low, low_open = v, op == ">"
+            elif op in ("<", "<=") and (v < high or (v == high and op == "<")):
+                high, high_open = v, op == "<"
     if low > high or (low == high and (low_open or high_open)):
         bound = f" (it is at least {minimum} here)" if minimum is not None else ""
         return f"no {'count' if is_count else 'value'} of {name!r} satisfies all its comparisons{bound}"
