@@ -322,14 +322,14 @@ class OrgStaffAssigned(Event):
 
     type: Literal["org.staff_assigned"] = Field("org.staff_assigned", description="Always 'org.staff_assigned'.")
     staff: _Id = Field(description="The member of staff.")
-    unit: _Id = Field(description="The unit they work in from now on.")  # type: ignore[assignment]
+    unit: _Id = Field(description="The unit they work in from now on.")
 
 
 class OrgUnitLeaders(Event):
     """From ``at`` on, a unit's deputy in charge (分管负责人) and principal (主要负责人)."""
 
     type: Literal["org.unit_leaders"] = Field("org.unit_leaders", description="Always 'org.unit_leaders'.")
-    unit: _Id = Field(description="The unit.")  # type: ignore[assignment]
+    unit: _Id = Field(description="The unit.")
     deputy: str | None = Field(default=None, description="The deputy in charge of it.")
     principal: str | None = Field(default=None, description="Its principal.")
 
