@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, create_model
 
@@ -117,7 +117,7 @@ def thread_field(cls: type[Event]) -> str | None:
 _SCALARS: dict[str, Any] = {
     "string": str,
     "integer": StrictInt,
-    "number": Union[StrictInt, StrictFloat],
+    "number": StrictInt | StrictFloat,
     "boolean": StrictBool,
     "datetime": dt.datetime,
     "date": dt.date,
@@ -128,15 +128,15 @@ _SCALARS: dict[str, Any] = {
 def _annotation(spec: FieldSpec) -> Any:
     if spec.type == "list":
         item = _SCALARS[spec.of or "string"]
-        return list[item]  # type: ignore[valid-type]
+        return list[item]  # type: ignore[valid-type]  # a type made at run time from the ruleset
     if spec.enum is not None:
-        return Literal[tuple(spec.enum)]  # type: ignore[valid-type]
+        return Literal[tuple(spec.enum)]
     return _SCALARS[spec.type]
 
 
 def build_event_model(name: str, spec: EventTypeSpec) -> type[Event]:
     """An Event subclass for a type a ruleset declares (e.g. ``document.step``)."""
-    fields: dict[str, Any] = {"type": (Literal[name], name)}  # type: ignore[valid-type]
+    fields: dict[str, Any] = {"type": (Literal[name], name)}
     for field_name, declared in spec.fields.items():
         field_spec = declared if isinstance(declared, FieldSpec) else FieldSpec(type=declared)
         annotation = _annotation(field_spec)
@@ -144,15 +144,15 @@ def build_event_model(name: str, spec: EventTypeSpec) -> type[Event]:
         if field_spec.required:
             fields[field_name] = (annotation, Field(description=description))
         else:
-            fields[field_name] = (Optional[annotation], Field(default=None, description=description))
+            fields[field_name] = (annotation | None, Field(default=None, description=description))
     class_name = "".join(part.capitalize() for part in name.replace("_", ".").split("."))
     title = spec.title if isinstance(spec.title, str) else (spec.title.zh if spec.title else name)
-    model = create_model(  # type: ignore[call-overload]
+    model = create_model(
         class_name,
         __base__=Event,
         __doc__=f"{title} (declared by a ruleset).",
         __module__="efficiency_rules.declared",
         **fields,
     )
-    model.__thread_field__ = spec.thread  # type: ignore[attr-defined]
-    return model  # type: ignore[no-any-return]
+    model.__thread_field__ = spec.thread  # type: ignore[attr-defined]  # read back by thread_field()
+    return model
