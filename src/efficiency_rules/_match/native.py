@@ -27,9 +27,10 @@ type, by a loop over the parts of its top-level ``all``.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from .._errors import BackendError, ConditionError
 from . import Condition, MatchRule
@@ -125,7 +126,7 @@ def _normalize(c: Any, rule_id: str) -> Condition:
         if inner == FALSE:
             return TRUE
         if inner[0] == "not":
-            return inner[1]
+            return cast("Condition", inner[1])
         if inner[0] == "exists":
             return ("missing", inner[1])
         if inner[0] == "missing":
@@ -168,7 +169,7 @@ def _key(key: Any, c: Any, rule_id: str) -> None:
 def _value(value: Any, c: Any, rule_id: str) -> None:
     if value_kind(value) is None:
         raise _bad(rule_id, c, f"a value is a str, int, float or bool, got {value!r}")
-    if value != value:
+    if isinstance(value, float) and math.isnan(value):
         raise _bad(rule_id, c, "NaN is not a JSON value and cannot be compared")
 
 
@@ -344,15 +345,16 @@ def _cmp(op: str, key: str, value: Any, *, negated: bool = False) -> Predicate:
     if kind is STRING:
         if op == "==":
             # str.__eq__ is False for anything that is not an equal string, None included.
+            text: str = value
             if negated:
 
-                def str_not_equal(fact: dict[str, Any]) -> bool:
-                    return fact.get(key) != value
+                def str_not_equal(fact: dict[str, object]) -> bool:
+                    return fact.get(key) != text
 
                 return str_not_equal
 
-            def str_equal(fact: dict[str, Any]) -> bool:
-                return fact.get(key) == value
+            def str_equal(fact: dict[str, object]) -> bool:
+                return fact.get(key) == text
 
             return str_equal
         if negated:
