@@ -74,6 +74,7 @@ a ``DurableMatcher`` is built.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import operator
@@ -174,7 +175,7 @@ _EXPONENT_LIMIT = 10**8  # 8 decimal digits
 _COMPLEMENT = str.maketrans("0123456789abcdef", "fedcba9876543210")
 
 
-def number_key(value: int | float) -> str:
+def number_key(value: float) -> str:
     """A number as a string whose order is the exact numeric order (``int`` and ``float`` alike).
 
     A finite non-zero value is ``±2**e × 1.m``; its key is a sign letter, ``e`` in fixed width and
@@ -182,7 +183,7 @@ def number_key(value: int | float) -> str:
     digits complemented and a ``g`` closing, so larger magnitudes sort first). ``-inf`` < negative
     < zero < positive < ``+inf``: letters ``a`` to ``e``. ``1``, ``1.0`` and ``-0.0 == 0`` share a key.
     """
-    if value != value:
+    if isinstance(value, float) and math.isnan(value):
         raise ValueError("NaN is not a JSON value and cannot be compared")
     if value == 0:
         return "c"
@@ -236,6 +237,12 @@ Node = tuple[Any, ...]
 Column = tuple[str, str]  # (fact key, kind or "present")
 
 
+def _column(key: str, value: Any) -> Column:
+    kind = value_kind(value)
+    assert kind is not None  # normalize_condition admits only str, int, float and bool values
+    return (key, kind)
+
+
 def _join(form: str, parts: list[Node]) -> Node:
     flat: list[Node] = []
     for part in parts:
@@ -256,7 +263,7 @@ def _translate(c: Condition, negated: bool) -> Node:
         return ("ex" if present else "nex", (c[1], "present"))
     if form == "cmp":
         _, op, key, value = c
-        column = (key, value_kind(value))
+        column = _column(key, value)
         if not negated:
             return ("test", column, op, _encode_value(value))
         # Not (k op v): k has another kind (or none), or it has v's kind and the opposite holds.
@@ -265,7 +272,7 @@ def _translate(c: Condition, negated: bool) -> Node:
     groups: dict[Column, list[Any]] = {}
     for value in values:
         encoded = _encode_value(value)
-        column = (key, value_kind(value))
+        column = _column(key, value)
         if encoded not in groups.setdefault(column, []):
             groups[column].append(encoded)
     if not negated:
@@ -564,7 +571,8 @@ class DurableMatcher:
         not_handled = self._durable.engine.MessageNotHandledException
         refused = (self._durable.engine.MessageObservedException, self._durable.core.error)
         sid = "t" + safe_name(str(thread))
-        self._pairs = pairs = []
+        pairs: list[tuple[int, int]] = []
+        self._pairs = pairs
         self._failure = None
         nets = self._nets
         try:
@@ -588,10 +596,8 @@ class DurableMatcher:
                         self._end_session(net, sid, thread)  # the facts so far are judged: drop them
         except BaseException:
             for net in nets:
-                try:
+                with contextlib.suppress(Exception):  # the first error is the one to report
                     self._end_session(net, sid, thread)
-                except Exception:  # noqa: BLE001 - the first error is the one to report
-                    pass
             raise
         for net in nets:
             self._end_session(net, sid, thread)
