@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,13 +49,7 @@ from ._event_fields import FieldKind, build_event_model, field_kinds, thread_fie
 from ._events import CORE_EVENT_TYPES, Event
 from ._match import Condition
 from ._registry import type_name
-from ._ruleset_schema import (
-    ExpectSpec,
-    LocalizedText,
-    RulesetSpec,
-    RuleSpec,
-    VerdictSpec,
-)
+from ._ruleset_schema import ExpectSpec, FieldSpec, LocalizedText, RulesetSpec, RuleSpec, VerdictSpec
 from ._shipped import find_shipped, resolve_ruleset_argument
 from ._suggest import did_you_mean
 from ._text_safety import unsafe_text
@@ -346,7 +342,7 @@ def _without_invalid_parts(raw: YamlMap, exc: ValidationError) -> tuple[dict[str
             skipped.add((head, loc[1]))
         elif head in _PLACEHOLDERS:
             partial[head] = _PLACEHOLDERS[head]
-        else:
+        elif isinstance(head, str):  # a ruleset's top-level location is a key
             partial.pop(head, None)
     if bad_rules and isinstance(raw.get("rules"), list):
         partial["rules"] = [rule for i, rule in enumerate(raw["rules"]) if i not in bad_rules]
@@ -358,8 +354,9 @@ def _without_invalid_parts(raw: YamlMap, exc: ValidationError) -> tuple[dict[str
 def _rule_of(checker: _Checker, loc: tuple[Any, ...]) -> str | None:
     if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
         rule = checker.node("rules", loc[1])
-        if isinstance(rule, dict) and isinstance(rule.get("id"), str):
-            return rule["id"]
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        if isinstance(rule_id, str):
+            return rule_id
         return f"#{loc[1] + 1}"
     return None
 
@@ -600,7 +597,7 @@ def _check_accountability(
                             + did_you_mean(counter.subject_field, fields), context=context)
             if counter.where is not None:
                 ctx = ConditionContext(path=checker.path, trigger=counter.event, fields=fields, known_types=known,
-                                       report=lambda where, message, context=context: checker.add(where, message, context=context),
+                                       report=partial(checker.add, context=context),
                                        kinds_of=kinds)
                 conditions[name] = parse_condition(checker.node("accountability", "counters", name, "where"), ctx,
                                                    checker.node("accountability", "counters", name), "where")
@@ -655,10 +652,10 @@ def _check_accountability(
         verdict_known(rate.verdict, "rates", i, "verdict", context=context)
     for i, minimum in enumerate(section.minimums):
         context = f"minimum {minimum.id!r}"
-        if counter_known(minimum.counter, "minimums", i, "counter", context=context):
-            if not isinstance(section.counters[minimum.counter].window, str):
-                checker.add(at("minimums", i, "counter"), "a periodic duty counts in a calendar window (week, month, bimonth, "
-                            "quarter, half_year or year)", context=context)
+        if counter_known(minimum.counter, "minimums", i, "counter", context=context) \
+                and not isinstance(section.counters[minimum.counter].window, str):
+            checker.add(at("minimums", i, "counter"), "a periodic duty counts in a calendar window (week, month, bimonth, "
+                        "quarter, half_year or year)", context=context)
         verdict_known(minimum.verdict, "minimums", i, "verdict", context=context)
         if minimum.subjects is not None and _check_type(minimum.subjects.event, known, at("minimums", i, "subjects", "event"),
                                                         checker, context=context):
@@ -668,7 +665,7 @@ def _check_accountability(
                             f"{minimum.subjects.field!r}" + did_you_mean(minimum.subjects.field, fields), context=context)
             if minimum.subjects.where is not None:
                 ctx = ConditionContext(path=checker.path, trigger=minimum.subjects.event, fields=fields, known_types=known,
-                                       report=lambda where, message, context=context: checker.add(where, message, context=context),
+                                       report=partial(checker.add, context=context),
                                        kinds_of=kinds)
                 conditions[f"minimum:{minimum.id}"] = parse_condition(
                     checker.node("accountability", "minimums", i, "subjects", "where"), ctx,
@@ -807,8 +804,8 @@ def _declared_types(spec: RulesetSpec, checker: _Checker) -> dict[str, type[Even
                     context=context,
                 )
                 bad = True
-            enum = getattr(field_decl, "enum", None)
-            kind = getattr(field_decl, "type", field_decl)
+            enum = field_decl.enum if isinstance(field_decl, FieldSpec) else None
+            kind = field_decl.type if isinstance(field_decl, FieldSpec) else field_decl
             if enum is not None and kind not in _ENUM_KINDS:
                 checker.add(
                     checker.at("event_types", name, "fields", field_name, "enum", value=False),
@@ -938,7 +935,7 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
             _check_promise(entry, limit.legal, at("matters", matter), checker, context)
             continue
         entries = entry if isinstance(entry, list) else [entry]
-        spans = []
+        spans: list[tuple[dt.date, dt.date]] = []
         for i, item in enumerate(entries):
             keys = ("matters", matter, i) if isinstance(entry, list) else ("matters", matter)
             _check_duration(item.limit, at(*keys, "limit"), checker, rule=None, context=context)
@@ -992,7 +989,7 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
             checker.add(at("warnings", i), "a warning has exactly one of 'remaining' (e.g. 1wd) or 'elapsed' (e.g. 80%)", context=context)
         elif warning.remaining is not None:
             same_kind(warning.remaining, ("warnings", i, "remaining"), "the warning's remaining time")
-        elif not (0 < float(warning.elapsed.rstrip("%")) < 100):  # type: ignore[union-attr]
+        elif not (0 < float(warning.elapsed.rstrip("%")) < 100):
             checker.add(at("warnings", i, "elapsed"), f"a share elapsed is more than 0% and less than 100%, got {warning.elapsed}",
                         context=context)
     for i, entry in enumerate(limit.overdue):
@@ -1210,7 +1207,7 @@ def _check_versions(rulesets: list[Ruleset]) -> list[RulesetIssue]:
         by_id.setdefault(ruleset.id, []).append(ruleset)
     for versions in by_id.values():
         versions.sort(key=lambda r: r.spec.effective.from_)
-        for previous, current in zip(versions, versions[1:], strict=False):
+        for previous, current in pairwise(versions):
             tree = load_yaml_cached(current.path)
             effective = tree.get("effective") if isinstance(tree, dict) else None
             where = location_of(effective, "from", path=current.path) if isinstance(effective, dict) else location_of(tree, "effective", path=current.path)
