@@ -8,9 +8,20 @@ together is decided by the checker (``_checker.py``), which sees the whole set o
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, Tag
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    Tag,
+)
 
 from ._duration import Duration
 
@@ -31,7 +42,7 @@ __all__ = [
 
 _Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
 _TypeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", max_length=100)]
-Scalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
+Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 
 
 class _Spec(BaseModel):
@@ -45,7 +56,7 @@ class LocalizedText(_Spec):
     en: str | None = None
 
 
-Localized = Union[StrictStr, LocalizedText]
+Localized = StrictStr | LocalizedText
 
 
 class Effective(_Spec):
@@ -92,7 +103,7 @@ def _field_shape(value: Any) -> str:
 
 
 FieldDecl = Annotated[
-    Union[Annotated[FieldType, Tag("short")], Annotated[FieldSpec, Tag("full")]],
+    Annotated[FieldType, Tag("short")] | Annotated[FieldSpec, Tag("full")],
     Discriminator(_field_shape),
 ]
 
@@ -121,6 +132,10 @@ _CONDITION_SCHEMA: dict[str, Any] = {
 ConditionSpec = Annotated[Any, Field(json_schema_extra=_CONDITION_SCHEMA)]
 
 
+_SubjectRole = Literal["actor", "unit"]
+_BOTH_SUBJECTS: tuple[_SubjectRole, ...] = ("actor", "unit")
+
+
 class VerdictSpec(_Spec):
     """What a rule produces when it fires: kind, card, points, sanction, subjects, cites and message."""
 
@@ -128,7 +143,7 @@ class VerdictSpec(_Spec):
     card: Literal["yellow", "red"] | None = None
     points: StrictInt | StrictFloat | None = None
     sanction: str | None = None
-    subjects: list[Literal["actor", "unit"]] = Field(default_factory=lambda: ["actor", "unit"])
+    subjects: list[_SubjectRole] = Field(default_factory=lambda: list(_BOTH_SUBJECTS))
     cites: list[str] = Field(default_factory=list)
     message: Localized
 
@@ -163,7 +178,7 @@ class MatterLimitSpec(_Spec):
     legal: Duration | None = Field(default=None, description="The legal limit this promised limit implements (it may not exceed it).")
 
 
-MatterLimit = Union[Duration, MatterLimitSpec, list[MatterLimitSpec]]
+MatterLimit = Duration | MatterLimitSpec | list[MatterLimitSpec]
 
 
 class DeemedAcceptanceSpec(_Spec):
