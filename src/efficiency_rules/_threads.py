@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, final
 
 from ._clocks import ClockPolicy, ClockTrace
 from ._events import Event
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["_Pending", "_Thread", "_Wake"]
 
 
+@final  # the session tells the two kinds of heap entry apart by type() alone
 @dataclass(slots=True, eq=False)
 class _Pending:
     """An expectation waiting for its event."""
@@ -64,6 +65,7 @@ class _Thread:
     lasts: dict[str, dict[str, Any]] = field(default_factory=dict)  # type -> the fields rules read ('of') of its latest event of it
 
 
+@final
 class _Wake:
     """A thread's clocks need a look when time reaches this entry of the deadline heap."""
 
