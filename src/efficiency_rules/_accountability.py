@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any, TypeVar, cast
+from typing import Any, TypedDict, TypeVar, cast
 
 from ._calendar import Calendar
-from ._events import Event, OrgStaffAssigned, OrgUnitLeaders
+from ._events import Event, OrgStaffAssigned, OrgUnitLeaders, RankingPublished, VerdictRevoked
 from ._ruleset_schema import (
     AccountabilitySpec,
     CounterSpec,
@@ -32,7 +32,7 @@ from ._ruleset_schema import (
 from ._text import Value, thread_phrase
 from ._verdicts import Score, Verdict, iso, make_verdict, verdict_id
 
-__all__ = ["LEDGER_TYPES", "Counted", "Organisation", "account", "apply_accountability", "counted_by"]
+__all__ = ["LEDGER_TYPES", "Counted", "Organisation", "RevocationNote", "account", "apply_accountability", "counted_by"]
 
 #: Event types an evaluation keeps for accountability, whatever the rulesets say.
 LEDGER_TYPES = frozenset(("org.staff_assigned", "org.unit_leaders", "verdict.revoked", "ranking.published", "interview.held"))
@@ -358,10 +358,10 @@ class _Ledger:
         for ranking in spec.rankings:
             title = _title(ranking.title, ranking.id)
             streak: dict[str, int] = defaultdict(int)
-            published = sorted((e for e in self.events if e.type == "ranking.published" and e.metric == ranking.metric),  # type: ignore[attr-defined]
-                               key=lambda e: (e.at, e.id))
+            rankings = [cast("RankingPublished", e) for e in self.events if e.type == "ranking.published"]
+            published = sorted((e for e in rankings if e.metric == ranking.metric), key=lambda e: (e.at, e.id))
             for event in published:
-                order: list[str] = list(event.order)  # type: ignore[attr-defined]
+                order: list[str] = list(event.order)
                 if ranking.position == "first":
                     chosen = order[:1]
                 elif ranking.position == "last":
@@ -384,7 +384,7 @@ class _Ledger:
                                 places.setdefault(listed, place)  # the first place a unit is listed at
                         place = places[unit]
                         keep(self.give(ranking.id, title, ranking.verdict, "unit", unit, event.id, event.at,
-                                       event.period, [("排名", "ranking", f"{ranking.metric} {event.period}: {place}/{len(order)}"),  # type: ignore[attr-defined]
+                                       event.period, [("排名", "ranking", f"{ranking.metric} {event.period}: {place}/{len(order)}"),
                                                       ("连续", "running", f"{ranking.consecutive}")], ranking.also,
                                        {"count": str(ranking.consecutive)}))
         for rule in spec.rules:
@@ -671,8 +671,18 @@ def scores(version: Any, spec: AccountabilitySpec, verdicts: Sequence[Verdict], 
     return [Score.model_validate(row) for row in out]
 
 
+class RevocationNote(TypedDict):
+    """A revocation as a report lists it (the fields of ``Revocation``)."""
+
+    verdict_id: str
+    at: dt.datetime
+    reason: str | None
+    event: str
+    found: bool
+
+
 def apply_accountability(engine: Any, base: Sequence[Verdict], events: Sequence[Event], as_of: dt.datetime
-                         ) -> tuple[list[Verdict], list[Score], list[dict[str, Any]]]:
+                         ) -> tuple[list[Verdict], list[Score], list[RevocationNote]]:
     """(verdicts after revocations, with those accountability gives; scores; revocations) as of ``as_of``."""
     kept, given, all_scores, notes = account(engine, base, events, as_of, known=None)
     verdicts = [*kept, *given]
@@ -681,7 +691,7 @@ def apply_accountability(engine: Any, base: Sequence[Verdict], events: Sequence[
 
 
 def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Event], as_of: dt.datetime,
-            known: Callable[[str], bool] | None) -> tuple[list[Any], list[Verdict], list[Score], list[dict[str, Any]]]:
+            known: Callable[[str], bool] | None) -> tuple[list[Any], list[Verdict], list[Score], list[RevocationNote]]:
     """(the base verdicts not revoked, the verdicts accountability gives, scores, revocations).
 
     ``base`` may hold :class:`Counted` projections instead of verdicts (a stream keeps only those);
@@ -689,8 +699,8 @@ def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Eve
     no longer shows.
     """
     kept = [e for e in events if e.at <= as_of]
-    revocations = [e for e in kept if e.type == "verdict.revoked"]
-    revoked = {e.verdict_id for e in revocations}  # type: ignore[attr-defined]
+    revocations = [cast("VerdictRevoked", e) for e in kept if e.type == "verdict.revoked"]
+    revoked = {e.verdict_id for e in revocations}
     standing: list[Any] = [v for v in base if v.id not in revoked]
     verdicts = list(standing)
     org = Organisation(e for e in kept if e.type in ("org.staff_assigned", "org.unit_leaders"))
@@ -710,8 +720,8 @@ def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Eve
     def found(vid: str) -> bool:
         return vid in base_ids or vid in ledger_ids or (known is not None and known(vid))
 
-    notes = [{"verdict_id": e.verdict_id, "at": e.at, "reason": e.reason, "event": e.id,  # type: ignore[attr-defined]
-              "found": found(e.verdict_id)} for e in revocations]  # type: ignore[attr-defined]
+    notes: list[RevocationNote] = [{"verdict_id": e.verdict_id, "at": e.at, "reason": e.reason, "event": e.id,
+                                    "found": found(e.verdict_id)} for e in revocations]
     return standing, given, all_scores, notes
 
 
