@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import _text as text
-from ._accountability import Counted, account, apply_accountability
+from ._accountability import Counted, RevocationNote, account, apply_accountability
 from ._clocks import (
     Candidate,
     ClockPolicy,
@@ -107,7 +107,7 @@ class Session:
         self._tolerance_s = tolerance.total_seconds()
         self._threads: dict[str, _Thread] = {}
         # Heaps keyed by POSIX timestamps: comparing aware datetimes of mixed tzinfo is slow.
-        self._deadlines: list[tuple[float, int, _Pending]] = []  # (deadline, sequence, pending)
+        self._deadlines: list[tuple[float, int, _Pending | _Wake]] = []  # (deadline, sequence, pending or wake)
         self._sequence = 0
         self._retire: list[tuple[float, str]] = []  # (when a thread may close, its key)
         self._keep = keep_verdicts
@@ -491,7 +491,7 @@ class Session:
         if wake < thread.wake:
             thread.wake = wake
             self._sequence += 1
-            heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))  # type: ignore[arg-type]
+            heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))
 
     def _case_states(self, thread: _Thread, as_of: dt.datetime) -> list[CaseState]:
         """The thread's case clocks as a report states them."""
@@ -721,7 +721,9 @@ class Session:
                 cases.extend(self._case_states(thread, as_of))
         cases.sort(key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
         open_threads = sum(1 for t in self._threads.values() if t.pending)
-        verdicts, scores, revocations = self.verdicts(), [], []
+        verdicts = self.verdicts()
+        scores: list[Score] = []
+        revocations: list[RevocationNote] = []
         if last:
             self._threads, self._deadlines, self._ids, self._closed_cases, self._verdicts = {}, [], {}, [], {}
         if self._ledger or self.engine._ledgers:
@@ -798,7 +800,7 @@ class Session:
             thread.last_ts = thread.last_at.timestamp() if thread.last_at else -math.inf
             # format 1 kept content digests of the events seen, format 2 marks those it carries on
             as_content = state["format"] == 1
-            thread.seen = {event_id: _digest_bytes(text, as_content) for event_id, text in item["seen"].items()}  # type: ignore[misc]
+            thread.seen = {event_id: _digest_bytes(text, as_content) for event_id, text in item["seen"].items()}
             thread.emitted = set(item["emitted"])
             thread.log = [engine.parse(raw) for raw in item.get("log", ())]
             thread.firsts = dict(item.get("firsts", {}))
