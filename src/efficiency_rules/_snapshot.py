@@ -210,7 +210,7 @@ def _open(top: dict[str, Any], key: bytes | None) -> dict[str, Any]:
     if signature is not None and key is None:
         raise SnapshotError("snapshot: it is signed: pass the key it was taken with (Session.restore(engine, data, key=...))")
     state = top["state"]
-    if key is not None:
+    if key is not None and signature is not None:  # both or neither, by the checks above
         try:
             body = canonical(state)
         except (ValueError, RecursionError):  # a lone surrogate cannot be UTF-8; too deep to write
@@ -295,8 +295,8 @@ class _Checker:
             self.span: _Span = (min(s[0] for s in self.spans), max(s[1] for s in self.spans),
                                 min(s[2] for s in self.spans), max(s[3] for s in self.spans), "this engine's calendars cover")
         else:
-            self.span = (dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc).timestamp(),
-                         dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc).timestamp(), 1900, 2999, "a snapshot may hold")
+            self.span = (dt.datetime(1900, 1, 1, tzinfo=dt.UTC).timestamp(),
+                         dt.datetime(3000, 1, 1, tzinfo=dt.UTC).timestamp(), 1900, 2999, "a snapshot may hold")
         self.now: dt.datetime | None = None
         self.now_ts = -math.inf
 
