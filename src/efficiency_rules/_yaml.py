@@ -185,7 +185,7 @@ class _Loader(Reader, Scanner, Parser, Composer, _Constructor, _Resolver):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it unannotated
             raise yaml.composer.ComposerError(
                 None, None, f"aliases ('*{event.anchor}') are not allowed in a policy file", event.start_mark
             )
@@ -199,8 +199,10 @@ class _Repeated(Exception):  # noqa: N818 - a signal, not an error
 class _FastConstructor(_Constructor):
     """The same constructor over libyaml's nodes; an alias shows as a node met twice."""
 
+    _met: set[int]  # ids of the nodes constructed so far
+
     def construct_object(self, node: Node, deep: bool = False) -> Any:
-        met = self._met  # type: ignore[has-type]
+        met = self._met
         if id(node) in met:
             raise _Repeated
         met.add(id(node))
@@ -208,18 +210,18 @@ class _FastConstructor(_Constructor):
 
 
 try:
-    from yaml.cyaml import CParser
+    from yaml._yaml import CParser  # what yaml.cyaml re-exports, named where the stubs declare it
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    CParser = None
+    CParser = None  # type: ignore[assignment, misc]  # the stubs assume libyaml; None says it is absent
 
 if CParser is not None:
 
-    class _FastLoader(CParser, _FastConstructor, _Resolver):  # type: ignore[misc, valid-type]
+    class _FastLoader(CParser, _FastConstructor, _Resolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             _FastConstructor.__init__(self)
             _Resolver.__init__(self)
-            self._met: set[int] = set()
+            self._met = set()
 
     def _fast_load(text: str) -> Any:
         """Read valid YAML with libyaml (two to three times faster); ``_SLOW`` sends the caller to the exact reader.
