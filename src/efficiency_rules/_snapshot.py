@@ -175,7 +175,7 @@ def _parse(data: Any) -> Any:
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
-class _NotFinite(Exception):
+class _NotFinite(Exception):  # noqa: N818 - a signal, not an error
     pass
 
 

@@ -22,7 +22,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
-class ScenarioFailure(Exception):
+class ScenarioFailure(Exception):  # noqa: N818 - a failed check as pytest reports it, not an error of the library
     """A scenario whose verdicts differ from those expected."""
 
 
