@@ -12,7 +12,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from types import UnionType
@@ -214,7 +214,7 @@ def _canonical(value: Any) -> Any:
     """JSON for what ``json.dumps`` cannot write itself (called only for such values)."""
     if isinstance(value, datetime):
         if value.utcoffset() is not None:
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value.isoformat()
     if isinstance(value, (date, time)):
         return value.isoformat()
