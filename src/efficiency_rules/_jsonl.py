@@ -258,8 +258,7 @@ def _reread(file: IO[bytes], offset: int, parser: EventParser, default_tz: tzinf
         line = file.readline()
     finally:
         file.seek(back)
-    if line.startswith(_BOM_BYTES):
-        line = line[len(_BOM_BYTES) :]
+    line = line.removeprefix(_BOM_BYTES)
     return parser.parse(line, default_tz)
 
 
