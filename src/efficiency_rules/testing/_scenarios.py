@@ -222,7 +222,7 @@ def _agrees(key: str, expected: Any, actual: Any) -> bool:
     if key == "message":
         return isinstance(expected, str) and expected in actual  # a part of the message is enough
     if key == "period":
-        return str(expected) == actual  # 2024 (a YAML number) is the period "2024"
+        return isinstance(actual, str) and actual == str(expected)  # 2024 (a YAML number) is the period "2024"
     if isinstance(expected, (int, float)) and isinstance(actual, (int, float)) and not isinstance(expected, bool):
         return float(expected) == float(actual)
     if key in ("subjects", "cites") and isinstance(expected, list):
