@@ -3,6 +3,8 @@
 Everything public is importable from this package; the modules behind it are private.
 """
 
+from typing import TYPE_CHECKING
+
 from ._business_hours import BusinessHours
 from ._calendar import Calendar
 from ._calendar_data import YearArrangement, load_year_file
@@ -76,7 +78,12 @@ from ._verdicts import (
 )
 
 # The engine and the ruleset loader are imported on first use, so that importing the package (or
-# its pytest plugin) stays cheap.
+# its pytest plugin) stays cheap; type checkers see them as imported here.
+if TYPE_CHECKING:
+    from ._engine import Engine
+    from ._ruleset import Ruleset, load_ruleset, load_rulesets
+    from ._session import Session
+
 _LAZY = {
     "Engine": "._engine",
     "Session": "._session",
