@@ -36,7 +36,7 @@ import io
 import os
 from collections.abc import Iterable, Iterator
 from datetime import tzinfo
-from typing import IO, Any, cast
+from typing import IO, Any, Protocol, cast
 
 from pydantic import ValidationError
 
@@ -47,7 +47,14 @@ from ._registry import EventParser, EventRegistry, checked_instant, core_parser
 
 __all__ = ["EventLines", "place_error", "read_events"]
 
-Source = str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[bytes] | Iterable[str]
+
+class Readable(Protocol):
+    """A file-like object with at least ``readline`` (returning ``""`` or ``b""`` at the end)."""
+
+    def readline(self) -> bytes | str: ...
+
+
+Source = str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[bytes] | Iterable[str] | Readable
 
 # Packed per-id record for re-readable sources: hash of the raw line (64 bits) | byte offset of the
 # line (48 bits: files up to 256 TiB) | line number (40 bits). One int instead of a tuple of three
@@ -161,7 +168,7 @@ def _read(
     where.source = name
     reread_from = cast("IO[bytes]", source) if _rereadable(source) else None
     start = reread_from.tell() if reread_from is not None else 0
-    lines = source if hasattr(source, "__iter__") else _readline_iter(source)
+    lines: Iterable[bytes | str] = source if isinstance(source, Iterable) else _readline_iter(source)
     yield from _read_lines(lines, name, reread_from, start, parser, default_tz, errors, dedupe, where)
 
 
@@ -272,6 +279,6 @@ def _rereadable(source: Any) -> bool:
         return False
 
 
-def _readline_iter(source: Any) -> Iterator[bytes | str]:
+def _readline_iter(source: Readable) -> Iterator[bytes | str]:
     while line := source.readline():
         yield line
