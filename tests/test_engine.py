@@ -218,7 +218,7 @@ def test_streams_give_the_batch_verdicts_with_bounded_state(engine: Engine) -> N
 
 
 def test_a_stream_puts_small_disorder_right_and_refuses_more(engine: Engine) -> None:
-    swapped = [REFERRED, RECEIVED]  # two hours apart
+    swapped: list[dict[str, Any]] = [REFERRED, RECEIVED]  # two hours apart
     assert len(list(engine.evaluate_stream(swapped, as_of=AS_OF, tolerance=dt.timedelta(hours=3)))) == 2
     with pytest.raises(EventError) as info:
         list(engine.evaluate_stream(swapped, as_of=AS_OF))

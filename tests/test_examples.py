@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -29,7 +31,7 @@ def test_portal_deadlines_example() -> None:
     ]
 
 
-def test_the_readme_example_judges_the_shipped_events(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_readme_example_judges_the_shipped_events(capsys: pytest.CaptureFixture[str]) -> None:
     from efficiency_rules.cli import main
 
     status = main([
@@ -46,7 +48,7 @@ def test_the_readme_example_judges_the_shipped_events(capsys) -> None:  # type: 
     ]
 
 
-def test_the_readme_main_job_prints_verdicts_and_case_states(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_readme_main_job_prints_verdicts_and_case_states(capsys: pytest.CaptureFixture[str]) -> None:
     from efficiency_rules.cli import main
 
     status = main([

@@ -354,7 +354,7 @@ def test_files_we_opened_are_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert opened == []
     next(events)
     assert len(opened) == 1 and not opened[0].closed
-    events.close()  # type: ignore[attr-defined]
+    events.close()
     assert opened[0].closed
     assert ids(read_events(path)) == ["e1", "e2"]
     assert opened[1].closed

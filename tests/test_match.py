@@ -226,7 +226,7 @@ def test_all_any_and_nesting(make: Callable[..., Matcher]) -> None:
         MatchRule("nested", "t", ("any", (("all", (a1, ("not", b_x))), ("all", (("missing", "a"), b_x))))),
         MatchRule("not_never", "t", ("not", ("any", ()))),
     ]
-    facts = [
+    facts: list[dict[str, Any]] = [
         {"type": "t", "a": 1, "b": "x"},
         {"type": "t", "a": 1, "b": "y"},
         {"type": "t", "b": "x"},
@@ -247,7 +247,7 @@ def test_rules_apply_to_their_trigger_only_and_answer_in_rule_order(make: Callab
         MatchRule("a_second", "case.completed", ("cmp", "==", "f.outcome", "approved")),
         MatchRule("by_type", "case.completed", ("cmp", "==", "type", "case.completed")),
     ]
-    facts = [
+    facts: list[dict[str, Any]] = [
         {"type": "case.completed", "f.outcome": "approved", "count.case.supplement_requested": 2},
         {"type": "inquiry.received", "f.outcome": "approved", "count.case.supplement_requested": 2},
         {"type": "case.received", "f.outcome": "approved"},
@@ -272,7 +272,7 @@ def test_a_condition_beyond_durables_expression_limit(make: Callable[..., Matche
     condition = ("all", tuple(("not", ("cmp", "==", f"k{i}", i)) for i in range(20)))
     nested = ("any", tuple(("all", (("cmp", ">", f"k{i}", 0), ("not", ("missing", f"k{i + 1}")))) for i in range(16)))
     matcher = make([MatchRule("wide", "t", condition), MatchRule("deep", "t", nested)])
-    facts = [
+    facts: list[dict[str, Any]] = [
         {"type": "t"},
         {"type": "t", "k7": 7},
         {"type": "t", "k7": 8, "k8": 0},

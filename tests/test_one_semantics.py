@@ -143,7 +143,7 @@ def test_an_id_reused_in_another_thread_is_refused_alike(events: list[dict[str, 
     thread_field = next(k for k in original if k.endswith("_id") and k != "id")
     reused = {**original, thread_field: "ELSEWHERE", "at": data.draw(st.sampled_from([e["at"] for e in events]))}
     log = ordered(events + [reused])
-    outcomes = []
+    outcomes: list[object] = []
     for judge in (lambda: FIRST_INQUIRY.evaluate(log, as_of=AS_OF).verdicts, lambda: session_report(FIRST_INQUIRY, log).verdicts):
         try:
             outcomes.append(judge())

@@ -753,7 +753,7 @@ def test_compiled_rules_keep_their_verdicts_and_expectations(good: dict[str, Rul
     assert complete.excused_by == {"case.withdrawn", "case.paused"}
     filed = rules["file-signed-document"]
     assert filed.expect is not None and str(filed.expect.within) == "2.5wd"
-    assert (filed.satisfied_by, filed.excused_by) == ({"document.filed"}, frozenset())
+    assert (filed.satisfied_by, filed.excused_by) == (frozenset({"document.filed"}), frozenset())
     at_once = rules["answer-at-once"]
     assert at_once.expect is not None and at_once.expect.within == Duration(Decimal(0), TimeUnit.IMMEDIATE)
     assert at_once.satisfied_by == {"inquiry.answered"}

@@ -4,6 +4,7 @@ earlier event of the thread ('of'), on both backends and across a snapshot."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ INQUIRIES = [
 
 
 @pytest.fixture(scope="module", params=["native", "durable"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     if request.param == "durable":
         pytest.importorskip("durable")
     path = Path(tmp_path_factory.mktemp("rules")) / "thread.yaml"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from efficiency_rules import SourceError, SourceLocation
 from efficiency_rules import _yaml
@@ -350,7 +351,7 @@ def _same(a: Any, b: Any, where: str) -> None:
         assert a == b, where
 
 
-@pytest.mark.skipif(_yaml.CParser is None, reason="PyYAML built without libyaml")
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
 def test_libyaml_and_the_pure_reader_read_every_file_here_alike() -> None:
     files = [p for p in sorted(ROOT.glob("**/*.yaml")) if ".git" not in p.parts]
     read = 0
