@@ -148,7 +148,7 @@ def test_rolling_windows_after_revocations_give_the_pinned_verdicts(engine: Engi
 # -- the one-pass windowing against the plain definition ----------------------------------------
 
 CALENDAR = Calendar.china()
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def reference(items: list[_Item], window: RollingWindow, calendar: Calendar) -> list[tuple[list[str], float]]:

@@ -177,7 +177,7 @@ class TestWorkingTime:
         assert cal.add_working_time(at(2024, 9, 30, 20), dt.timedelta(hours=1)) == at(2024, 10, 8, 10)
 
     def test_other_timezones_are_read_in_china_time(self, cal: Calendar) -> None:
-        utc = dt.datetime(2024, 9, 27, 1, 0, tzinfo=dt.timezone.utc)  # 09:00 in Beijing
+        utc = dt.datetime(2024, 9, 27, 1, 0, tzinfo=dt.UTC)  # 09:00 in Beijing
         assert cal.working_time_between(utc, at(2024, 9, 27, 10)) == dt.timedelta(hours=1)
 
     def test_naive_datetime_is_refused(self, cal: Calendar) -> None:

@@ -66,9 +66,9 @@ def test_is_workday(capsys: pytest.CaptureFixture[str]) -> None:
 def test_between(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "calendar", "between", "2024-09-27", "2024-10-08") == (0, "3 working days\n", "")
     status, out, _ = run(capsys, "calendar", "between", "2024-09-27T10:00+08:00", "2024-10-08T10:00+08:00", "--json")
-    assert json.loads(out)["working_seconds"] == 21 * 3600
+    assert status == 0 and json.loads(out)["working_seconds"] == 21 * 3600
     status, out, _ = run(capsys, "calendar", "between", "2024-09-27T10:00+08:00", "2024-09-27T14:00+08:00")
-    assert out == "0 working days; working time 2h30m\n"
+    assert (status, out) == (0, "0 working days; working time 2h30m\n")
 
 
 def test_2027_fails_with_how_to_supply_the_year(capsys: pytest.CaptureFixture[str]) -> None:

@@ -157,8 +157,8 @@ def test_a_valid_extension_moves_the_deadline_and_a_wrong_approver_does_not(engi
     (bad,) = [v for v in report.verdicts if v.rule == "licence.bad-extension"]
     assert bad.explanation.message_zh == "延期无效：批准人deputy不是行政机关负责人"
     too_long = [*ACCEPTED, ev("x", "case.extension_granted", "2024-10-24T10:00", duration="15wd", approver="agency_head")]
-    assert [v for v in engine.evaluate(too_long, as_of=t("2024-10-26T00:00")).verdicts
-            if v.rule == "licence.bad-extension"][0].explanation.message_zh == "延期无效：累计超过最长延期10个工作日"
+    assert next(v for v in engine.evaluate(too_long, as_of=t("2024-10-26T00:00")).verdicts
+                if v.rule == "licence.bad-extension").explanation.message_zh == "延期无效：累计超过最长延期10个工作日"
 
 
 def test_deemed_acceptance_starts_the_clock_at_receipt(engine: Engine) -> None:

@@ -39,7 +39,7 @@ def test_an_event_at_the_end_of_time_is_refused_by_the_engine() -> None:
     engine = Engine([ROOT / "rulesets" / "cn" / "xzxk.yaml"])
     with pytest.raises(EventError, match=r"event 'x': field 'at': 0001-01-01T00:00:00\+01:00 is outside the years"):
         engine.evaluate([{"id": "x", "type": "case.accepted", "at": "0001-01-01T00:00:00+01:00", "case_id": "Z"}],
-                        as_of=dt.datetime(2024, 12, 1, tzinfo=dt.timezone.utc))
+                        as_of=dt.datetime(2024, 12, 1, tzinfo=dt.UTC))
     with pytest.raises(EventError, match=r"event 'y': field 'at': 9999-12-31T23:59:59\+00:00 is outside the years"):
         engine.session().add({"id": "y", "type": "case.accepted", "at": "9999-12-31T23:59:59+00:00", "case_id": "Z"})
 

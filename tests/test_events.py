@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from efficiency_rules import (
-    EventTypeDefinitionError,
     CORE_EVENT_TYPES,
     CaseAccepted,
     CaseEvent,
@@ -27,6 +26,7 @@ from efficiency_rules import (
     Event,
     EventError,
     EventRegistry,
+    EventTypeDefinitionError,
     InquiryReceived,
     InquiryReferred,
     NaiveDatetimeError,
@@ -334,7 +334,7 @@ def test_default_tz_reads_naive_times_in_that_zone(naive: Any) -> None:
     parsed = parse_event(given_, default_tz=SHANGHAI)
     assert parsed.at.utcoffset() == timedelta(hours=8)
     assert parsed.at.tzinfo is SHANGHAI
-    assert parsed.at.astimezone(timezone.utc) == datetime(2024, 3, 1, 1, 30, tzinfo=timezone.utc)
+    assert parsed.at.astimezone(UTC) == datetime(2024, 3, 1, 1, 30, tzinfo=UTC)
     assert json.loads(parsed.model_dump_json())["at"] == "2024-03-01T09:30:00+08:00"
     assert data["at"] == naive  # the caller's dict is not modified
 
@@ -561,7 +561,7 @@ _JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
     max_leaves=8,
 )
-_TIMEZONES = st.sampled_from([SHANGHAI, timezone.utc]) | st.builds(
+_TIMEZONES = st.sampled_from([SHANGHAI, UTC]) | st.builds(
     lambda minutes: timezone(timedelta(minutes=minutes)), st.integers(-14 * 60, 14 * 60)
 )
 _COUNTED_UNITS = [u for u in TimeUnit if u not in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY)]
@@ -623,7 +623,7 @@ def test_an_unresolved_type_annotation_says_how_to_fix_it() -> None:
         "class Late(Event):\n"
         "    type: Literal['late.type'] = 'late.type'  # Literal is imported only later\n"
     )
-    exec(compile(code, "<portal>", "exec", dont_inherit=True), namespace)
+    exec(compile(code, "<portal>", "exec", dont_inherit=True), namespace)  # noqa: S102 - a portal's module, as Python loads it
     with pytest.raises(EventTypeDefinitionError) as info:
         EventRegistry.core().register(namespace["Late"])  # type: ignore[arg-type]
     assert str(info.value) == (

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from efficiency_rules._dedupe import content_digest, fingerprint, fingerprint_digest
 from efficiency_rules import (
     CaseAccepted,
     Deduplicator,
@@ -24,10 +23,11 @@ from efficiency_rules import (
     EventRegistry,
     NaiveDatetimeError,
     UnknownEventTypeError,
+    _jsonl,
     parse_event,
     read_events,
 )
-from efficiency_rules import _jsonl
+from efficiency_rules._dedupe import content_digest, fingerprint, fingerprint_digest
 
 DATA = Path(__file__).parent / "data" / "events"
 # mixed.jsonl, line by line: 1 e1 ok | 2 e2 ok | 3 blank | 4 bad boolean | 5 unknown type | 6 invalid JSON |

@@ -173,7 +173,7 @@ def test_limits_are_the_catalogue_entries_in_force_on_the_day(day: str) -> None:
             assert matter.limit_on(on) == str(catalogues["cn.xzxk/licence"].limit)
             continue
         local = [key for key in entries if key.startswith(_LOCAL)]
-        key = local[0] if local else sorted(entries)[0]
+        key = local[0] if local else min(entries)
         expected = _entry_on(entries[key], on)
         if expected is None:  # construction approvals before 2019-07-01: no figure; the national 20 working days
             assert matter.id == "construction-project-approval" and on < dt.date(2019, 7, 1)

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from efficiency_rules import SourceError, SourceLocation
-from efficiency_rules import _yaml
+from efficiency_rules import SourceError, SourceLocation, _yaml
 from efficiency_rules._yaml import YamlList, YamlMap, load_yaml, location_of
 
 

@@ -74,7 +74,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -254,9 +254,7 @@ def child(mode: str, path: Path, as_of: dt.datetime, work: Path, keep_full: Path
                     loads(line)
                     events += 1
     elif mode == "parse":
-        events = 0
-        for _ in read_events(path, registry=engine.registry):
-            events += 1
+        events = sum(1 for _ in read_events(path, registry=engine.registry))
     elif mode == "list":
         held = list(read_events(path, registry=engine.registry))
         events = len(held)
@@ -462,7 +460,7 @@ def write_oracle(path: Path, runs: list[dict[str, Any]]) -> None:
             modes[mode] = {key: r[key] for key in ("events", "verdicts", "ids", "full", "rules", "per_rule")}
             modes[mode]["measured"] = {"cpu_s": round(r["cpu_s"], 2), "events_per_cpu_s": round(r["events_per_cpu_s"]),
                                        "peak_rss_mib": round(r["peak_rss_mib"], 1)}
-        entry["comparisons"] = compare({m: r for m, r in modes.items()})
+        entry["comparisons"] = compare(dict(modes))
     path.write_text(json.dumps(oracle, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -183,7 +183,7 @@ class Baseline:
             def supplement_notice_within_5wd(c: Any) -> None:
                 self.expect("supplement-notice-within-5wd", c.m.sid)
 
-            @when_all((m.type == "inquiry.received") & (m.in_scope == True))  # durable's DSL: == builds the test
+            @when_all((m.type == "inquiry.received") & (m.in_scope == True))  # noqa: E712 - durable's DSL: == builds the test
             @guard
             def answer_within_1wd(c: Any) -> None:
                 self.expect("answer-within-1wd", c.m.sid)
