@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._errors import CalendarError
 
@@ -28,6 +28,11 @@ class BusinessHours:
     """
 
     sessions: tuple[tuple[dt.time, dt.time], ...] = ((dt.time(9, 0), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30)))
+    # Worked out from the sessions: their starts and ends in seconds of the day, and the working
+    # seconds before each session.
+    _starts: list[int] = field(init=False, repr=False, compare=False)
+    _ends: list[int] = field(init=False, repr=False, compare=False)
+    _cumulative: list[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sessions = tuple(self.sessions)
@@ -74,7 +79,7 @@ class BusinessHours:
     @property
     def seconds_per_day(self) -> int:
         """Working seconds in one working day (7 hours = 25,200 for the default)."""
-        return self._cumulative[-1]  # type: ignore[attr-defined, no-any-return]
+        return self._cumulative[-1]
 
     @property
     def opening(self) -> dt.time:
@@ -89,10 +94,10 @@ class BusinessHours:
     def elapsed(self, t: dt.time) -> int:
         """Working seconds of a working day that have passed at wall-clock time ``t``."""
         s = t.hour * 3600 + t.minute * 60 + t.second
-        i = bisect_right(self._starts, s) - 1  # type: ignore[attr-defined]
+        i = bisect_right(self._starts, s) - 1
         if i < 0:
             return 0
-        return self._cumulative[i] + min(s, self._ends[i]) - self._starts[i]  # type: ignore[attr-defined, no-any-return]
+        return self._cumulative[i] + min(s, self._ends[i]) - self._starts[i]
 
     def time_at(self, offset: int) -> dt.time:
         """The wall-clock time when ``offset`` working seconds of the day have passed.
@@ -100,9 +105,9 @@ class BusinessHours:
         ``0 < offset <= seconds_per_day``; an offset that ends exactly at a session's end gives
         that end (the instant the time runs out), not the next session's start.
         """
-        cumulative = self._cumulative  # type: ignore[attr-defined]
+        cumulative = self._cumulative
         i = bisect_right(cumulative, offset - 1) - 1 if offset > 0 else 0
-        s = self._starts[i] + offset - cumulative[i]  # type: ignore[attr-defined]
+        s = self._starts[i] + offset - cumulative[i]
         return dt.time(s // 3600, s % 3600 // 60, s % 60)
 
     def __str__(self) -> str:
