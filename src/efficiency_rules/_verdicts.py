@@ -128,7 +128,7 @@ class Verdict(_VerdictFields):
         verdict._explanation = checked.explanation
         return verdict
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form; mypy refuses decorators over @property
     @property
     def explanation(self) -> Explanation:
         """Why the verdict holds: the facts used, step by step, and the rendered message."""
@@ -144,7 +144,7 @@ class Verdict(_VerdictFields):
             return NotImplemented
         return self.__dict__ == other.__dict__ and self.explanation == other.explanation
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable: equality compares mutable parts
 
     def __getstate__(self) -> dict[Any, Any]:
         self.explanation  # written before pickling: the writer is a closure over engine state  # noqa: B018
