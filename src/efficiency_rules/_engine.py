@@ -125,7 +125,7 @@ class _Version:
 
     def deadline(self, rule: CompiledRule, at: dt.datetime, ts: float) -> tuple[dt.datetime, float]:
         """When ``rule``'s expectation started at ``at`` falls due, and that instant's timestamp."""
-        within = rule.expect.within  # type: ignore[union-attr]
+        within = rule.expect.within  # type: ignore[union-attr]  # only rules with an expectation have deadlines
         if rule.id in self.day_limits:
             key = (rule.id, self.local_day(at, ts))
             cached = self.deadlines.get(key)
@@ -431,7 +431,7 @@ class Engine:
             if item.type not in self.registry:
                 self.registry[item.type]  # raises UnknownEventTypeError with suggestions
             return item
-        return self.registry.parse(item, default_tz=self.default_tz)  # type: ignore[arg-type]
+        return self.registry.parse(item, default_tz=self.default_tz)  # type: ignore[arg-type]  # the registry validates any Mapping as it does a dict
 
     def close(self) -> None:
         """Release backend resources (the durable backend's sessions and threads)."""
