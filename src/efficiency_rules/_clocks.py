@@ -118,7 +118,7 @@ class ClockPolicy:
                     plan.append(("remaining", f"warning.{i}", warning.verdict,
                                  amount_in_measure(warning.remaining, calendar, working) or 0, None))
                 else:
-                    plan.append(("share", f"warning.{i}", warning.verdict, 0, Decimal(warning.elapsed.rstrip("%")) / 100))  # type: ignore[union-attr]
+                    plan.append(("share", f"warning.{i}", warning.verdict, 0, Decimal(warning.elapsed.rstrip("%")) / 100))  # type: ignore[union-attr]  # a warning has remaining or elapsed
             for i, entry in enumerate(spec.overdue):
                 after = 0 if entry.after is None else (amount_in_measure(entry.after, calendar, working) or 0)
                 every = None if entry.every is None else amount_in_measure(entry.every, calendar, working)
@@ -494,7 +494,7 @@ class ClockTrace:
                         + [(zh, "why not valid", en) for zh, en, _, _ in problems],
                     ))
             else:
-                self.extension += amount  # type: ignore[operator]
+                self.extension += amount  # type: ignore[operator]  # no problems: the amount is known
                 timeline.append(TimelineEntry(event.at, "延期（经批准）", "extension granted", f"{event.id}: +{duration} by {approver}",
                                               granted_text))
 
@@ -750,7 +750,7 @@ class ClockTrace:
         calendar, timeline, deadline = self.calendar, run.timeline, self.deadline
         working, per_day = self.working, self.per_day
         if deadline is not None:
-            local_start, local_deadline = calendar.local(run.start or self.start).date(), calendar.local(deadline).date()  # type: ignore[arg-type]
+            local_start, local_deadline = calendar.local(run.start or self.start).date(), calendar.local(deadline).date()  # type: ignore[arg-type]  # a clock with a deadline has started
             off = calendar.days_off_between(local_start, local_deadline)
             makeup = calendar.makeup_workdays_between(local_start, local_deadline)
             if off:
