@@ -217,7 +217,7 @@ def _read_lines(
             elif record >> _HASH_SHIFT == digest:
                 continue  # the very same line again
             else:
-                first = _reread(reread_from, (record >> _LINE_BITS) & _OFFSET_MASK, parser, default_tz)  # type: ignore[arg-type]
+                first = _reread(reread_from, (record >> _LINE_BITS) & _OFFSET_MASK, parser, default_tz)  # type: ignore[arg-type]  # raw_seen is kept only for a source read again
                 if content_digest(first) == content_digest(event):
                     continue  # the same event written differently
                 conflict = duplicate_conflict(event, first=first, first_where=record & _LINE_MASK, where=number)
