@@ -487,7 +487,7 @@ class _Checker:
             thread["log"] = self.log(thread["log"], (*path, "log"), seen, span)
             if thread["log"] and span is not None and any(self.clocked[index] for index in versions):
                 # its clocks run as of now when it is restored
-                self.within(self.now, ("now",), (*span[:4], f"the calendars of {_where(path)} cover"))  # type: ignore[arg-type]
+                self.within(self.now, ("now",), (*span[:4], f"the calendars of {_where(path)} cover"))  # type: ignore[arg-type]  # a snapshot with threads has a now (checked before them)
         for name, values in self.object(thread.get("firsts", {}), (*path, "firsts")).items():
             for index, value in enumerate(self.array(values, (*path, "firsts", _Key(name)))):
                 if value is not None and type(value) not in _SCALARS:
