@@ -13,7 +13,7 @@ from typing import Any, Literal, Self
 
 import click
 
-from ._calendar import Calendar
+from ._calendar import Calendar, DayEnd
 from ._duration import Duration, TimeUnit
 from ._errors import (
     BackendUnavailableError,
@@ -145,7 +145,7 @@ _SIGNED = re.compile(r"^\s*-\s*(.+)$")
 @_json_option
 @click.pass_obj
 @_reports_errors
-def add(calendar: Calendar, start: str, amount: str, day_end: str, as_json: bool) -> None:
+def add(calendar: Calendar, start: str, amount: str, day_end: DayEnd, as_json: bool) -> None:
     """The end of a period of AMOUNT from START.
 
     AMOUNT is a number and a unit: 20wd (working days), 10d (natural days), 1mo (months), 24h (hours),
@@ -180,7 +180,7 @@ def add(calendar: Calendar, start: str, amount: str, day_end: str, as_json: bool
     elif negative:
         result = calendar.add_working_days(moment.date(), -int(duration.amount))
     else:
-        result = calendar.deadline(moment, duration, day_end=day_end)  # type: ignore[arg-type]
+        result = calendar.deadline(moment, duration, day_end=day_end)
     shown = result.isoformat()
     _emit(
         as_json,
