@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from efficiency_rules import DuplicateEventError, Engine, EventError, Report, Session, Verdict
+from efficiency_rules import DuplicateEventError, Engine, EventError, Report, Session
 from efficiency_rules.testing.strategies import event_histories
 
 ROOT = Path(__file__).resolve().parents[1]
