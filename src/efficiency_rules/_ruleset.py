@@ -1158,7 +1158,7 @@ def _check_rule(
         raw_condition, holder, key = expect.where, checker.node("rules", index, "expect"), "where"
         satisfied, excused = frozenset(events), frozenset(expect.unless)
     else:
-        trigger = rule.on  # type: ignore[assignment]  # a rule without 'expect' has 'on' (the schema requires one of them)
+        trigger = rule.on  # type: ignore[assignment]  # a rule without 'expect' has 'on' (checked above: exactly one of them)
         if not _check_type(trigger, known, checker.at("rules", index, "on"), checker, **scope):
             return None
         raw_condition, holder, key = rule.if_, checker.node("rules", index), "if"
