@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args[: next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))]
     try:
         try:
-            cli.main(args=args, prog_name="efficiency-rules")
+            cli.main(args=args, prog_name="efficiency-rules")  # standalone mode: always ends in SystemExit
         finally:
             sys.stdout.flush()
     except SystemExit as exc:
@@ -54,7 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"efficiency-rules: internal error: {type(exc).__name__}{': ' + first if first else ''}; {BUG_REPORT}",
               file=sys.stderr)
         return EXIT_INTERNAL
-    return EXIT_OK
 
 
 def _discard_stdout() -> None:
