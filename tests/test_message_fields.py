@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from efficiency_rules import Engine, RulesetError, Session, load_ruleset
+from efficiency_rules import Engine, RulesetError, Session, Verdict, load_ruleset
 
 CST = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.datetime(2024, 12, 1, tzinfo=CST)
@@ -67,7 +67,7 @@ def work_orders(tmp_path: Path) -> Engine:
     return Engine([tmp_path / "work-orders.yaml"])
 
 
-def messages(verdicts: list) -> list[tuple[str, str, str | None]]:  # type: ignore[type-arg]
+def messages(verdicts: list[Verdict]) -> list[tuple[str, str, str | None]]:
     return [(v.rule, v.explanation.message_zh, v.explanation.message_en) for v in verdicts]
 
 
