@@ -29,7 +29,7 @@ import math
 import sys
 from array import array
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from . import _text as text
 from ._accountability import Counted, RevocationNote, account, apply_accountability
@@ -60,7 +60,7 @@ from ._errors import (
     EventError,
     UsageError,
 )
-from ._events import Event
+from ._events import Event, VerdictRevoked
 from ._ruleset import CompiledRule
 from ._snapshot import CONTENT_TEXT as _CONTENT_TEXT
 from ._snapshot import dump as _dump_snapshot
@@ -612,7 +612,7 @@ class Session:
         """Keep what accountability reads of a verdict the stream hands out."""
         self._given.append(_id_bits(verdict.id))
         if self.engine._counted_by(verdict):
-            self._counted.append(Counted.of(verdict))  # type: ignore[union-attr]
+            self._counted.append(Counted.of(verdict))  # type: ignore[union-attr]  # called only while a stream counts
 
     def _account_stream(self, as_of: dt.datetime) -> tuple[list[Verdict], list[Score], list[Revocation]]:
         """What a stream's accountability gives as of ``as_of``: its verdicts, the scores, the revocations.
@@ -620,7 +620,7 @@ class Session:
         A revocation is ``found`` when the stream gave the verdict it names: told by the first 64 bits
         of the verdict ids given (a chance of about one in 10**13 per million verdicts of a false match).
         """
-        wanted = {_id_bits(e.verdict_id) for e in self._ledger if e.type == "verdict.revoked"}  # type: ignore[attr-defined]
+        wanted = {_id_bits(cast("VerdictRevoked", e).verdict_id) for e in self._ledger if e.type == "verdict.revoked"}
         hits = {bits for bits in self._given if bits in wanted} if wanted else set()
         _, given, scores, notes = account(self.engine, self._counted or [], self._ledger, as_of,
                                           known=lambda vid: _id_bits(vid) in hits)
