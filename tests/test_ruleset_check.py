@@ -835,3 +835,13 @@ def test_a_verdict_with_a_structural_error_still_has_its_cites_checked(tmp_path:
     )
     _, issues = check_paths([path])
     assert [issue.message.split(" ")[0] for issue in issues] == ["'kind':", "cites"]
+
+
+def test_an_empty_rule_title_stands_for_no_title(tmp_path: Path) -> None:
+    """Found by the ruleset-mutation fuzzer: ``title: ""`` made a raw pydantic error; the id stands for it."""
+    text = (ROOT / "rulesets" / "examples" / "first-inquiry.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "first-inquiry.yaml"
+    path.write_text(text.replace("  - id: referral-names-no-unit\n", '  - id: referral-names-no-unit\n    title: ""\n'),
+                    encoding="utf-8")
+    (rule,) = [r for r in load_ruleset(path).rules if r.id == "referral-names-no-unit"]
+    assert (rule.title.zh, rule.title.en) == ("referral-names-no-unit", "referral-names-no-unit")

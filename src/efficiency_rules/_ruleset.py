@@ -148,9 +148,9 @@ class Ruleset:
 def _localized(text: Any, fallback: str) -> LocalizedText:
     if isinstance(text, LocalizedText):
         return text
-    if isinstance(text, str):
+    if isinstance(text, str) and text.strip():
         return LocalizedText(zh=text, en=None)
-    return LocalizedText(zh=fallback, en=fallback)
+    return LocalizedText(zh=fallback, en=fallback)  # no title, or an empty one: the id stands for it
 
 
 class _Checker:
