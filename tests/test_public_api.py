@@ -23,6 +23,8 @@ PUBLIC = [
     "SnapshotError",
     # the shipped rulesets
     "ShippedRuleset", "shipped_rulesets",
+    # per-thread state stores (efficiency_rules.stores)
+    "StoreError", "StoreConflictError",
 ]
 
 

@@ -296,3 +296,20 @@ class BackendError(EfficiencyRulesError, RuntimeError):
 
 class BackendUnavailableError(EfficiencyRulesError, ImportError):
     """An optional backend cannot be loaded here; the message says why and how to install it."""
+
+
+class StoreError(EfficiencyRulesError, RuntimeError):
+    """A state store that cannot be used as asked: a stored thread state changed or signed with
+    another key, a schema written by a newer version, a database that refuses the store's tables.
+
+    The message names the table and row, says what is wrong and what to do.
+    """
+
+
+class StoreConflictError(StoreError):
+    """A thread's row kept changing under a write: other writers saved it (or stored the same
+    event id) each time this one tried, more times than the store retries.
+
+    Nothing was lost: the event was not stored, and adding it again judges it against the state
+    then stored.
+    """
