@@ -35,7 +35,7 @@ RULESETS = [ROOT / "rulesets" / "cn" / "xzxk.yaml", ROOT / "rulesets" / "example
 
 def handler(store: StateStore) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
+        def do_POST(self) -> None:
             path = urlsplit(self.path).path
             try:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
@@ -48,7 +48,7 @@ def handler(store: StateStore) -> type[BaseHTTPRequestHandler]:
                 return self.judge(lambda: {"verdicts": [v.model_dump(mode="json") for v in store.advance(moment(as_of))]})
             return self.reply(HTTPStatus.NOT_FOUND, {"error": f"no {path}: POST /events or /advance, GET /cases/THREAD"})
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             url = urlsplit(self.path)
             if not url.path.startswith("/cases/"):
                 return self.reply(HTTPStatus.NOT_FOUND, {"error": f"no {url.path}: GET /cases/THREAD (case:XK-1)"})
@@ -73,7 +73,7 @@ def handler(store: StateStore) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler

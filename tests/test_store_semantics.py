@@ -12,9 +12,24 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_one_semantics import AS_OF, CLOCKS, ENGINES, FIRST_INQUIRY, HISTORIES, SLOW, WIDE, ordered
+from test_one_semantics import (
+    AS_OF,
+    CLOCKS,
+    ENGINES,
+    FIRST_INQUIRY,
+    HISTORIES,
+    SLOW,
+    WIDE,
+    ordered,
+)
 
-from efficiency_rules import DuplicateEventError, Engine, EventError, StoreError, UsageError
+from efficiency_rules import (
+    DuplicateEventError,
+    Engine,
+    EventError,
+    StoreError,
+    UsageError,
+)
 from efficiency_rules.stores import SQLiteStore, case_light
 
 

@@ -5,7 +5,16 @@ in a SQLite file (standard library); ``efficiency_rules.stores.sqlalchemy.SQLAlc
 database SQLAlchemy 2 reaches, PostgreSQL among them (extra ``sql``).
 """
 
-from ._base import LIGHTS, SCHEMA_VERSION, Judgement, Light, StateStore, StoredThread, ThreadWrite, case_light
+from ._base import (
+           LIGHTS,
+           SCHEMA_VERSION,
+           Judgement,
+           Light,
+           StateStore,
+           StoredThread,
+           ThreadWrite,
+           case_light,
+)
 from .sqlite import SQLiteStore
 
 __all__ = ["LIGHTS", "SCHEMA_VERSION", "Judgement", "Light", "SQLiteStore", "StateStore", "StoredThread", "ThreadWrite",

@@ -21,12 +21,19 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from .._accountability import apply_accountability
 from .._dedupe import fingerprint, fingerprint_digest
 from .._engine import Engine, _require_aware
-from .._errors import DuplicateEventError, EfficiencyRulesError, SnapshotError, StoreConflictError, StoreError, UsageError
+from .._errors import (
+    DuplicateEventError,
+    EfficiencyRulesError,
+    SnapshotError,
+    StoreConflictError,
+    StoreError,
+    UsageError,
+)
 from .._events import Event
 from .._session import Session
 from .._snapshot import MIN_KEY_BYTES
@@ -212,7 +219,7 @@ class StateStore(ABC):
     def close(self) -> None:
         """Let go of the database connection."""
 
-    def __enter__(self) -> StateStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -433,7 +440,7 @@ def _due(session: Session) -> float | None:
     due = math.inf
     for ts, _, pending in session._deadlines:
         if ts < due:
-            if type(pending) is _Wake:
+            if isinstance(pending, _Wake):
                 woken = session._threads.get(pending.thread)
                 if woken is None or woken.wake != ts:
                     continue

@@ -22,8 +22,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE er_threads (thread TEXT PRIMARY KEY, version INTEGER NOT NULL, state BLOB NOT NULL, due REAL)",
         "CREATE INDEX er_threads_due ON er_threads (due) WHERE due IS NOT NULL",
         "CREATE TABLE er_events (event_id TEXT PRIMARY KEY, thread TEXT NOT NULL, digest TEXT NOT NULL)",
-        "CREATE TABLE er_verdicts (verdict_id TEXT PRIMARY KEY, thread TEXT NOT NULL, rule TEXT NOT NULL, "
-        "at TEXT NOT NULL, body TEXT NOT NULL)",
+        ("CREATE TABLE er_verdicts (verdict_id TEXT PRIMARY KEY, thread TEXT NOT NULL, rule TEXT NOT NULL, "
+         "at TEXT NOT NULL, body TEXT NOT NULL)"),
         "CREATE INDEX er_verdicts_thread ON er_verdicts (thread)",
     ),
 }
@@ -139,7 +139,7 @@ class SQLiteStore(StateStore):
 
     def counts(self) -> dict[str, int]:
         """How many threads, events and verdicts the store holds."""
-        return {name: int(self._db.execute(f"SELECT COUNT(*) FROM er_{name}").fetchone()[0])  # noqa: S608 (fixed names)
+        return {name: int(self._db.execute(f"SELECT COUNT(*) FROM er_{name}").fetchone()[0])
                 for name in ("threads", "events", "verdicts")}
 
     def close(self) -> None:
