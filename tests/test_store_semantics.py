@@ -194,3 +194,42 @@ def test_bad_arguments_are_usage_errors() -> None:
         SQLiteStore(CLOCKS, ":memory:", tolerance=dt.timedelta(seconds=-1))
     with pytest.raises(StoreError, match="cannot open it"):
         SQLiteStore(CLOCKS, "/nonexistent-dir/x/state.db")
+
+
+def test_a_write_that_meets_another_is_judged_again(tmp_path: Any) -> None:
+    path = tmp_path / "state.db"
+    hour = dt.timedelta(hours=1)
+    other = SQLiteStore(FIRST_INQUIRY, path, tolerance=hour)
+
+    class Racing(SQLiteStore):
+        raced = False
+
+        def write_thread(self, write: Any) -> None:
+            if not self.raced:  # another worker saves the same thread between this one's load and write
+                self.raced = True
+                other.add(inquiry("q2", "2024-09-27T10:30:00+08:00"))
+            super().write_thread(write)
+
+    store = Racing(FIRST_INQUIRY, path, tolerance=hour)
+    first = store.add(inquiry("q1", "2024-09-27T10:00:00+08:00"))  # its write meets q2's: judged again with it
+    assert (store.raced, first.attempts, first.held) == (True, 2, True)
+    judged = store.add(inquiry("q3", "2024-09-27T11:00:00+08:00"))
+    assert judged.attempts == 1
+    events = [inquiry("q1", "2024-09-27T10:00:00+08:00"), inquiry("q2", "2024-09-27T10:30:00+08:00"),
+              inquiry("q3", "2024-09-27T11:00:00+08:00")]
+    assert store.report(AS_OF).verdicts == FIRST_INQUIRY.evaluate(events, as_of=AS_OF).verdicts
+    assert store.counts() == {"threads": 1, "events": 3, "verdicts": 0}
+
+
+def test_a_write_that_keeps_meeting_others_is_a_conflict_error(tmp_path: Any) -> None:
+    from efficiency_rules import StoreConflictError
+
+    class Busy(SQLiteStore):
+        def write_thread(self, write: Any) -> None:
+            raise StoreConflictError(f"{write.thread}: the row is no longer at version {write.version - 1}")
+
+    store = Busy(FIRST_INQUIRY, tmp_path / "state.db", retries=2)
+    with pytest.raises(StoreConflictError, match=r"event 'q1' of inquiry:Q1: the thread's row changed under each of 3 "
+                                                 r"attempts to save it .*nothing was stored: add the event again"):
+        store.add(inquiry("q1", "2024-09-27T10:00:00+08:00"))
+    assert store.counts() == {"threads": 0, "events": 0, "verdicts": 0}
