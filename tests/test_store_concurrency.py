@@ -116,12 +116,11 @@ def test_concurrent_writer_processes_on_postgresql(postgres_url: str) -> None:
     check_nothing_lost(("sql", postgres_url))
 
 
-def test_the_sqlalchemy_store_judges_as_the_sqlite_one(tmp_path: Path) -> None:
-    pytest.importorskip("sqlalchemy", reason="the sql extra is not installed (pip install '.[sql]')")
+def judges_as_a_batch(*specs: tuple[str, str]) -> None:
     events = EVENTS[:300]
     as_of = dt.datetime.fromisoformat(events[-1]["at"]) + dt.timedelta(days=1)
     batch = ENGINE.evaluate(events, as_of=as_of)
-    for spec in (("sqlite", str(tmp_path / "a.db")), ("sql", f"sqlite:///{tmp_path / 'b.db'}")):
+    for spec in specs:
         store = open_store(spec, ENGINE)
         for event in events:
             store.add(event)
@@ -131,3 +130,22 @@ def test_the_sqlalchemy_store_judges_as_the_sqlite_one(tmp_path: Path) -> None:
                                   "events": len(events), "verdicts": len(store.verdicts())}
         assert store.schema_version == 1
         store.close()
+
+
+def test_the_sqlalchemy_store_judges_as_the_sqlite_one(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy", reason="the sql extra is not installed (pip install '.[sql]')")
+    judges_as_a_batch(("sqlite", str(tmp_path / "a.db")), ("sql", f"sqlite:///{tmp_path / 'b.db'}"))
+
+
+def test_the_postgresql_store_judges_as_a_batch_and_refuses_newer_tables(postgres_url: str) -> None:
+    from efficiency_rules import StoreError
+
+    judges_as_a_batch(("sql", postgres_url))
+    store = open_store(("sql", postgres_url), ENGINE)
+    with store._db.begin() as connection:
+        from efficiency_rules.stores.sqlalchemy import schema
+
+        connection.execute(schema.insert().values(version=2))
+    store.close()
+    with pytest.raises(StoreError, match="its tables are at version 2, written by a newer version of efficiency_rules"):
+        open_store(("sql", postgres_url), ENGINE)

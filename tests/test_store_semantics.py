@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,9 +34,27 @@ from efficiency_rules import (
 from efficiency_rules.stores import SQLiteStore, case_light
 
 
+OPENED: list[SQLiteStore] = []
+
+
+class Tracked(SQLiteStore):
+    """A store closed after the test (a connection left open is a ResourceWarning on Python 3.13)."""
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)
+        OPENED.append(self)
+
+
+@pytest.fixture(autouse=True)
+def _close_stores() -> Iterator[None]:
+    yield
+    while OPENED:
+        OPENED.pop().close()
+
+
 def stored(engine: Engine, events: list[dict[str, Any]], tolerance: dt.timedelta = dt.timedelta(0),
            advance: set[int] | None = None, key: bytes | None = None) -> SQLiteStore:
-    store = SQLiteStore(engine, ":memory:", tolerance=tolerance, key=key)
+    store = Tracked(engine, ":memory:", tolerance=tolerance, key=key)
     for i, event in enumerate(events):
         if advance and i in advance:
             store.advance(dt.datetime.fromisoformat(event["at"]))  # up to the next event: it still comes in time
@@ -84,7 +103,7 @@ def inquiry(event_id: str, at: str, inquiry_id: str = "Q1", **more: Any) -> dict
 
 
 def test_a_deadline_passed_is_given_by_advance_once() -> None:
-    store = SQLiteStore(FIRST_INQUIRY, ":memory:")
+    store = Tracked(FIRST_INQUIRY, ":memory:")
     assert store.add(inquiry("q1", "2024-09-27T10:00:00+08:00")).verdicts == []
     assert store.advance(dt.datetime(2024, 9, 29, 17, 30, tzinfo=CST)) == []  # the deadline itself has not passed
     (missed,) = store.advance(dt.datetime(2024, 9, 29, 17, 31, tzinfo=CST))
@@ -101,7 +120,7 @@ def test_a_deadline_passed_is_given_by_advance_once() -> None:
 
 
 def test_ids_are_unique_across_threads_and_repeats_are_ignored() -> None:
-    store = SQLiteStore(FIRST_INQUIRY, ":memory:")
+    store = Tracked(FIRST_INQUIRY, ":memory:")
     store.add(inquiry("q1", "2024-09-27T10:00:00+08:00"))
     again = store.add(inquiry("q1", "2024-09-27T10:00:00+08:00"))
     assert (again.repeat, again.verdicts, again.thread) == (True, [], "inquiry:Q1")
@@ -122,7 +141,7 @@ CASE = [
 
 def test_the_light_follows_the_case_clock() -> None:
     engine = ENGINES["city"]
-    store = SQLiteStore(engine, ":memory:")
+    store = Tracked(engine, ":memory:")
     store.add(CASE[0])
     judged = store.add(CASE[1])
     assert (judged.light, judged.light_zh, judged.as_of) == ("green", "绿灯", dt.datetime(2024, 10, 8, 10, 0, tzinfo=CST))
@@ -152,7 +171,7 @@ def test_case_light_from_statuses() -> None:
 def test_a_changed_or_moved_state_is_refused_with_a_key(tmp_path: Any) -> None:
     key = b"s" * 32
     path = tmp_path / "state.db"
-    store = SQLiteStore(FIRST_INQUIRY, path, key=key)
+    store = Tracked(FIRST_INQUIRY, path, key=key)
     store.add(inquiry("q1", "2024-09-27T10:00:00+08:00"))
     store.add(inquiry("q2", "2024-09-27T10:00:00+08:00", inquiry_id="Q2"))
     db = store._db
@@ -168,7 +187,7 @@ def test_a_changed_or_moved_state_is_refused_with_a_key(tmp_path: Any) -> None:
     with pytest.raises(StoreError, match="MAC does not match"):
         store.light("inquiry:Q1")
     # without a key the move is seen, not a change of content
-    plain = SQLiteStore(FIRST_INQUIRY, tmp_path / "plain.db")
+    plain = Tracked(FIRST_INQUIRY, tmp_path / "plain.db")
     plain.add(inquiry("q1", "2024-09-27T10:00:00+08:00"))
     plain.add(inquiry("q2", "2024-09-27T10:00:00+08:00", inquiry_id="Q2"))
     other = plain._db.execute("SELECT state FROM er_threads WHERE thread = 'inquiry:Q2'").fetchone()[0]
@@ -179,29 +198,29 @@ def test_a_changed_or_moved_state_is_refused_with_a_key(tmp_path: Any) -> None:
 
 def test_the_schema_version_is_recorded_and_a_newer_one_refused(tmp_path: Any) -> None:
     path = tmp_path / "state.db"
-    store = SQLiteStore(CLOCKS, path)
+    store = Tracked(CLOCKS, path)
     assert store.schema_version == 1
     store._db.execute("INSERT INTO er_schema (version) VALUES (2)")
     store.close()
     with pytest.raises(StoreError, match="its tables are at version 2, written by a newer version of efficiency_rules"):
-        SQLiteStore(CLOCKS, path)
+        Tracked(CLOCKS, path)
 
 
 def test_bad_arguments_are_usage_errors() -> None:
     with pytest.raises(UsageError, match="at least 16 of them"):
-        SQLiteStore(CLOCKS, ":memory:", key=b"short")
+        Tracked(CLOCKS, ":memory:", key=b"short")
     with pytest.raises(UsageError, match="tolerance must be a timedelta"):
-        SQLiteStore(CLOCKS, ":memory:", tolerance=dt.timedelta(seconds=-1))
+        Tracked(CLOCKS, ":memory:", tolerance=dt.timedelta(seconds=-1))
     with pytest.raises(StoreError, match="cannot open it"):
-        SQLiteStore(CLOCKS, "/nonexistent-dir/x/state.db")
+        Tracked(CLOCKS, "/nonexistent-dir/x/state.db")
 
 
 def test_a_write_that_meets_another_is_judged_again(tmp_path: Any) -> None:
     path = tmp_path / "state.db"
     hour = dt.timedelta(hours=1)
-    other = SQLiteStore(FIRST_INQUIRY, path, tolerance=hour)
+    other = Tracked(FIRST_INQUIRY, path, tolerance=hour)
 
-    class Racing(SQLiteStore):
+    class Racing(Tracked):
         raced = False
 
         def write_thread(self, write: Any) -> None:
@@ -224,7 +243,7 @@ def test_a_write_that_meets_another_is_judged_again(tmp_path: Any) -> None:
 def test_a_write_that_keeps_meeting_others_is_a_conflict_error(tmp_path: Any) -> None:
     from efficiency_rules import StoreConflictError
 
-    class Busy(SQLiteStore):
+    class Busy(Tracked):
         def write_thread(self, write: Any) -> None:
             raise StoreConflictError(f"{write.thread}: the row is no longer at version {write.version - 1}")
 

@@ -73,10 +73,16 @@ class SQLAlchemyStore(StateStore):
         super().__init__(engine, key=key, tolerance=tolerance, retries=retries)
         try:
             self._db = sa.create_engine(database) if isinstance(database, str) else database
-            self._owned = isinstance(database, str)
+        except (sa.exc.SQLAlchemyError, ValueError) as exc:
+            raise StoreError(f"SQL store {database!r}: not a database URL SQLAlchemy takes: {exc}") from None
+        self._owned = isinstance(database, str)
+        try:
             self._migrate()
-        except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"SQL store {self._where(database)}: cannot open it: {exc}") from None
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, sa.exc.SQLAlchemyError):
+                raise StoreError(f"SQL store {self._where(self._db)}: cannot open it: {exc}") from None
+            raise
 
     @staticmethod
     def _where(database: Any) -> str:

@@ -52,10 +52,17 @@ class SQLiteStore(StateStore):
         self.path = os.fspath(path)
         try:
             self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite store {self.path}: cannot open it: {exc} (a path to a file this process can "
+                             "write)") from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except sqlite3.Error as exc:
+        except BaseException as exc:
+            self._db.close()
+            if not isinstance(exc, sqlite3.Error):
+                raise
             raise StoreError(f"SQLite store {self.path}: cannot open it: {exc} (a path to a file this process can "
                              "write, on a local disk: WAL needs shared memory between the processes)") from None
 
