@@ -153,6 +153,14 @@ def test_the_light_follows_the_case_clock() -> None:
     assert store.light("case:K1").light == "green"  # reading the light later moved nothing
     with pytest.raises(StoreError, match="no thread 'K1' in the store: thread keys look like 'case:XK-1'"):
         store.light("K1")
+    # the light at the portal's time, given with the event; an earlier time gives it at the event's
+    paused = {"id": "c3", "type": "case.paused", "at": "2024-12-02T09:00:00+08:00", "case_id": "K1", "reason": "hearing"}
+    later = store.add(paused, as_of=dt.datetime(2024, 12, 3, tzinfo=CST))
+    assert (later.light, later.as_of) == ("red", dt.datetime(2024, 12, 3, tzinfo=CST))
+    again = store.add({**paused, "id": "c4", "at": "2024-12-02T10:00:00+08:00", "type": "case.resumed"},
+                      as_of=dt.datetime(2024, 10, 1, tzinfo=CST))
+    assert again.as_of == dt.datetime(2024, 12, 2, 10, 0, tzinfo=CST)
+    assert store.counts()["events"] == 4
 
 
 def test_case_light_from_statuses() -> None:

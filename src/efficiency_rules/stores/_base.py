@@ -234,7 +234,8 @@ class StateStore(ABC):
         verdicts, refusals (an event too late for its thread is an :class:`EventError`) and
         repeats (the same id and content again gives nothing; the same id with other content, in
         any thread of the store, is a :class:`DuplicateEventError`). ``as_of``: the time the case's
-        light is wanted at (default: the thread's time, the event's own); it moves nothing.
+        light is wanted at (default, or when ``as_of`` is earlier: the thread's time, the event's
+        own); it moves nothing.
         """
         engine = self.engine
         event = engine.parse(item)
@@ -256,7 +257,7 @@ class StateStore(ABC):
                     )
                 row = self.load_thread(owner)
                 session = self._session(owner, row)
-                cases, light, when = self._light(session, as_of)
+                cases, light, when = self._light(session, as_of, clamp=True)
                 return Judgement(owner, event.id, [], cases, light, when, repeat=True, attempts=attempt)
             row = self.load_thread(thread)
             session = self._session(thread, row)
@@ -268,7 +269,7 @@ class StateStore(ABC):
             except StoreConflictError:
                 _pause(attempt)
                 continue
-            cases, light, when = self._light(session, as_of)
+            cases, light, when = self._light(session, as_of, clamp=True)
             return Judgement(thread, event.id, verdicts, cases, light, when, held=event.id in session._held_ids,
                              attempts=attempt)
         raise StoreConflictError(
@@ -416,14 +417,17 @@ class StateStore(ABC):
                 "events up to then, so it cannot say what it would have said earlier"
             )
 
-    def _light(self, session: Session, as_of: dt.datetime | None) -> tuple[list[CaseState], Light | None, dt.datetime | None]:
+    def _light(self, session: Session, as_of: dt.datetime | None, *, clamp: bool = False
+               ) -> tuple[list[CaseState], Light | None, dt.datetime | None]:
         """The case clocks of a one-thread session as of ``as_of`` (or its own time), worked out on a copy."""
         when = as_of if as_of is not None else session._now
         if when is None:
             return [], None, None
         when_ts = when.timestamp()
-        if as_of is not None:
-            self._check_as_of(next(iter(session._threads), "?"), session, when, when_ts)
+        if as_of is not None and when_ts < session._judged[0]:
+            if not clamp:
+                self._check_as_of(next(iter(session._threads), "?"), session, when, when_ts)
+            when = session._now or when  # the event is saved: its light is at its thread's time at the earliest
         fork = session._fork()
         fork._finish(when)
         cases: list[CaseState] = []
