@@ -214,13 +214,13 @@ def test_the_schema_version_is_recorded_and_a_newer_one_refused(tmp_path: Any) -
         Tracked(CLOCKS, path)
 
 
-def test_bad_arguments_are_usage_errors() -> None:
+def test_bad_arguments_are_usage_errors(tmp_path: Any) -> None:
     with pytest.raises(UsageError, match="at least 16 of them"):
         Tracked(CLOCKS, ":memory:", key=b"short")
     with pytest.raises(UsageError, match="tolerance must be a timedelta"):
         Tracked(CLOCKS, ":memory:", tolerance=dt.timedelta(seconds=-1))
     with pytest.raises(StoreError, match="cannot open it"):
-        Tracked(CLOCKS, "/nonexistent-dir/x/state.db")
+        Tracked(CLOCKS, tmp_path / "no such directory" / "state.db")
 
 
 def test_a_write_that_meets_another_is_judged_again(tmp_path: Any) -> None:
