@@ -260,3 +260,20 @@ def test_a_write_that_keeps_meeting_others_is_a_conflict_error(tmp_path: Any) ->
                                                  r"attempts to save it .*nothing was stored: add the event again"):
         store.add(inquiry("q1", "2024-09-27T10:00:00+08:00"))
     assert store.counts() == {"threads": 0, "events": 0, "verdicts": 0}
+
+
+def test_a_restore_does_not_give_late_what_a_later_event_moved_into_the_past() -> None:
+    # accepted after hours; the matter, received the next day, sets a 1wd limit: its warning moment
+    # (a working day before the deadline) falls before the acceptance, which no look saw coming
+    from efficiency_rules import Session
+
+    events = [{"id": "e0", "type": "case.accepted", "at": "2024-09-23T17:42:00+08:00", "case_id": "T0"},
+              {"id": "e1", "type": "case.received", "at": "2024-09-24T17:31:00+08:00", "case_id": "T0",
+               "matter": "housing-sale"}]
+    batch = CLOCKS.evaluate(events, as_of=AS_OF)
+    assert "licence.yellow-light" not in {v.rule for v in batch.verdicts}
+    session = CLOCKS.session()
+    for event in events:
+        session.add(event)
+    assert Session.restore(CLOCKS, session.snapshot()).report(AS_OF).verdicts == batch.verdicts
+    assert stored(CLOCKS, events).report(AS_OF).verdicts == batch.verdicts

@@ -836,7 +836,15 @@ class Session:
         if session._now is not None:
             for thread in session._threads.values():
                 if thread.log:
-                    session._clocks(thread, session._now, session._now_ts, [])  # due verdicts were given: this schedules the next look
+                    # What was due before the session's time was given then, as its clocks' last look
+                    # knew (a snapshot does not keep when each clock last looked): a verdict whose moment a
+                    # later event moves before that time is not given late, as a session never stopped
+                    # does not give it. The look that follows only schedules the next.
+                    for version, _, policy, mark in session._clock_list(thread):
+                        trace = session._trace(thread, mark, version, policy, session._now_ts)
+                        if trace is not None:
+                            thread.clock_marks[mark] = (trace.start_event, session._now_ts)
+                    session._clocks(thread, session._now, session._now_ts, [])
         return session
 
 
