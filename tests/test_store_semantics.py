@@ -33,7 +33,6 @@ from efficiency_rules import (
 )
 from efficiency_rules.stores import SQLiteStore, case_light
 
-
 OPENED: list[SQLiteStore] = []
 
 
