@@ -107,7 +107,7 @@ def test_a_deadline_passed_is_given_by_advance_once() -> None:
     assert store.advance(dt.datetime(2024, 9, 29, 17, 30, tzinfo=CST)) == []  # the deadline itself has not passed
     (missed,) = store.advance(dt.datetime(2024, 9, 29, 17, 31, tzinfo=CST))
     assert (missed.rule, missed.at.isoformat()) == ("answer-within-one-day", "2024-09-29T17:30:00+08:00")
-    assert missed.explanation.message_zh == "首问未在1wd内答复"
+    assert missed.explanation.message_zh == "首问未在1个工作日内答复"
     assert store.advance(dt.datetime(2024, 10, 9, tzinfo=CST)) == []
     assert [v.id for v in store.verdicts("inquiry:Q1")] == [missed.id]
     assert store.due_threads(float("inf")) == []
