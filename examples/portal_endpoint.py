@@ -73,7 +73,7 @@ def handler(store: StateStore) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's parameter name)
             pass
 
     return Handler

@@ -12,12 +12,16 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from store_workers import CITY, open_store, writer
 
 from efficiency_rules import Engine
+
+if TYPE_CHECKING:  # the sibling module, as the type checker names it
+    from tests.store_workers import CITY, open_store, writer
+else:
+    from store_workers import CITY, open_store, writer
 
 ROOT = Path(__file__).resolve().parents[1]
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -126,7 +130,7 @@ def judges_as_a_batch(*specs: tuple[str, str]) -> None:
             store.add(event)
         assert store.report(as_of).verdicts == batch.verdicts
         store.advance(as_of)
-        assert store.counts() == {"threads": len({v for v in (ENGINE._thread_key(ENGINE.parse(e)) for e in events)}),
+        assert store.counts() == {"threads": len({ENGINE._thread_key(ENGINE.parse(e)) for e in events}),
                                   "events": len(events), "verdicts": len(store.verdicts())}
         assert store.schema_version == 1
         store.close()

@@ -8,21 +8,11 @@ import datetime as dt
 import json
 import random
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_one_semantics import (
-    AS_OF,
-    CLOCKS,
-    ENGINES,
-    FIRST_INQUIRY,
-    HISTORIES,
-    SLOW,
-    WIDE,
-    ordered,
-)
 
 from efficiency_rules import (
     DuplicateEventError,
@@ -32,6 +22,29 @@ from efficiency_rules import (
     UsageError,
 )
 from efficiency_rules.stores import SQLiteStore, case_light
+
+if TYPE_CHECKING:  # the sibling test module, as the type checker names it
+    from tests.test_one_semantics import (
+        AS_OF,
+        CLOCKS,
+        ENGINES,
+        FIRST_INQUIRY,
+        HISTORIES,
+        SLOW,
+        WIDE,
+        ordered,
+)
+else:
+    from test_one_semantics import (
+        AS_OF,
+        CLOCKS,
+        ENGINES,
+        FIRST_INQUIRY,
+        HISTORIES,
+        SLOW,
+        WIDE,
+        ordered,
+)
 
 OPENED: list[SQLiteStore] = []
 
@@ -166,7 +179,7 @@ def test_case_light_from_statuses() -> None:
     from efficiency_rules import CaseState
 
     def case(status: str) -> CaseState:
-        return CaseState(thread="case:1", ruleset="r", ruleset_version="1", time_limit="t", status=status)  # type: ignore[arg-type]
+        return CaseState(thread="case:1", ruleset="r", ruleset_version="1", time_limit="t", status=status)
 
     assert case_light([]) is None
     assert case_light([case("running"), case("completed_on_time")]) == "green"

@@ -79,11 +79,6 @@ from ._verdicts import (
     Verdict,
 )
 
-if TYPE_CHECKING:  # what the lazy names below are, for type checkers
-    from ._engine import Engine
-    from ._ruleset import Ruleset, load_ruleset, load_rulesets
-    from ._session import Session
-
 # The engine and the ruleset loader are imported on first use, so that importing the package (or
 # its pytest plugin) stays cheap; type checkers see them as imported here.
 if TYPE_CHECKING:
@@ -174,10 +169,10 @@ __all__ = [
     "Session",
     "ShippedRuleset",
     "SnapshotError",
-    "StoreConflictError",
-    "StoreError",
     "SourceError",
     "SourceLocation",
+    "StoreConflictError",
+    "StoreError",
     "Subject",
     "TimeUnit",
     "UnknownEventTypeError",

@@ -28,11 +28,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_realistic import GENERATOR, RULESETS, as_of_for
-from synth import generate
+from bench_realistic import GENERATOR, RULESETS, as_of_for  # noqa: E402 (after the path to this directory)
+from synth import generate  # noqa: E402 (after the path to this directory)
 
-from efficiency_rules import Engine, Session
-from efficiency_rules.stores import SQLiteStore
+from efficiency_rules import Engine, Session  # noqa: E402 (after the path to this directory)
+from efficiency_rules.stores import SQLiteStore  # noqa: E402 (after the path to this directory)
 
 TOLERANCE = dt.timedelta(days=30)
 PER_BATCH = 200  # events each writer adds between two meetings at the barrier

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Self
 
-from .._accountability import apply_accountability
+from .._accountability import RevocationNote, apply_accountability
 from .._dedupe import fingerprint, fingerprint_digest
 from .._engine import Engine, _require_aware
 from .._errors import (
@@ -38,7 +38,7 @@ from .._events import Event
 from .._session import Session
 from .._snapshot import MIN_KEY_BYTES
 from .._threads import _Wake
-from .._verdicts import CaseState, Report, Revocation, RulesetRef, Verdict
+from .._verdicts import CaseState, Report, Revocation, RulesetRef, Score, Verdict
 
 __all__ = ["LIGHTS", "SCHEMA_VERSION", "Judgement", "Light", "StateStore", "StoredThread", "ThreadWrite", "case_light"]
 
@@ -216,7 +216,7 @@ class StateStore(ABC):
     def stored_verdicts(self, thread: str | None = None) -> list[Verdict]:
         """The verdicts written (of one thread, or all), in order of time, then id."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (a store with nothing to let go need not override it)
         """Let go of the database connection."""
 
     def __enter__(self) -> Self:
@@ -359,8 +359,8 @@ class StateStore(ABC):
             events += session._events
         cases.sort(key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
         verdicts.sort(key=lambda v: (v.at, v.id))
-        scores: list[Any] = []
-        revocations: list[dict[str, Any]] = []
+        scores: list[Score] = []
+        revocations: list[RevocationNote] = []
         if ledger or engine._ledgers:
             ledger.sort(key=lambda e: (e.at.timestamp(), e.id))
             verdicts, scores, revocations = apply_accountability(engine, verdicts, ledger, as_of)
