@@ -36,6 +36,7 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import DuplicateEventError, EventError, UsageError
@@ -43,12 +44,14 @@ from ._ruleset import Ruleset
 
 if TYPE_CHECKING:
     from ._engine import Engine
-    from ._verdicts import CaseState, Report, Score, Verdict
+    from ._verdicts import CaseState, Report, RulesetRef, Score, Verdict
 
 try:
     import dask
     import dask.bag as db
-    from dask.delayed import Delayed, delayed
+    from dask.delayed import delayed
+    _bag: Any = db  # (dask is not typed)
+    _dask: Any = dask
 except ImportError as exc:  # pragma: no cover - exercised where the extra is absent
     raise ImportError(
         "efficiency_rules.dask needs the 'dask' extra: pip install 'efficiency-rules[dask]'"
@@ -86,7 +89,8 @@ class Problem:
         """The problem as the library's error (without pydantic's details, which stay in the worker)."""
         cls = DuplicateEventError if self.kind == "DuplicateEventError" else EventError
         if cls is DuplicateEventError:
-            error: EventError = DuplicateEventError(self.message, event_id=self.event_id, line=self.line)
+            error: EventError = DuplicateEventError(self.message, event_id=self.event_id, line=self.line,
+                                                    first=None, second=None)
             error.source = self.source
             error.args = (error._render(),)
             return error
@@ -98,14 +102,13 @@ class Problem:
 class _Spec:
     """How a worker builds the engine: ruleset paths or ids (or picklable rulesets), and the engine's options."""
 
-    rulesets: tuple[Any, ...]
+    rulesets: tuple[str, ...]
     backend: str
     default_tz: dt.tzinfo | None
     retention: dt.timedelta
 
     def engine(self) -> Engine:
-        key = (tuple(r if isinstance(r, str) else (r.id, r.version, r.path) for r in self.rulesets),
-               self.backend, repr(self.default_tz), self.retention)
+        key = (self.rulesets, self.backend, repr(self.default_tz), self.retention)
         engine = _ENGINES.get(key)
         if engine is None:
             from ._engine import Engine
@@ -130,18 +133,18 @@ class DaskReport:
     ``read == judged + repeats + bad + after_as_of`` always holds.
     """
 
-    verdicts: db.Bag
-    cases: db.Bag
-    scores: db.Bag
-    problems: db.Bag
-    counts: Delayed
-    revocations: Delayed
+    verdicts: Any  # a dask.bag.Bag
+    cases: Any  # a dask.bag.Bag
+    scores: Any  # a dask.bag.Bag
+    problems: Any  # a dask.bag.Bag
+    counts: Any  # a Delayed
+    revocations: Any
     as_of: dt.datetime
-    spec: _Spec
+    rulesets: list[RulesetRef]
     keep_going: bool = False
-    _judged: list[Delayed] = field(default_factory=list, repr=False)
+    _judged: list[Any] = field(default_factory=list, repr=False)
 
-    def parts(self) -> list[Delayed]:
+    def parts(self) -> list[Any]:
         """The tasks that judge the threads, one per partition (to follow progress, or to persist them)."""
         return list(self._judged)
 
@@ -155,22 +158,21 @@ class DaskReport:
 
     def gather(self, client: Any = None) -> tuple[Report, list[Problem], dict[str, int]]:
         """(the report, the problems in file and line order, the counts), computed on ``client`` if given."""
-        from ._verdicts import Report, Revocation, RulesetRef
+        from ._verdicts import Report, Revocation
 
         parts = (self.verdicts, self.cases, self.scores, self.problems, self.counts, self.revocations)
         if client is not None:
             verdicts, cases, scores, problems, counts, revocations = client.gather(client.compute(list(parts)))
         else:
-            verdicts, cases, scores, problems, counts, revocations = dask.compute(*parts)
+            verdicts, cases, scores, problems, counts, revocations = _dask.compute(*parts)
         problems = sorted(problems, key=lambda p: p.order)
         if problems and not self.keep_going:
             raise problems[0].error()
-        engine = self.spec.engine()
         verdicts = sorted(verdicts, key=lambda v: (v.at, v.id))
         cases = sorted(cases, key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or self.as_of))
         report = Report.model_construct(
             as_of=self.as_of,
-            rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in engine._versions],
+            rulesets=list(self.rulesets),
             verdicts=verdicts,
             events=counts["judged"],
             ignored_after_as_of=counts["after_as_of"],
@@ -206,7 +208,7 @@ class DaskReport:
         if client is not None:
             client.gather(client.compute(flat))
         else:
-            dask.compute(*flat)
+            _dask.compute(*flat)
         return written
 
 
@@ -245,11 +247,16 @@ def evaluate(
     _require_aware(as_of, "as_of")
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r}; choose 'native' or 'durable'")
-    items = []
-    for item in rulesets:
-        items.append(item if isinstance(item, Ruleset) else _ruleset_name(item))
-    spec = _Spec(tuple(items), backend, default_tz, retention)
-    spec.engine()  # the rulesets are checked here, before anything is sent to a worker
+    from ._engine import Engine
+    from ._verdicts import RulesetRef
+
+    given: list[Ruleset | str | Path] = [item if isinstance(item, Ruleset) else Path(item) if not isinstance(item, str) else item
+                                         for item in rulesets]
+    # the rulesets are checked here, before anything is sent to a worker; the report names them as given
+    here = Engine(given, backend=backend, default_tz=default_tz, retention=retention)
+    refs = [RulesetRef(id=r.id, version=r.version, path=r.path) for r in here.rulesets]
+    here.close()
+    spec = _Spec(tuple(_ruleset_name(item) for item in given), backend, default_tz, retention)
     if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:
         raise UsageError(f"block_size must be a positive number of bytes, got {block_size!r}")
     reads, sources = _read_tasks(events, block_size)
@@ -268,18 +275,27 @@ def evaluate(
     # 4. accountability over every base verdict and the events it reads
     account = delayed(_accountability, pure=True)(spec, judged, as_of)
     revoked = account[1]
-    verdicts = db.from_delayed([delayed(_kept_verdicts, pure=True)(part, revoked) for part in judged] + [account[0]])
-    cases = db.from_delayed([delayed(_field_of, pure=True)(part, "cases") for part in judged])
-    scores = db.from_delayed([account[2]])
-    problems = db.from_delayed([part[0] for part in read] + [part[0] for part in ids])
+    verdicts = _bag.from_delayed([delayed(_kept_verdicts, pure=True)(part, revoked) for part in judged] + [account[0]])
+    cases = _bag.from_delayed([delayed(_field_of, pure=True)(part, "cases") for part in judged])
+    scores = _bag.from_delayed([account[2]])
+    problems = _bag.from_delayed([part[0] for part in read] + [part[0] for part in ids])
     counts = delayed(_counts, pure=True)([part[2] for part in read], [part[1] for part in ids], judged,
                                          [part[0] for part in read], [part[0] for part in ids])
     return DaskReport(verdicts=verdicts, cases=cases, scores=scores, problems=problems, counts=counts,
-                      revocations=account[3], as_of=as_of, spec=spec, keep_going=keep_going, _judged=judged)
+                      revocations=account[3], as_of=as_of, rulesets=refs, keep_going=keep_going, _judged=judged)
 
 
-def _ruleset_name(item: str | os.PathLike[str]) -> str:
-    """A ruleset path as every worker can find it (absolute), or a shipped id as it is."""
+def _ruleset_name(item: Ruleset | str | os.PathLike[str]) -> str:
+    """A ruleset path as every worker can find it (absolute), or a shipped id as it is.
+
+    Workers load the rulesets themselves: a ruleset's declared event types are classes made when it
+    is loaded, which cannot be sent to another process.
+    """
+    if isinstance(item, Ruleset):
+        if not os.path.isfile(item.path):
+            raise UsageError(f"ruleset {item.id!r} was not loaded from a file ({item.path!r}); workers load rulesets "
+                             "themselves: pass ruleset paths or shipped ids")
+        return os.path.abspath(item.path)
     text = os.fspath(item)
     return os.path.abspath(text) if os.path.exists(text) else text
 
@@ -308,11 +324,11 @@ class _Items:
 def _read_tasks(events: Any, block_size: int) -> tuple[list[tuple[_Block | _Items, Any]], list[str]]:
     """The reading tasks for ``events`` (what to read, and what it needs: lines before a block, a partition's items), and the name of each source."""
     if isinstance(events, db.Bag):
-        parts = events.to_delayed()
+        parts = _any(events).to_delayed()
         names = [f"<bag partition {i}>" for i in range(len(parts))]
         return [(_Items(i, names[i]), part) for i, part in enumerate(parts)], names
     if _is_dataframe(events):
-        parts = events.to_delayed()
+        parts = _any(events).to_delayed()
         names = [f"<dataframe partition {i}>" for i in range(len(parts))]
         return [(_Items(i, names[i]), delayed(_rows, pure=True)(part)) for i, part in enumerate(parts)], names
     paths = [events] if isinstance(events, (str, os.PathLike)) else list(events)
@@ -341,9 +357,13 @@ def _read_tasks(events: Any, block_size: int) -> tuple[list[tuple[_Block | _Item
     return tasks, files
 
 
+def _any(value: Any) -> Any:
+    return value
+
+
 def _is_dataframe(events: Any) -> bool:
     module = type(events).__module__
-    return module.startswith("dask.dataframe") or module.startswith("dask_expr")
+    return module.startswith(("dask.dataframe", "dask_expr"))
 
 
 def _rows(frame: Any) -> list[dict[str, Any]]:
@@ -354,8 +374,8 @@ def _rows(frame: Any) -> list[dict[str, Any]]:
         for key, value in record.items():
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
-            if type(value).__module__ == "pandas._libs.tslibs.nattype":
-                continue
+            if type(value).__module__ in ("pandas._libs.tslibs.nattype", "pandas._libs.missing"):
+                continue  # NaT, NA
             to_py = getattr(value, "to_pydatetime", None) or getattr(value, "item", None)
             if to_py is not None and type(value).__module__ != "builtins":
                 value = to_py()
@@ -416,8 +436,8 @@ def _read_part(spec: _Spec, task: _Block | _Items, needs: Any, count: int) -> tu
         else:
             try:
                 got = [engine.parse(raw)]
-            except EventError as error:
-                errors.append(error.at_line(number, source))
+            except EventError as bad:
+                errors.append(bad.at_line(number, source))
                 got = []
         read += 1
         for error in errors:
@@ -561,11 +581,10 @@ def _counts(reads: list[int], repeats: list[int], judged: list[dict[str, Any]], 
 
 def local_cluster(workers: int) -> Any:
     """A ``distributed.Client`` on a new ``LocalCluster`` of ``workers`` processes, one thread each."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:  # pragma: no cover - the extra installs distributed
-        raise UsageError("running on several processes needs the 'dask' extra: pip install 'efficiency-rules[dask]'") from exc
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-    return Client(cluster)
+    import distributed
+
+    lib: Any = distributed
+    cluster = lib.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return lib.Client(cluster)
 
 
