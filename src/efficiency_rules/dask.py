@@ -151,6 +151,9 @@ class DaskReport:
     def to_report(self, client: Any = None) -> Report:
         """Gather everything into one :class:`Report`, equal to ``Engine.evaluate``'s.
 
+        It is computed on ``client``, or on the ``distributed`` client in use, or else on
+        processes of this machine (Dask's ``processes`` scheduler).
+
         Without ``keep_going``, the first problem (in file and line order) is raised as the
         :class:`EventError` the reader would raise; with it, see :meth:`gather` for the problems.
         """
@@ -160,11 +163,8 @@ class DaskReport:
         """(the report, the problems in file and line order, the counts), computed on ``client`` if given."""
         from ._verdicts import Report, Revocation
 
-        parts = (self.verdicts, self.cases, self.scores, self.problems, self.counts, self.revocations)
-        if client is not None:
-            verdicts, cases, scores, problems, counts, revocations = client.gather(client.compute(list(parts)))
-        else:
-            verdicts, cases, scores, problems, counts, revocations = _dask.compute(*parts)
+        parts = [self.verdicts, self.cases, self.scores, self.problems, self.counts, self.revocations]
+        verdicts, cases, scores, problems, counts, revocations = _compute(parts, client)
         problems = sorted(problems, key=lambda p: p.order)
         if problems and not self.keep_going:
             raise problems[0].error()
@@ -204,12 +204,20 @@ class DaskReport:
             pattern = os.path.join(base, name, "*.jsonl")
             tasks.append(bag.to_textfiles(pattern, compute=False, encoding="utf-8"))
             written[name] = [os.path.join(base, name, f"{i}.jsonl") for i in range(bag.npartitions)]
-        flat = [task for group in tasks for task in group]
-        if client is not None:
-            client.gather(client.compute(flat))
-        else:
-            _dask.compute(*flat)
+        _compute([task for group in tasks for task in group], client)
         return written
+
+
+def _compute(parts: list[Any], client: Any) -> list[Any]:
+    """Compute ``parts`` on ``client``, else on the current ``distributed`` client, else on local processes."""
+    if client is None:
+        try:
+            import distributed
+
+            client = _any(distributed).default_client()
+        except (ImportError, ValueError):
+            return list(_dask.compute(*parts, scheduler="processes"))
+    return list(client.gather(client.compute(parts)))
 
 
 def _problem_json(problem: Problem) -> str:
