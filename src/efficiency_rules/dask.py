@@ -30,6 +30,7 @@ another: the same verdicts (ids and content), case states and scores.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import glob
 import math
 import os
@@ -281,7 +282,8 @@ def evaluate(
     # 3. threads: each thread bucket is judged
     judged = [delayed(_judge_part, pure=True)(spec, [part[2] for part in ids], bucket, as_of) for bucket in range(count)]
     # 4. accountability over every base verdict and the events it reads
-    account = delayed(_accountability, pure=True)(spec, judged, as_of)
+    account = delayed(_accountability, pure=True)(
+        spec, [delayed(_accountability_input, pure=True)(part) for part in judged], as_of)
     revoked = account[1]
     verdicts = _bag.from_delayed([delayed(_kept_verdicts, pure=True)(part, revoked) for part in judged] + [account[0]])
     cases = _bag.from_delayed([delayed(_field_of, pure=True)(part, "cases") for part in judged])
@@ -306,6 +308,87 @@ def _ruleset_name(item: Ruleset | str | os.PathLike[str]) -> str:
         return os.path.abspath(item.path)
     text = os.fspath(item)
     return os.path.abspath(text) if os.path.exists(text) else text
+
+
+# -- what travels: verdicts, case states and scores as plain tuples ------------------------------------
+#
+# A pydantic model pickles as its objects (each subject, citation and fact a model of its own), at
+# about 150 µs a verdict each way: more than judging costs on some workloads. Here a verdict travels
+# as a tuple of strings, numbers and datetimes and is put together again with ``model_construct``
+# (its content was validated when it was made). These reducers are registered with ``copyreg`` when
+# this module is imported, in the client and in every worker alike.
+
+def _verdict_row(verdict: Verdict, *, explained: bool = True) -> tuple[Any, ...]:
+    """A verdict's content as plain values (its explanation written first, unless not ``explained``)."""
+    explanation: tuple[Any, ...] | None = None
+    if explained:
+        private = verdict.__pydantic_private__ or {}
+        writer = private.get("_explain")
+        if private.get("_explanation") is None and isinstance(writer, functools.partial) and writer.func is _explanation_from:
+            explanation = writer.args  # come from another process, not read since: sent on as it came
+        else:
+            e = verdict.explanation
+            explanation = (e.message_zh, e.message_en, tuple((f.zh, f.en, f.value) for f in e.facts))
+    return (verdict.id, verdict.ruleset, verdict.ruleset_version, verdict.rule, verdict.kind, verdict.thread, verdict.at,
+            tuple((x.role, x.id) for x in verdict.subjects), verdict.points, verdict.card, verdict.sanction,
+            tuple((c.id, c.citation, c.text) for c in verdict.cites), verdict.trigger, explanation)
+
+
+def _explanation_from(zh: str, en: str | None, facts: tuple[tuple[str, str, str], ...]) -> Any:
+    from ._verdicts import _EXPLANATION
+
+    return _EXPLANATION.validate_python(
+        {"message_zh": zh, "message_en": en, "facts": [{"zh": a, "en": b, "value": c} for a, b, c in facts]})
+
+
+def _verdict_from(*row: Any) -> Verdict:
+    """The verdict a :func:`_verdict_row` gave; its explanation is put together when read, as the engine's are.
+
+    Its fields were validated when it was made: it is built as ``model_construct`` builds a model,
+    without the per-field defaults pass (every field is given).
+    """
+    from ._verdicts import _MADE_FIELDS, Verdict, _citation, _subject
+
+    (vid, ruleset, version, rule, kind, thread, at, subjects, points, card, sanction, cites, trigger, explanation) = row
+    verdict = Verdict.__new__(Verdict)
+    set_ = object.__setattr__
+    set_(verdict, "__dict__", {
+        "id": vid, "ruleset": ruleset, "ruleset_version": version, "rule": rule, "kind": kind, "thread": thread, "at": at,
+        "subjects": [_subject(role, who) for role, who in subjects], "points": points, "card": card, "sanction": sanction,
+        "cites": [_citation(cid, citation, text) for cid, citation, text in cites], "trigger": trigger,
+    })
+    set_(verdict, "__pydantic_fields_set__", _MADE_FIELDS)
+    set_(verdict, "__pydantic_extra__", None)
+    set_(verdict, "__pydantic_private__", {
+        "_explanation": None, "_explain": None if explanation is None else functools.partial(_explanation_from, *explanation),
+    })
+    return verdict
+
+
+def _reduce_verdict(verdict: Verdict) -> tuple[Any, tuple[Any, ...]]:
+    return _verdict_from, _verdict_row(verdict)
+
+
+def _model_from(cls: Any, values: dict[str, Any]) -> Any:
+    return cls.model_construct(**values)
+
+
+def _reduce_flat(model: Any) -> tuple[Any, tuple[Any, ...]]:
+    """A model whose fields are plain values (case states, scores) as its class and its fields."""
+    return _model_from, (type(model), dict(model.__dict__))
+
+
+def _register_reducers() -> None:
+    import copyreg
+
+    from ._verdicts import CaseState, Score, Verdict
+
+    copyreg.pickle(Verdict, _reduce_verdict)
+    copyreg.pickle(CaseState, _reduce_flat)
+    copyreg.pickle(Score, _reduce_flat)
+
+
+_register_reducers()
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -553,21 +636,27 @@ def _field_of(part: dict[str, Any], name: str) -> Any:
     return part[name]
 
 
+def _accountability_input(part: dict[str, Any]) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """What accountability reads of a partition: its verdicts without explanations, and its ledger events as JSON."""
+    return ([_verdict_row(v, explained=False) for v in part["verdicts"]],
+            [event.model_dump_json() for event in part["ledger"]])
+
+
 def _kept_verdicts(part: dict[str, Any], revoked: set[str]) -> list[Verdict]:
     return [v for v in part["verdicts"] if v.id not in revoked]
 
 
 def _accountability(
-    spec: _Spec, parts: list[dict[str, Any]], as_of: dt.datetime
+    spec: _Spec, parts: list[tuple[list[tuple[Any, ...]], list[str]]], as_of: dt.datetime
 ) -> tuple[list[Verdict], set[str], list[Score], list[dict[str, Any]]]:
     """(the verdicts accountability gives, the ids revoked, the scores, the revocations) over every thread's verdicts."""
     from ._accountability import apply_accountability
 
     engine = spec.engine()
-    ledger = sorted((event for part in parts for event in part["ledger"]), key=lambda e: (e.at, e.id))
+    ledger = sorted((engine.parse(text) for part in parts for text in part[1]), key=lambda e: (e.at, e.id))
     if not ledger and not engine._ledgers:
         return [], set(), [], []
-    base = sorted((v for part in parts for v in part["verdicts"]), key=lambda v: (v.at, v.id))
+    base = sorted((_verdict_from(*row) for part in parts for row in part[0]), key=lambda v: (v.at, v.id))
     known = {v.id for v in base}
     verdicts, scores, notes = apply_accountability(engine, base, ledger, as_of)
     kept = {v.id for v in verdicts}
