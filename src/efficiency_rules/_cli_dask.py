@@ -37,7 +37,7 @@ def evaluate_distributed(
     if scheduler:
         client = lib.Client(scheduler, timeout="30s")
     else:
-        cluster = lib.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        cluster = lib.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                                silence_logs=logging.ERROR)
         client = lib.Client(cluster)
     try:

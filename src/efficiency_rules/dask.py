@@ -681,7 +681,7 @@ def local_cluster(workers: int) -> Any:
     import distributed
 
     lib: Any = distributed
-    cluster = lib.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = lib.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     return lib.Client(cluster)
 
 

@@ -56,7 +56,7 @@ def child(mode: str, path: Path, workers: int) -> dict[str, Any]:
     if mode == "cluster":
         from distributed import Client, LocalCluster
 
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(cluster)
     load = os.getloadavg()[0]
     started = time.perf_counter()
