@@ -277,8 +277,8 @@ def evaluate(
         gathered, found, counts, sent = evaluate_distributed(
             rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
             workers=workers, scheduler=scheduler, zh=zh, quiet=quiet)
-        _evaluated(gathered, found, {"events": counts["judged"], "ignored_after_as_of": counts["after_as_of"]}, sent,
-                   output=output, lang=lang, verdicts_path=verdicts_path)
+        _evaluated(gathered, found, {"events": counts["judged"], "ignored_after_as_of": counts["after_as_of"],
+                                     "revoked": counts.get("revoked", ())}, sent, output=output, lang=lang, verdicts_path=verdicts_path)
         return
     engine = Engine(rulesets, backend=backend)
     problems: list[EventError] = []
@@ -305,7 +305,7 @@ def evaluate(
                output=output, lang=lang, verdicts_path=verdicts_path)
 
 
-def _evaluated(report: Any, problems: list[Any], stats: dict[str, int], written: int, *, output: str, lang: str,
+def _evaluated(report: Any, problems: list[Any], stats: dict[str, Any], written: int, *, output: str, lang: str,
                verdicts_path: str | None) -> None:
     """Print what ``evaluate`` found: the problems, then the report or the summary of the verdicts written."""
     zh = lang == "zh"

@@ -16,7 +16,7 @@ __all__ = ["evaluate_distributed"]
 def evaluate_distributed(
     rulesets: tuple[str, ...], events_path: str, as_of: dt.datetime, *, backend: str, keep_going: bool,
     verdicts_path: str | None, workers: int, scheduler: str | None, zh: bool, quiet: bool,
-) -> tuple[Any, list[Any], dict[str, int], int]:
+) -> tuple[Any, list[Any], dict[str, Any], int]:
     """(the report, the problems, the counts, verdicts written to ``verdicts_path``) of the events on Dask.
 
     With ``verdicts_path`` the report's rule and clock verdicts are written as JSON lines one
@@ -57,7 +57,8 @@ def evaluate_distributed(
         if verdicts_path is None:
             result, problems, counts = report.gather(client)
             return result, problems, counts, 0
-        problems, counts = client.gather(client.compute([report.problems, report.counts]))
+        problems, counts, revoked = client.gather(client.compute([report.problems, report.counts, report.revoked]))
+        counts = {**counts, "revoked": revoked}
         problems = sorted(problems, key=lambda p: p.order)
         if problems and not keep_going:
             raise problems[0].error()

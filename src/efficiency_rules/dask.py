@@ -140,6 +140,7 @@ class DaskReport:
     problems: Any  # a dask.bag.Bag
     counts: Any  # a Delayed
     revocations: Any
+    revoked: Any  # a Delayed set: the ids of thread verdicts revoked
     as_of: dt.datetime
     rulesets: list[RulesetRef]
     keep_going: bool = False
@@ -292,7 +293,7 @@ def evaluate(
     counts = delayed(_counts, pure=True)([part[2] for part in read], [part[1] for part in ids], judged,
                                          [part[0] for part in read], [part[0] for part in ids])
     return DaskReport(verdicts=verdicts, cases=cases, scores=scores, problems=problems, counts=counts,
-                      revocations=account[3], as_of=as_of, rulesets=refs, keep_going=keep_going, _judged=judged)
+                      revocations=account[3], revoked=revoked, as_of=as_of, rulesets=refs, keep_going=keep_going, _judged=judged)
 
 
 def _ruleset_name(item: Ruleset | str | os.PathLike[str]) -> str:
