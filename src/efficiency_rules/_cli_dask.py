@@ -19,8 +19,9 @@ def evaluate_distributed(
 ) -> tuple[Any, list[Any], dict[str, Any], int]:
     """(the report, the problems, the counts, verdicts written to ``verdicts_path``) of the events on Dask.
 
-    With ``verdicts_path`` the report's rule and clock verdicts are written as JSON lines one
-    partition at a time (each in order of time), and the report is not gathered.
+    With ``verdicts_path`` the verdicts are written as JSON lines as the stream writes them: the rule
+    and clock verdicts one partition at a time (each in order of time; those revoked later
+    included, and counted), then those of accountability; the report is not gathered.
     """
     try:
         import distributed
@@ -68,6 +69,10 @@ def evaluate_distributed(
                 for verdict in client.submit(_verdict_lines, part).result():
                     out.write(verdict)
                     written += 1
+            # then, as the stream does at its end, the verdicts accountability gives
+            for verdict in client.compute(report.verdicts.to_delayed()[-1]).result():
+                out.write(verdict.model_dump_json() + "\n")
+                written += 1
         return None, problems, counts, written
     finally:
         client.close()
