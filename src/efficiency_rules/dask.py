@@ -21,7 +21,7 @@ The work, as tasks:
 4. **Accountability** (one reduce task): the verdicts of every thread and the events
    accountability reads (organisation, rankings, interviews, revocations, counted events) go to one
    task, which runs the rulesets' accountability sections over them. Its memory is that of the
-   base verdicts (about 2–3 KB each once pickled), not of the events.
+   thread verdicts (about 1 KB each), not of the events.
 
 The result equals ``Engine.evaluate`` over ``read_events`` of the same files read one after
 another: the same verdicts (ids and content), case states and scores.
