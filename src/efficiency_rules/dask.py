@@ -649,7 +649,7 @@ def _kept_verdicts(part: dict[str, Any], revoked: set[str]) -> list[Verdict]:
 
 def _accountability(
     spec: _Spec, parts: list[tuple[list[tuple[Any, ...]], list[str]]], as_of: dt.datetime
-) -> tuple[list[Verdict], set[str], list[Score], list[dict[str, Any]]]:
+) -> tuple[list[Verdict], set[str], list[Score], list[Any]]:
     """(the verdicts accountability gives, the ids revoked, the scores, the revocations) over every thread's verdicts."""
     from ._accountability import apply_accountability
 

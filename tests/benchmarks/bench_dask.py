@@ -39,7 +39,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import bench_realistic as bench
+import bench_realistic as bench  # noqa: E402
 
 MODES = ("one", "workers", "cluster")
 
