@@ -253,10 +253,15 @@ def check(paths: tuple[str, ...]) -> None:
 @click.option("--tolerance", default="0min", show_default=True,
               help="With --verdicts: how far out of time order events may come (e.g. 30min, 2h, 1d).")
 @click.option("--quiet", is_flag=True, help="No progress display (it is shown only on a terminal).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Judge on N local worker processes (extra 'dask'); 1 judges in this process.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Judge on the workers of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (extra 'dask'); "
+                   "they must read the events file and rulesets at the same paths.")
 @_reports_errors
 def evaluate(
     rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, backend: str, keep_going: bool, lang: Literal["zh", "en"],
-    verdicts_path: str | None, tolerance: str, quiet: bool,
+    verdicts_path: str | None, tolerance: str, quiet: bool, workers: int = 1, scheduler: str | None = None,
 ) -> None:
     """Judge the events in a JSON Lines file with RULESETS (files, directories, or shipped ids such as cn.xzxk)."""
     from ._engine import Engine
@@ -265,9 +270,18 @@ def evaluate(
 
     moment = _aware(as_of, "--as-of")
     allowed = _tolerance(tolerance)
+    zh = lang == "zh"
+    if workers > 1 or scheduler:
+        from ._cli_dask import evaluate_distributed
+
+        gathered, found, counts, sent = evaluate_distributed(
+            rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
+            workers=workers, scheduler=scheduler, zh=zh, quiet=quiet)
+        _evaluated(gathered, found, {"events": counts["judged"], "ignored_after_as_of": counts["after_as_of"],
+                                     "revoked": counts.get("revoked", ())}, sent, output=output, lang=lang, verdicts_path=verdicts_path)
+        return
     engine = Engine(rulesets, backend=backend)
     problems: list[EventError] = []
-    zh = lang == "zh"
     try:
         # streaming, the session checks ids against the cases it holds: the reader need not remember them all
         events = read_events(events_path, registry=engine.registry, errors=problems if keep_going else None,
@@ -287,6 +301,14 @@ def evaluate(
         raise
     finally:
         engine.close()
+    _evaluated(report if verdicts_path is None else None, problems, stats if verdicts_path else {}, written if verdicts_path else 0,
+               output=output, lang=lang, verdicts_path=verdicts_path)
+
+
+def _evaluated(report: Any, problems: list[Any], stats: dict[str, Any], written: int, *, output: str, lang: str,
+               verdicts_path: str | None) -> None:
+    """Print what ``evaluate`` found: the problems, then the report or the summary of the verdicts written."""
+    zh = lang == "zh"
     for problem in problems:
         click.echo(f"efficiency-rules: invalid event: {problem}", err=True)
     if verdicts_path is None:

@@ -182,6 +182,7 @@ def _read_lines(
     errors: list[EventError] | None,
     dedupe: bool,
     where: EventLines | None = None,
+    first_line: int = 1,
 ) -> Iterator[Event]:
     validate = parser.validate_json
     raw_seen: dict[str, int] | None = {} if dedupe and reread_from is not None else None
@@ -189,7 +190,7 @@ def _read_lines(
         where._records = raw_seen
     deduplicator = Deduplicator() if dedupe and reread_from is None else None
     offset = start
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(lines, first_line):
         here = offset
         offset += len(line)
         try:
