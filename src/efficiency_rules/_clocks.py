@@ -678,6 +678,7 @@ class ClockTrace:
                 continue
             _, first_x, every, key, verdict, after = item
             k = self._first_repeat(first_x, every, given_before)
+            period = Span(every, self.working, self.per_day)  # one for all the repeats' "less than"
             while True:
                 moment = self.repeat_moment(first_x + (k - 1) * every)
                 if moment is None:
@@ -691,7 +692,7 @@ class ClockTrace:
                     break
                 late_by = after + (k - 1) * every
                 # the first repeat, given at the deadline, reads "less than" one period: it counts the first
-                lateness = Span(late_by, self.working, self.per_day, under=Span(every, self.working, self.per_day))
+                lateness = Span(late_by, self.working, self.per_day, under=period)
                 values: dict[str, Value] = {"overdue_by": lateness, "count": str(k)}
                 out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values, _NO_FACTS, self.values))
                 k += 1
