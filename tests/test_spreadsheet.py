@@ -70,6 +70,20 @@ def test_workbook_sheets_headers_and_typed_cells(report: Report, tmp_path: Path)
     assert [v[0] for v in verdicts] == sorted(v[0] for v in verdicts)
 
 
+def test_dates_are_local_times_in_the_rulesets_zone(tmp_path: Path) -> None:
+    events = []
+    for event in read_events(CASES):
+        data = event.model_dump(mode="json")
+        data["at"] = event.at.astimezone(dt.UTC).isoformat()  # a portal that sends UTC
+        events.append(data)
+    engine = Engine([RULESET])
+    report = engine.evaluate(events, as_of=dt.datetime.fromisoformat(AS_OF))
+    engine.close()
+    book = openpyxl.load_workbook(report.to_xlsx(tmp_path / "utc.xlsx"))
+    late = next(row for row in rows(book["办件时钟"]) if row[0] == "办件XK-2024-0917")
+    assert late[4:7] == [dt.datetime(2024, 9, 23, 10, 0), dt.datetime(2024, 10, 24, 17, 30), dt.datetime(2024, 10, 29, 10, 0)]
+
+
 def test_column_widths_fit_chinese_text(report: Report, tmp_path: Path) -> None:
     book = openpyxl.load_workbook(report.to_xlsx(tmp_path / "report.xlsx"))
     sheet = book["结论"]

@@ -1,8 +1,8 @@
 """A report as a workbook (xlsx, with openpyxl) or as CSV files, one per sheet.
 
 Sheets: verdicts, case clocks, scores, revocations. Dates are real dates and figures are numbers. Excel has no
-time zones: every datetime is written as the local time it shows in its own offset (the ruleset's zone, as the
-report gives it), without the offset; the header of each date column says so in a note.
+time zones: every datetime is written as the local time in the ruleset's zone (that of its calendar, in which the
+report gives deadlines), without the offset; the header of each date column says so in a note.
 """
 
 from __future__ import annotations
@@ -46,9 +46,23 @@ _DATE_NOTE = ("时间为规则集所在时区的当地时间（Excel不记时区
               "Local time in the ruleset's time zone (Excel keeps no time zone).")
 
 
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    """The local time a datetime shows in its own offset, without the offset (Excel keeps none)."""
-    return None if moment is None else moment.replace(tzinfo=None)
+def _zones(report: Report) -> tuple[dict[str, dt.tzinfo], dt.tzinfo]:
+    """Each ruleset's time zone, and the one for the rest: the engine gives deadlines and verdict times in the
+    calendar's zone (events may carry any offset); a report without them falls back on as_of's zone."""
+    zones: dict[str, dt.tzinfo] = {}
+    for c in report.cases:
+        if c.deadline is not None and c.deadline.tzinfo is not None:
+            zones.setdefault(c.ruleset, c.deadline.tzinfo)
+    for v in report.verdicts:
+        if v.at.tzinfo is not None:
+            zones.setdefault(v.ruleset, v.at.tzinfo)
+    default = next(iter(zones.values()), None) or report.as_of.tzinfo or dt.UTC
+    return zones, default
+
+
+def _local(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
+    """The local time in the zone, without the offset (Excel keeps none)."""
+    return None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
 
 
 def sheets(report: Report, language: Language = "zh") -> dict[str, tuple[list[str], list[list[Cell]]]]:
@@ -59,12 +73,13 @@ def sheets(report: Report, language: Language = "zh") -> dict[str, tuple[list[st
 
     zh = language == "zh"
     pick = 0 if zh else 1
+    zones, default = _zones(report)
     out: dict[str, tuple[list[str], list[list[Cell]]]] = {}
     rows: list[list[Cell]] = []
     for v in _cause_first(report.verdicts):
         message = v.explanation.message_zh if zh or v.explanation.message_en is None else v.explanation.message_en
         rows.append([
-            _local(v.at), v.ruleset, v.rule, kind(v.kind, language),
+            _local(v.at, zones.get(v.ruleset, default)), v.ruleset, v.rule, kind(v.kind, language),
             ("，" if zh else ", ").join(subject(s.role, s.id, language) for s in v.subjects) or None,
             v.points, None if v.card is None else card(v.card, language), thread(v.thread, language), message,
         ])
@@ -73,6 +88,7 @@ def sheets(report: Report, language: Language = "zh") -> dict[str, tuple[list[st
     for c in report.cases:
         stopped = c.status in ("completed_on_time", "completed_late", "withdrawn", "rejected")
         started = c.start is not None
+        zone = zones.get(c.ruleset, default)
         in_force = None
         if c.limit is not None:
             working = c.measure == "working_time"
@@ -80,7 +96,7 @@ def sheets(report: Report, language: Language = "zh") -> dict[str, tuple[list[st
             in_force = limit(Limit(Duration.parse(c.limit), extension), language)
         rows.append([
             thread(c.thread, language), c.time_limit, status(c.status, language), in_force,
-            _local(c.start), _local(c.deadline), _local(c.stopped_at),
+            _local(c.start, zone), _local(c.deadline, zone), _local(c.stopped_at, zone),
             c.elapsed_days if started else None,
             None if stopped or not started else c.remaining_days,
             c.overdue_days if c.overdue_seconds else 0.0,
@@ -93,7 +109,7 @@ def sheets(report: Report, language: Language = "zh") -> dict[str, tuple[list[st
     ]
     out["scores"] = ([h[pick] for h in _HEADERS["scores"]], rows)
     rows = [
-        [_local(r.at), r.verdict_id, r.event, r.reason, ("是" if r.found else "否") if zh else ("yes" if r.found else "no")]
+        [_local(r.at, default), r.verdict_id, r.event, r.reason, ("是" if r.found else "否") if zh else ("yes" if r.found else "no")]
         for r in report.revocations
     ]
     out["revocations"] = ([h[pick] for h in _HEADERS["revocations"]], rows)
