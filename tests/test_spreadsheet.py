@@ -201,3 +201,11 @@ def test_without_openpyxl_the_error_names_the_extra(report: Report, tmp_path: Pa
         report.to_xlsx(tmp_path / "report.xlsx")
     assert not (tmp_path / "report.xlsx").exists()
     assert len(report.to_csv(tmp_path / "csv")) == 4  # CSV needs nothing
+
+
+def test_cli_a_spreadsheet_is_not_a_stream(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["evaluate", RULESET, "--events", CASES, "--as-of", AS_OF, "--format", "xlsx", "--output", str(tmp_path / "r.xlsx"),
+            "--verdicts", str(tmp_path / "v.jsonl")]
+    assert main(args) == 2
+    assert "--format xlsx writes a report; --verdicts writes verdicts as they come: use one of them" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
