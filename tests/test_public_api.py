@@ -14,7 +14,7 @@ PUBLIC = [
     "EfficiencyRulesError", "EvaluationSubmitted", "Event", "EventError", "EventRegistry",
     "EventTypeConflictError", "EventTypeDefinitionError", "InquiryAnswered", "InquiryEvent", "InquiryReceived",
     "InquiryReferred", "InterviewHeld", "NaiveDatetimeError", "RankingPublished", "SourceError", "SourceLocation",
-    "TimeUnit", "UnknownEventTypeError", "RulesetNotFoundError", "UsageError", "YearArrangement", "YearFileError", "load_year_file", "parse_event",
+    "TimeUnit", "UnknownEventTypeError", "RulesetNotFoundError", "UsageError", "OutputError", "YearArrangement", "YearFileError", "load_year_file", "parse_event",
     "read_events", "Citation", "Engine", "Explanation", "Fact", "Report", "Ruleset", "RulesetError", "RulesetIssue",
     "RulesetRef", "Session", "Subject", "Verdict", "load_ruleset", "load_rulesets",
     # case clocks and accountability
@@ -44,7 +44,7 @@ def test_every_error_descends_from_the_root_and_a_builtin() -> None:
     errors = [getattr(efficiency_rules, n) for n in efficiency_rules.__all__ if n.endswith("Error")]
     for error in errors:
         assert issubclass(error, efficiency_rules.EfficiencyRulesError), error
-        builtins = (ValueError, LookupError, TypeError, RuntimeError, ImportError)
+        builtins = (ValueError, LookupError, TypeError, RuntimeError, ImportError, OSError)
         assert error is efficiency_rules.EfficiencyRulesError or issubclass(error, builtins), error
 
 

@@ -42,6 +42,8 @@ def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             context = click.get_current_context(silent=True)
             of_arguments = context is not None and context.command_path.split()[1:2] == ["calendar"]
             of_use = (UsageError, BackendUnavailableError, RulesetNotFoundError)
+            if isinstance(exc, OSError):  # the output could not be written
+                raise SystemExit(4) from None
             raise SystemExit(2 if of_arguments or isinstance(exc, of_use) else 1) from None
 
     return wrapper
@@ -242,7 +244,10 @@ def check(paths: tuple[str, ...]) -> None:
 @click.argument("rulesets", nargs=-1, required=True, metavar="RULESET...")
 @click.option("--events", "events_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON Lines file of events.")
 @click.option("--as-of", "as_of", required=True, help="Evaluate as of this aware datetime, e.g. 2024-11-01T00:00+08:00.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "output", type=click.Choice(["table", "json", "xlsx", "csv"]), default="table", show_default=True,
+              help="xlsx: an Excel workbook written to --output FILE; csv: one CSV file per sheet in --output DIR.")
+@click.option("--output", "output_path", type=click.Path(allow_dash=False),
+              help="Where --format xlsx writes its workbook (a file) or --format csv its files (a directory).")
 @click.option("--backend", type=click.Choice(["native", "durable"]), default="native", show_default=True)
 @click.option("--keep-going", is_flag=True, help="Report invalid events (with their line) and judge the rest, instead of stopping.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the table.")
@@ -260,7 +265,7 @@ def check(paths: tuple[str, ...]) -> None:
                    "they must read the events file and rulesets at the same paths.")
 @_reports_errors
 def evaluate(
-    rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, backend: str, keep_going: bool, lang: Literal["zh", "en"],
+    rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, output_path: str | None, backend: str, keep_going: bool, lang: Literal["zh", "en"],
     verdicts_path: str | None, tolerance: str, quiet: bool, workers: int = 1, scheduler: str | None = None,
 ) -> None:
     """Judge the events in a JSON Lines file with RULESETS (files, directories, or shipped ids such as cn.xzxk)."""
@@ -270,6 +275,11 @@ def evaluate(
 
     moment = _aware(as_of, "--as-of")
     allowed = _tolerance(tolerance)
+    if output in ("xlsx", "csv") and output_path is None:
+        example = "FILE, e.g. --output report.xlsx" if output == "xlsx" else "DIR, e.g. --output report-csv/"
+        raise click.UsageError(f"--format {output} needs --output {example}")
+    if output in ("xlsx", "csv") and verdicts_path is not None:
+        raise click.UsageError(f"--format {output} writes a report; --verdicts writes verdicts as they come: use one of them")
     zh = lang == "zh"
     if workers > 1 or scheduler:
         from ._cli_dask import evaluate_distributed
@@ -278,7 +288,7 @@ def evaluate(
             rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
             workers=workers, scheduler=scheduler, zh=zh, quiet=quiet)
         _evaluated(gathered, found, {"events": counts["judged"], "ignored_after_as_of": counts["after_as_of"],
-                                     "revoked": counts.get("revoked", ())}, sent, output=output, lang=lang, verdicts_path=verdicts_path)
+                                     "revoked": counts.get("revoked", ())}, sent, output=output, lang=lang, verdicts_path=verdicts_path, output_path=output_path)
         return
     engine = Engine(rulesets, backend=backend)
     problems: list[EventError] = []
@@ -302,16 +312,22 @@ def evaluate(
     finally:
         engine.close()
     _evaluated(report if verdicts_path is None else None, problems, stats if verdicts_path else {}, written if verdicts_path else 0,
-               output=output, lang=lang, verdicts_path=verdicts_path)
+               output=output, lang=lang, verdicts_path=verdicts_path, output_path=output_path)
 
 
 def _evaluated(report: Any, problems: list[Any], stats: dict[str, Any], written: int, *, output: str, lang: str,
-               verdicts_path: str | None) -> None:
+               verdicts_path: str | None, output_path: str | None = None) -> None:
     """Print what ``evaluate`` found: the problems, then the report or the summary of the verdicts written."""
     zh = lang == "zh"
     for problem in problems:
         click.echo(f"efficiency-rules: invalid event: {problem}", err=True)
-    if verdicts_path is None:
+    if verdicts_path is None and output in ("xlsx", "csv"):
+        if output == "xlsx":
+            report.to_xlsx(output_path, language=lang)
+        else:
+            report.to_csv(output_path, language=lang)
+        click.echo((f"报告已写入{output_path}" if zh else f"report written to {output_path}"), err=True)
+    elif verdicts_path is None:
         click.echo(report.to_json() if output == "json" else report.table(language=lang), nl=output == "json")
     else:
         where = "标准输出" if verdicts_path == "-" and zh else "standard output" if verdicts_path == "-" else verdicts_path

@@ -287,6 +287,10 @@ class UsageError(EfficiencyRulesError, ValueError):
     """An argument the library does not take: an unknown backend, a tolerance below zero…"""
 
 
+class OutputError(EfficiencyRulesError, OSError):
+    """A report could not be written where it was asked to go: a missing or read-only directory, a full disk…"""
+
+
 class BackendError(EfficiencyRulesError, RuntimeError):
     """A matching backend failed while compiling or matching (an action raised, a limit was hit).
 

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
@@ -299,6 +300,21 @@ class Report(_Model):
                 for r in self.revocations
             ]
         return "\n".join(out) + "\n"
+
+    def to_xlsx(self, path: str | Path, *, language: Literal["zh", "en"] = "zh") -> Path:
+        """Write the report as an Excel workbook (sheets 结论, 办件时钟, 得分, 撤销; English names with
+        ``language="en"``): real dates as local times in the ruleset's zone, figures as numbers, frozen
+        header rows. Needs the ``excel`` extra (openpyxl). Returns the path written."""
+        from ._spreadsheet import to_xlsx
+
+        return to_xlsx(self, path, language)
+
+    def to_csv(self, directory: str | Path, *, language: Literal["zh", "en"] = "zh") -> list[Path]:
+        """Write the report as CSV files in ``directory``, one per sheet of :meth:`to_xlsx` (UTF-8 with a BOM,
+        which Excel opens right). Returns the files written."""
+        from ._spreadsheet import to_csv
+
+        return to_csv(self, directory, language)
 
 
 def _per_day(case: CaseState, working: bool) -> int:
