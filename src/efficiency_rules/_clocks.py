@@ -102,6 +102,11 @@ class ClockPolicy:
     deadlines: dict[tuple[Duration, int, bool], dt.datetime] = field(default_factory=dict, compare=False, repr=False)
     plans: dict[bool, list[tuple[str, str, str, int, Any]]] = field(default_factory=dict, compare=False, repr=False)
 
+    @functools.cached_property
+    def answer_types(self) -> frozenset[str]:
+        """The event types that answer an application within the notice period (deemed acceptance)."""
+        return frozenset((SUPPLEMENT_REQUESTED, ACCEPTED, REJECTED, WITHDRAWN)) | self.stop_types
+
     def time_plan(self, calendar: Calendar, working: bool) -> list[tuple[str, str, str, int, Any]]:
         """The verdicts time gives in the clock's measure, worked out once: ``(kind, key, verdict, amount, extra)``.
 
@@ -870,10 +875,8 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
     answered: Event | None = None
     if deemed is not None and received is not None:
         notice_due = policy.deadline(calendar, received.at, deemed.within)
-        answered = next(
-            (e for e in events if e.type in (SUPPLEMENT_REQUESTED, ACCEPTED, REJECTED, WITHDRAWN) or e.type in policy.stop_types),
-            None,
-        )
+        answers = policy.answer_types
+        answered = next((e for e in events if e.type in answers), None)
         in_time = answered is not None and answered.at <= notice_due
         if not in_time:
             due_ts = notice_due.timestamp()
