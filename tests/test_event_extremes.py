@@ -93,3 +93,12 @@ def test_meta_holds_only_what_json_can(meta: dict[str, object], problem: str) ->
     with pytest.raises(EventError):
         session.add(event)
     session.snapshot()  # nothing half-taken: the session is whole
+
+
+def test_a_lone_surrogate_in_a_text_field_is_refused_where_it_comes_in() -> None:
+    """Found by the judging-and-snapshots fuzzer: accepted, it made ``snapshot()`` fail with a UnicodeEncodeError."""
+    from efficiency_rules import EventError, parse_event
+
+    with pytest.raises(EventError) as info:
+        parse_event({"id": "0", "type": "case.received", "at": "2000-01-01T00:00:00+00:00", "case_id": "A", "matter": "\ud800"})
+    assert str(info.value) == "event '0': field 'matter': it holds a lone surrogate, which UTF-8 text cannot hold"

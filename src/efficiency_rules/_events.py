@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    field_validator,
 )
 
 from ._duration import Duration
@@ -123,6 +124,19 @@ class Event(BaseModel):
     meta: Annotated[dict[str, Any], AfterValidator(_json_data)] = Field(
         default_factory=dict, description="Free data the portal wants to keep with the event; never interpreted."
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _writable_text(cls, value: Any) -> Any:
+        """Every text field can be written as UTF-8 (snapshots, reports), as ``meta`` must: a lone
+        surrogate, which only a Python string or a JSON escape can carry, is refused here."""
+        for text in value if isinstance(value, (list, tuple)) else (value,):
+            if type(text) is str and not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError("it holds a lone surrogate, which UTF-8 text cannot hold") from None
+        return value
 
     def __hash__(self) -> int:
         return hash((self.type, self.id))
