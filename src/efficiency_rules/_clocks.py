@@ -339,6 +339,7 @@ class ClockTrace:
     # first repeat's position; the moments of repeats lately asked for, by position
     hints: dict[int, tuple[float, int]] = field(default_factory=dict)
     moments: dict[int, dt.datetime | None] = field(default_factory=dict)
+    summary: tuple[list[TimelineEntry], list[TimelineEntry]] | None = None  # see _summary
 
     # the state of the events' loop, kept so that one more event extends the trace (``extended``)
     budget: int = 0
@@ -360,7 +361,7 @@ class ClockTrace:
         twin.candidates = list(self.candidates)
         twin.excluded = list(self.excluded)
         twin.open_reasons = set(self.open_reasons)
-        twin.schedule = None
+        twin.schedule = twin.summary = None
         twin.hints, twin.moments = {}, {}
         twin._apply(event)
         twin._finish()
@@ -513,7 +514,7 @@ class ClockTrace:
         in_force = Limit(self.limit, Span(self.extension, self.working, self.per_day) if self.extension else None)
         self.values = {"limit": in_force, "matter": self.matter or "", "within": in_force,
                        "deadline": "" if self.deadline is None else self.calendar.local(self.deadline)}
-        self.schedule = None
+        self.schedule = self.summary = None
 
     def _with_roll(self, total: int) -> int:
         """``total`` clock time, and more if the period's last day is a day off: it ends on the next working day.
@@ -753,38 +754,61 @@ class ClockTrace:
 
     def _summarise(self, run: ClockRun, end: dt.datetime) -> None:
         """The timeline's end: holidays crossed, totals, the deadline, the stop and how late."""
-        calendar, timeline, deadline = self.calendar, run.timeline, self.deadline
         working, per_day = self.working, self.per_day
+        days, tail = self._summary()
+        timeline = run.timeline
+        timeline.extend(days)
+        if run.paused:
+            timeline.append(TimelineEntry(None, "不计时的暂停合计", "excluded time in all", _describe(run.paused, working, per_day),
+                                          Span(run.paused, working, per_day)))
+        timeline.extend(tail)
+        deadline = self.deadline
+        if run.overdue or (deadline is not None and end > deadline):
+            timeline.append(TimelineEntry(None, "超期", "overdue by", _describe(run.overdue, working, per_day), Span(run.overdue, working, per_day)))
+
+    def _summary(self) -> tuple[list[TimelineEntry], list[TimelineEntry]]:
+        """The parts of the timeline's end that hold at every moment of the trace, worked out once:
+        the days off and make-up days crossed; the extensions, the deadline and the stop."""
+        summary = self.summary
+        if summary is not None:
+            return summary
+        calendar, deadline = self.calendar, self.deadline
+        working, per_day = self.working, self.per_day
+        days: list[TimelineEntry] = []
+        tail: list[TimelineEntry] = []
         if deadline is not None:
-            local_start, local_deadline = calendar.local(run.start or self.start).date(), calendar.local(deadline).date()  # type: ignore[arg-type]  # a clock with a deadline has started
+            local_start, local_deadline = calendar.local(self.start).date(), calendar.local(deadline).date()  # type: ignore[arg-type]  # a clock with a deadline has started
             off = calendar.days_off_between(local_start, local_deadline)
             makeup = calendar.makeup_workdays_between(local_start, local_deadline)
             if off:
-                timeline.append(TimelineEntry(None, "期间节假日（不计）", "days off crossed (not counted)", ", ".join(d.isoformat() for d, _ in off),
-                                              _days_text(tuple(off))))
+                days.append(TimelineEntry(None, "期间节假日（不计）", "days off crossed (not counted)", ", ".join(d.isoformat() for d, _ in off),
+                                          _days_text(tuple(off))))
             if makeup:
-                timeline.append(TimelineEntry(None, "期间调休上班日（计入）", "make-up workdays crossed (counted)",
-                                              ", ".join(d.isoformat() for d, _ in makeup), _days_text(tuple(makeup))))
-            if run.paused:
-                timeline.append(TimelineEntry(None, "不计时的暂停合计", "excluded time in all", _describe(run.paused, working, per_day),
-                                              Span(run.paused, working, per_day)))
+                days.append(TimelineEntry(None, "期间调休上班日（计入）", "make-up workdays crossed (counted)",
+                                          ", ".join(d.isoformat() for d, _ in makeup), _days_text(tuple(makeup))))
             if self.extension:
-                timeline.append(TimelineEntry(None, "延期合计", "extensions in all", _describe(self.extension, working, per_day),
-                                              Span(self.extension, working, per_day)))
-            in_force = run.limit_in_force()
-            assert in_force is not None
-            hours = str(calendar.business_hours)
-            timeline.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {hours})",
-                                          Phrase(f"{_limit_text(in_force, 'zh')}，{calendar_description(calendar.name, hours, 'zh', working)}",
-                                                 f"{_limit_text(in_force, 'en')}, {calendar_description(calendar.name, hours, 'en', working)}")))
+                tail.append(TimelineEntry(None, "延期合计", "extensions in all", _describe(self.extension, working, per_day),
+                                          Span(self.extension, working, per_day)))
+            assert self.limit is not None
+            in_force = Limit(self.limit, Span(self.extension, working, per_day) if self.extension else None)
+            hours = _hours_text(calendar.business_hours)
+            tail.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {hours})",
+                                      Phrase(f"{_limit_text(in_force, 'zh')}，{calendar_description(calendar.name, hours, 'zh', working)}",
+                                             f"{_limit_text(in_force, 'en')}, {calendar_description(calendar.name, hours, 'en', working)}")))
         stop = self.stop
         if stop is not None:
             names = {WITHDRAWN: ("撤回（停止计时）", "withdrawn (clock stopped)"), REJECTED: ("不予受理/驳回", "rejected")}
             zh, en = names.get(stop.type, ("办结", "completed"))
             said = stop.type in (WITHDRAWN, REJECTED, "case.completed")  # the label says what the event was
-            timeline.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}", Phrase(stop.id, stop.id) if said else _event_text(stop)))
-        if run.overdue or (deadline is not None and end > deadline):
-            timeline.append(TimelineEntry(None, "超期", "overdue by", _describe(run.overdue, working, per_day), Span(run.overdue, working, per_day)))
+            tail.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}", Phrase(stop.id, stop.id) if said else _event_text(stop)))
+        summary = self.summary = (days, tail)
+        return summary
+
+
+@functools.lru_cache(maxsize=64)
+def _hours_text(hours: Any) -> str:
+    """``09:00-12:00,13:30-17:30``: a calendar's business hours as explanations name them."""
+    return str(hours)
 
 
 def _event_text(event: Event) -> Phrase:

@@ -1003,8 +1003,9 @@ class _ClockWhy:
     def facts(self) -> list[dict[str, str]]:
         current, calendar = self.current, self.current.calendar
         since = (current.start_event, self.local_at.timestamp())
-        run = (current.at(self.now, explain=False, since=since) if self.trace is None
-               else self.trace.at(self.local_at, since=since))
+        # (the facts are the timeline: the verdicts the clock offers are not wanted)
+        run = (current.at(self.now, explain=False, since=since, offers=False) if self.trace is None
+               else self.trace.at(self.local_at, since=since, offers=False))
         written = [_fact("规则", "rule", f"{self.rule_id} ({current.policy.title_zh})")]
         if run.matter:
             written.append(_fact("事项", "matter", run.matter))

@@ -133,12 +133,16 @@ class Verdict(_VerdictFields):
     @property
     def explanation(self) -> Explanation:
         """Why the verdict holds: the facts used, step by step, and the rendered message."""
-        if self._explanation is None:
-            explain, self._explain = self._explain, None
+        private = self.__pydantic_private__  # (read directly: a private attribute is looked up the slow way)
+        assert private is not None
+        written: Explanation | None = private["_explanation"]
+        if written is None:
+            explain = private["_explain"]
             if explain is None:
                 raise RuntimeError("a verdict without an explanation or a way to write it")
-            self._explanation = explain()
-        return self._explanation
+            written = private["_explanation"] = explain()
+            private["_explain"] = None
+        return written
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Verdict):
@@ -461,11 +465,31 @@ def explanation_of(template: Any, values: Mapping[str, Value], facts: list[dict[
     en = None if isinstance(message, str) else message.en
     new_items = values.get("new_items")
     values_en = {**values, "new_items": new_items.replace("、", ", ")} if isinstance(new_items, str) and new_items else values
-    return _EXPLANATION.validate_python({
-        "message_zh": render_message(zh, values, "zh"),
-        "message_en": None if en is None else render_message(en, values_en, "en"),
-        "facts": facts,
-    })
+    message_zh = render_message(zh, values, "zh")
+    message_en = None if en is None else render_message(en, values_en, "en")
+    if all(type(f) is dict and f.keys() == _FACT_KEYS and all(type(v) is str for v in f.values()) for f in facts):
+        # the engine's own facts, text already: built as validation would build them, without its cost
+        return _built(Explanation, {"message_zh": message_zh, "message_en": message_en,
+                                    "facts": [_built(Fact, dict(f)) for f in facts]})
+    return _EXPLANATION.validate_python({"message_zh": message_zh, "message_en": message_en, "facts": facts})
+
+
+_FACT_KEYS = frozenset(("zh", "en", "value"))
+_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
+
+
+def _built(cls: type[_Model], values: dict[str, Any]) -> Any:
+    """An instance of ``cls`` (a frozen model with no private attributes) from ``values`` already of
+    its fields' types, every field given: what ``model_validate`` returns for them."""
+    instance = cls.__new__(cls)
+    fields_set = _ALL_FIELDS.get(cls)
+    if fields_set is None:
+        fields_set = _ALL_FIELDS[cls] = set(cls.model_fields)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 _LAZY_CONTEXT = {_LAZY: True}
