@@ -469,8 +469,9 @@ def explanation_of(template: Any, values: Mapping[str, Value], facts: list[dict[
     message_en = None if en is None else render_message(en, values_en, "en")
     if all(type(f) is dict and f.keys() == _FACT_KEYS and all(type(v) is str for v in f.values()) for f in facts):
         # the engine's own facts, text already: built as validation would build them, without its cost
-        return _built(Explanation, {"message_zh": message_zh, "message_en": message_en,
+        explanation: Explanation = _built(Explanation, {"message_zh": message_zh, "message_en": message_en,
                                     "facts": [_built(Fact, dict(f)) for f in facts]})
+        return explanation
     return _EXPLANATION.validate_python({"message_zh": message_zh, "message_en": message_en, "facts": facts})
 
 
