@@ -426,11 +426,16 @@ def make_verdict(
     facts: list[dict[str, str]] | Callable[[], list[dict[str, str]]] | None = None,
     explain: Callable[[], Explanation] | None = None,
 ) -> Verdict:
-    """A verdict from a ruleset's verdict template (kind, points, card, sanction, message), validated in
-    pydantic-core. Its explanation — the message rendered in Chinese and English with ``values``, and
-    the ``facts`` — is written when first read; either may be given as a function that makes it then,
-    or ``explain`` writes the whole explanation (with :func:`explanation_of`)."""
-    verdict = Verdict.model_validate({
+    """A verdict from a ruleset's verdict template (kind, points, card, sanction, message). Its
+    explanation — the message rendered in Chinese and English with ``values``, and the ``facts`` — is
+    written when first read; either may be given as a function that makes it then, or ``explain``
+    writes the whole explanation (with :func:`explanation_of`).
+
+    Every part was checked where it came from (the template when its ruleset loaded, subjects and
+    citations as shared models, the engine's own aware instants): the verdict is put together as
+    validation would put it, without validating it again; anything of another type is validated.
+    """
+    data = {
         "id": vid,
         "ruleset": ruleset.id,
         "ruleset_version": ruleset.version,
@@ -444,14 +449,23 @@ def make_verdict(
         "sanction": template.sanction,
         "cites": [_citation(cite["id"], cite["citation"], cite.get("text")) for cite in cites],
         "trigger": trigger,
-    }, context=_LAZY_CONTEXT)
+    }
+    if (type(vid) is str and type(rule) is str and type(thread) is str and type(trigger) is str and type(at) is dt.datetime
+            and at.utcoffset() is not None and template.kind in _KINDS and template.card in _CARDS
+            and (template.sanction is None or type(template.sanction) is str)):
+        verdict = Verdict.__new__(Verdict)
+        object.__setattr__(verdict, "__dict__", data)
+        object.__setattr__(verdict, "__pydantic_extra__", None)
+        object.__setattr__(verdict, "__pydantic_private__", {"_explanation": None, "_explain": None})
+    else:
+        verdict = Verdict.model_validate(data, context=_LAZY_CONTEXT)
 
     if explain is None:
         def explain() -> Explanation:
             filled = values() if callable(values) else values or {}
             return explanation_of(template, filled, facts() if callable(facts) else facts or [])
 
-    verdict._explain = explain
+    verdict.__pydantic_private__["_explain"] = explain  # type: ignore[index]  # a verdict has its private attributes
     # every verdict made here sets the same fields: one shared set, not one each (a frozen model never changes it)
     object.__setattr__(verdict, "__pydantic_fields_set__", _MADE_FIELDS)
     return verdict
@@ -495,6 +509,33 @@ def _built(cls: type[_Model], values: dict[str, Any]) -> Any:
 
 _LAZY_CONTEXT = {_LAZY: True}
 _MADE_FIELDS = set(_VerdictFields.model_fields)
+_CASE_STATE_FIELDS = frozenset(CaseState.model_fields)
+_STATUSES = frozenset(("running", "warning", "overdue", "paused", "completed_on_time", "completed_late", "withdrawn", "rejected",
+                       "not_started"))
+
+
+def _plain_state(values: dict[str, Any]) -> bool:
+    """Whether ``values`` give every field of a case state, each of its type (as the engine makes them)."""
+    if values.keys() != _CASE_STATE_FIELDS or values["status"] not in _STATUSES or values["measure"] not in ("working_time", "elapsed_time"):
+        return False
+    for name in ("thread", "ruleset", "ruleset_version", "time_limit"):
+        if type(values[name]) is not str:
+            return False
+    for name in ("matter", "limit"):
+        if values[name] is not None and type(values[name]) is not str:
+            return False
+    for name in ("start", "deadline", "stopped_at"):
+        moment = values[name]
+        if moment is not None and (type(moment) is not dt.datetime or moment.utcoffset() is None):
+            return False
+    for name in ("elapsed", "remaining", "paused", "overdue", "extension"):
+        if type(values[name + "_seconds"]) is not int or type(values[name + "_days"]) is not float:
+            return False
+    return True
+
+
+_KINDS = frozenset(("violation", "warning", "alarm", "sanction", "compliance"))
+_CARDS = frozenset((None, "yellow", "red"))
 _CASE_FIELDS: dict[frozenset[str], set[str]] = {}
 _ZERO = 0.0  # one zero for the many figures of case states that are nought
 
@@ -503,7 +544,12 @@ def make_case_state(data: Mapping[str, Any] | CaseState) -> CaseState:
     """A validated case state whose set of fields given is shared with the others that gave the same
     (a set of twenty names costs more than the rest of the state; a frozen model never changes it)."""
     pairs = data.items() if isinstance(data, Mapping) else iter(data)
-    state = CaseState.model_validate({key: _ZERO if value == 0 and type(value) is float else value for key, value in pairs})
+    values = {key: _ZERO if value == 0 and type(value) is float else value for key, value in pairs}
+    if _plain_state(values):
+        # the engine's own state (every field, each of its type): put together as validation would
+        state: CaseState = _built(CaseState, values)
+        return state
+    state = CaseState.model_validate(values)
     given = state.__pydantic_fields_set__
     object.__setattr__(state, "__pydantic_fields_set__", _CASE_FIELDS.setdefault(frozenset(given), given))
     return state
