@@ -18,7 +18,8 @@ import datetime as dt
 import functools
 import math
 import sys
-from collections.abc import Mapping, Sequence
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -187,6 +188,33 @@ def compile_clock(name: str, spec: TimeLimitSpec, message_fields: tuple[str, ...
 _NO_FACTS: list[tuple[str, str, str]] = []  # shared by the verdicts that add no facts (never changed)
 
 
+class _NoticeFacts(Sequence[tuple[str, str, str]]):
+    """The facts of a late supplement notice, written when its verdict is explained (most never are)."""
+
+    __slots__ = ("answered", "calendar", "due", "within")
+
+    def __init__(self, calendar: Calendar, within: Duration, due: dt.datetime, answered: Event | None) -> None:
+        self.calendar, self.within, self.due, self.answered = calendar, within, due, answered
+
+    def _facts(self) -> list[tuple[str, str, str]]:
+        calendar, answered = self.calendar, self.answered
+        return [("告知期限", "notice due", f"{self.within} after receipt: {iso(calendar.local(self.due))}"),
+                ("告知情况", "notice", "none" if answered is None else f"{answered.type} {answered.id} at {iso(calendar.local(answered.at))}")]
+
+    def __len__(self) -> int:
+        return 2
+
+    @typing.overload
+    def __getitem__(self, index: int) -> tuple[str, str, str]: ...
+    @typing.overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, str, str]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[str, str, str] | Sequence[tuple[str, str, str]]:
+        return self._facts()[index]
+
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        return iter(self._facts())
+
+
 @dataclass(slots=True)
 class Candidate:
     """A verdict a clock gives, once time passes ``at`` (``on_event``: as soon as the event is judged)."""
@@ -200,7 +228,7 @@ class Candidate:
     actor: str | None
     unit: str | None
     values: dict[str, Value] = field(default_factory=dict)
-    facts: list[tuple[str, str, str]] = field(default_factory=list)  # extra (zh, en, value)
+    facts: Sequence[tuple[str, str, str]] = field(default_factory=list)  # extra (zh, en, value)
     base: Mapping[str, Value] | None = None  # values shared with the clock's other verdicts, under ``values``
 
 
@@ -354,9 +382,7 @@ class ClockTrace:
             return None
         if self.stop is not None:
             return self  # events after the stop do not count
-        twin = object.__new__(ClockTrace)
-        for name in _TRACE_FIELDS:
-            object.__setattr__(twin, name, getattr(self, name))
+        twin = _copy_trace(self)
         twin.timeline = list(self.timeline)
         twin.candidates = list(self.candidates)
         twin.excluded = list(self.excluded)
@@ -364,7 +390,11 @@ class ClockTrace:
         twin.schedule = twin.summary = None
         twin.hints, twin.moments = {}, {}
         twin._apply(event)
-        twin._finish()
+        if twin.stop is event:
+            # a stop moves nothing the events before it settled: only what time gives ends there
+            twin.schedule = twin.summary = None
+        else:
+            twin._finish()
         return twin
 
     def _origin_and_budget(self, at: dt.datetime) -> tuple[int, int]:
@@ -843,6 +873,20 @@ def _days_text(named: tuple[tuple[dt.date, str], ...]) -> Phrase:
 _TRACE_FIELDS = tuple(f.name for f in fields(ClockTrace))
 
 
+def _copier(names: Sequence[str]) -> Callable[[ClockTrace], ClockTrace]:
+    """A function copying a trace field by field, one plain attribute access each: what ``extended``
+    starts from, once per event of every open case. Written out as ``dataclasses`` writes a class's
+    ``__init__`` (a loop of ``getattr``/``setattr`` over the fields costs several times more)."""
+    body = "\n".join(f"    twin.{name} = trace.{name}" for name in names)
+    namespace: dict[str, Any] = {"new": object.__new__, "ClockTrace": ClockTrace}
+    exec(f"def copy(trace):\n    twin = new(ClockTrace)\n{body}\n    return twin", namespace)  # noqa: S102  # the names are the dataclass's own fields
+    copy: Callable[[ClockTrace], ClockTrace] = namespace["copy"]
+    return copy
+
+
+_copy_trace = _copier(_TRACE_FIELDS)
+
+
 def case_matter(policy: ClockPolicy, events: Sequence[Event]) -> str | None:
     """The case's matter as the policy reads it: the field of the first event that has it."""
     name = policy.spec.matter_field
@@ -916,8 +960,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
                 deemed_candidate = Candidate(
                     "deemed", deemed.verdict, notice_due, due_ts, False, received.id, received.actor, received.unit,
                     {"deadline": calendar.local(notice_due), "within": deemed.within},
-                    [("告知期限", "notice due", f"{deemed.within} after receipt: {iso(calendar.local(notice_due))}"),
-                     ("告知情况", "notice", "none" if answered is None else f"{answered.type} {answered.id} at {iso(calendar.local(answered.at))}")],
+                    _NoticeFacts(calendar, deemed.within, notice_due, answered),
                 )
     candidates: list[Candidate] = [] if deemed_candidate is None else [deemed_candidate]
     trace = ClockTrace(policy, calendar, matter, valid_from, valid_to, timeline, candidates, wake)
