@@ -69,6 +69,7 @@ class Calendar:
         self.name = name
         self.timezone: dt.tzinfo = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
         self.business_hours = business_hours or BusinessHours()
+        self._moments: dict[int, dt.datetime] = {}  # _moment's answers lately asked for (bounded)
         if day_end not in ("close", "midnight"):
             raise CalendarError(f"day_end is 'close' (the close of business) or 'midnight' (24:00), got {day_end!r}")
         self.day_end: DayEnd = day_end  # where the last day of a day-based period ends
@@ -299,7 +300,20 @@ class Calendar:
         return position
 
     def _moment(self, position: int) -> dt.datetime:
-        """The earliest instant at which ``position`` working seconds have passed."""
+        """The earliest instant at which ``position`` working seconds have passed.
+
+        Remembered: the ends of working days, where most deadlines and repeated verdicts fall, are
+        asked for again and again (a bounded table, emptied when full).
+        """
+        moments = self._moments
+        found = moments.get(position)
+        if found is None:
+            if len(moments) >= 65536:
+                moments.clear()
+            found = moments[position] = self._work_out_moment(position)
+        return found
+
+    def _work_out_moment(self, position: int) -> dt.datetime:
         per_day = self.business_hours.seconds_per_day
         k, offset = divmod(position, per_day)
         if offset == 0:

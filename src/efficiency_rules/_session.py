@@ -116,6 +116,7 @@ class Session:
         self._now_ts = -math.inf
         self._retention_s = engine.retention.total_seconds()
         self._events = 0
+        self._chosen: tuple[int, tuple[int, ...]] = (-1, ())  # see _versions_for
         self._ledger: list[Event] = []  # events accountability reads (kept only when verdicts are kept, or counted)
         # A stream keeps what accountability reads of its verdicts (see Engine.evaluate_stream), not the verdicts:
         self._counted: list[Counted] | None = None
@@ -338,17 +339,31 @@ class Session:
         heapq.heappush(self._deadlines, (deadline_ts, self._sequence, pending))
 
     def _versions_for(self, at: dt.datetime, ts: float) -> tuple[int, ...]:
-        """The version of each ruleset in force on the local day of ``at``."""
+        """The version of each ruleset in force on the local day of ``at``.
+
+        The answer for the last quarter-hour (UTC) is remembered when every version looked at
+        knows its local day for the whole quarter-hour (``local_day``): new threads come in time order.
+        """
+        quarter = int(ts // 900)
+        known = self._chosen
+        if known[0] == quarter:
+            return known[1]
         chosen = []
         versions = self.engine._versions
+        whole = True
         for indexes in self.engine._by_id.values():
             for index in indexes:
                 version = versions[index]
                 first, last = version.span
-                if first <= version.local_day(at, ts) <= last:
+                day = version.local_day(at, ts)
+                whole = whole and version.day[0] == quarter
+                if first <= day <= last:
                     chosen.append(index)
                     break
-        return tuple(chosen)
+        answer = tuple(chosen)
+        if whole:
+            self._chosen = (quarter, answer)
+        return answer
 
     def _settle(self, thread: _Thread, index: int, version: _Version, event_type: str) -> None:
         """An event an expectation waits for (or that excuses it) settles it."""
