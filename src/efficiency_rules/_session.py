@@ -499,14 +499,18 @@ class Session:
                 wake = next_wake
         thread.clocks_open = still_open
         thread.earlier = _NO_EARLIER  # every trace of the shorter log has been extended or traced again
+        # ``wake`` is the next moment anything can change without an event: a wake scheduled for
+        # another moment is not wanted any more (``_pass_time`` passes over it)
         if self._defer and not bounded:
             if wake != math.inf:
                 self._deferred[thread.key] = None
+            thread.wake = math.inf
             return
-        if wake < thread.wake:
+        if wake != thread.wake:
             thread.wake = wake
-            self._sequence += 1
-            heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))
+            if wake != math.inf:
+                self._sequence += 1
+                heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))
 
     def _case_states(self, thread: _Thread, as_of: dt.datetime) -> list[CaseState]:
         """The thread's case clocks as a report states them."""
