@@ -153,14 +153,20 @@ class ClockPolicy:
             return False
         return (matter is not None and matter in self.spec.matters) or self.spec.limit is not None
 
-    def limit_for(self, matter: str | None, day: dt.date) -> Duration | None:
-        """The limit of ``matter`` in force on ``day`` (the default limit where the catalogue has none)."""
+    def limit_for(self, matter: str | None, day: dt.date | tuple[Calendar, dt.datetime]) -> Duration | None:
+        """The limit of ``matter`` in force on ``day`` (the default limit where the catalogue has none).
+
+        ``day`` may be given as (calendar, moment): the moment's local day, worked out only where
+        the catalogue's entry for the matter has dates.
+        """
         if matter is not None and matter in self.spec.exclude_matters:
             return None
         entry = self.spec.matters.get(matter) if matter is not None else None
         if entry is not None:
             if isinstance(entry, Duration):
                 return entry
+            if isinstance(day, tuple):
+                day = day[0].local(day[1]).date()
             entries = entry if isinstance(entry, list) else [entry]
             for item in entries:
                 if (item.from_ is None or item.from_ <= day) and (item.to is None or day <= item.to):
@@ -972,7 +978,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
                 break
 
     if start_index is None or start_at is None:
-        if events and policy.limit_for(matter, calendar.local(events[0].at).date()) is None:
+        if events and policy.limit_for(matter, (calendar, events[0].at)) is None:
             return None  # the case's matter has no limit here: no clock, started or not
         for event in events:
             if event.type in policy.stop_types:
@@ -982,7 +988,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
         return trace
 
     start_event = events[start_index]
-    limit = policy.limit_for(matter, calendar.local(start_at).date())
+    limit = policy.limit_for(matter, (calendar, start_at))
     if limit is None:
         return None
     working = working_measure(limit.unit)
