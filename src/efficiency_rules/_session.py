@@ -116,7 +116,9 @@ class Session:
         self._now_ts = -math.inf
         self._retention_s = engine.retention.total_seconds()
         self._events = 0
-        self._chosen: tuple[int, tuple[int, ...]] = (-1, ())  # see _versions_for
+        # the versions in force by local day, where all calendars share one timezone (see _versions_for)
+        self._chosen: dict[int, tuple[int, ...]] | None = (
+            {} if engine._versions and len({version.calendar.timezone for version in engine._versions}) == 1 else None)
         self._ledger: list[Event] = []  # events accountability reads (kept only when verdicts are kept, or counted)
         # A stream keeps what accountability reads of its verdicts (see Engine.evaluate_stream), not the verdicts:
         self._counted: list[Counted] | None = None
@@ -341,28 +343,27 @@ class Session:
     def _versions_for(self, at: dt.datetime, ts: float) -> tuple[int, ...]:
         """The version of each ruleset in force on the local day of ``at``.
 
-        The answer for the last quarter-hour (UTC) is remembered when every version looked at
-        knows its local day for the whole quarter-hour (``local_day``): new threads come in time order.
+        Where every version's calendar has the same timezone (nearly always), the answer is the
+        same for every thread started on one local day: it is remembered by the day.
         """
-        quarter = int(ts // 900)
-        known = self._chosen
-        if known[0] == quarter:
-            return known[1]
-        chosen = []
         versions = self.engine._versions
-        whole = True
+        by_day = self._chosen
+        if by_day is not None:
+            day = versions[0].local_day(at, ts)
+            known = by_day.get(day)
+            if known is not None:
+                return known
+        chosen = []
         for indexes in self.engine._by_id.values():
             for index in indexes:
                 version = versions[index]
                 first, last = version.span
-                day = version.local_day(at, ts)
-                whole = whole and version.day[0] == quarter
-                if first <= day <= last:
+                if first <= version.local_day(at, ts) <= last:
                     chosen.append(index)
                     break
         answer = tuple(chosen)
-        if whole:
-            self._chosen = (quarter, answer)
+        if by_day is not None:
+            by_day[day] = answer
         return answer
 
     def _settle(self, thread: _Thread, index: int, version: _Version, event_type: str) -> None:
