@@ -228,7 +228,25 @@ class RulesetRef(_Model):
 
 
 class Report(_Model):
-    """The result of an evaluation as of a time."""
+    """The result of an evaluation as of a time (``Engine.evaluate``, ``Session.report``).
+
+    What it holds:
+
+    - ``as_of`` — the moment judged as of (timezone-aware);
+    - ``rulesets`` — the ruleset versions that took part (:class:`RulesetRef`);
+    - ``verdicts`` — every verdict (:class:`Verdict`: rule, kind, thread, ``at``, subjects, points,
+      card, sanction, the clauses it cites, and its ``explanation`` with the message in Chinese and
+      English and the facts it rests on), revoked ones left out;
+    - ``cases`` — every case clock as of ``as_of`` (:class:`CaseState`: status, deadline, elapsed,
+      remaining, paused, overdue and extension time);
+    - ``scores`` — scores per subject per period with grades and ranks (:class:`Score`);
+    - ``revocations`` — verdicts revoked on appeal (:class:`Revocation`);
+    - ``events``, ``ignored_after_as_of``, ``open_threads`` — counts.
+
+    What it does: :meth:`table` (a readable table, Chinese or English), :meth:`to_json` and
+    :meth:`json_schema`, :meth:`to_xlsx` and :meth:`to_csv` (spreadsheets). The rest of ``help()``
+    below is pydantic's (a report is a frozen pydantic model: ``model_dump`` gives plain data).
+    """
 
     as_of: AwareDatetime
     rulesets: list[RulesetRef]
