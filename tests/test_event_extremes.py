@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,27 @@ def test_a_lone_surrogate_in_a_text_field_is_refused_where_it_comes_in() -> None
     with pytest.raises(EventError) as info:
         parse_event({"id": "0", "type": "case.received", "at": "2000-01-01T00:00:00+00:00", "case_id": "A", "matter": "\ud800"})
     assert str(info.value) == "event '0': field 'matter': it holds a lone surrogate, which UTF-8 text cannot hold"
+
+
+def test_a_lone_surrogate_escaped_in_a_json_line_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    good = '{"id": "e1", "type": "case.received", "at": "2024-03-01T09:00:00+08:00", "case_id": "A", "matter": "\\u4e00"}'
+    bad = '{"id": "e2", "type": "case.received", "at": "2024-03-01T09:00:00+08:00", "case_id": "B", "matter": "x\\uDC80"}'
+    path.write_text(good + "\n" + bad + "\n", encoding="utf-8")
+    errors: list[EventError] = []
+    events = list(read_events(path, errors=errors))
+    assert [e.id for e in events] == ["e1"] and events[0].matter == "一"  # type: ignore[attr-defined]
+    assert [str(e) for e in errors] == [f"{path}:2: invalid JSON: lone leading surrogate in hex escape at column 107"]
+
+
+def test_an_event_made_in_python_with_a_lone_surrogate_is_refused_by_the_engine() -> None:
+    engine = Engine(["cn.xzxk"])
+    received: Any = engine.registry["case.received"]  # a class declared at run time, with a field matter
+    event = received(id="e1", type="case.received", at=dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC), case_id="A",
+                     matter="x\ud800")
+    as_of = dt.datetime(2024, 4, 1, tzinfo=dt.UTC)
+    for judge in (lambda: engine.session().add(event), lambda: engine.evaluate([event], as_of=as_of),
+                  lambda: list(engine.evaluate_stream([event], as_of=as_of))):
+        with pytest.raises(EventError) as info:
+            judge()
+        assert str(info.value) == "event 'e1': field 'matter': it holds a lone surrogate, which UTF-8 text cannot hold"

@@ -45,7 +45,7 @@ from ._event_fields import thread_field
 from ._events import Event
 from ._jsonl import place_error
 from ._match import Matcher, MatchRule
-from ._registry import EventRegistry
+from ._registry import EventRegistry, checked_text
 from ._ruleset import CompiledRule, Ruleset, load_rulesets, message_fields
 from ._verdicts import (
     Report,
@@ -357,7 +357,7 @@ class Engine:
         offer = session._offer
         for item in events:
             # a known class is an Event (type() is checked, not isinstance: an unregistered subclass is parsed)
-            event = cast("Event", item) if type(item) in known else self.parse(item)
+            event = checked_text(cast("Event", item)) if type(item) in known else self.parse(item)
             ts = event.at.timestamp()
             if ts > as_of_ts:
                 counts["ignored_after_as_of"] += 1
@@ -430,7 +430,7 @@ class Engine:
         if isinstance(item, Event):
             if item.type not in self.registry:
                 self.registry[item.type]  # raises UnknownEventTypeError with suggestions
-            return item
+            return checked_text(item)  # made in Python, it may hold what no reader lets in
         return self.registry.parse(item, default_tz=self.default_tz)  # type: ignore[arg-type]  # the registry validates any Mapping as it does a dict
 
     def close(self) -> None:

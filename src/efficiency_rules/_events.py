@@ -17,7 +17,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    field_validator,
 )
 
 from ._duration import Duration
@@ -124,19 +123,6 @@ class Event(BaseModel):
     meta: Annotated[dict[str, Any], AfterValidator(_json_data)] = Field(
         default_factory=dict, description="Free data the portal wants to keep with the event; never interpreted."
     )
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _writable_text(cls, value: Any) -> Any:
-        """Every text field can be written as UTF-8 (snapshots, reports), as ``meta`` must: a lone
-        surrogate, which only a Python string or a JSON escape can carry, is refused here."""
-        for text in value if isinstance(value, (list, tuple)) else (value,):
-            if type(text) is str and not text.isascii():
-                try:
-                    text.encode("utf-8")
-                except UnicodeEncodeError:
-                    raise ValueError("it holds a lone surrogate, which UTF-8 text cannot hold") from None
-        return value
 
     def __hash__(self) -> int:
         return hash((self.type, self.id))
@@ -392,3 +378,21 @@ CoreEvent = Annotated[
 
 #: The core event classes, in the order of the design table.
 CORE_EVENT_TYPES: tuple[type[Event], ...] = get_args(get_args(CoreEvent)[0])
+
+
+def lone_surrogate_field(event: Event) -> str | None:
+    """The first text field of ``event`` holding a lone surrogate, which UTF-8 text cannot hold, or ``None``.
+
+    Only a Python string or a JSON escape (``\\ud800`` to ``\\udfff``) can carry one; a snapshot or a
+    report could not write it. ``meta`` is checked where it is validated. ``isascii`` passes most text at once.
+    """
+    for name, value in event.__dict__.items():
+        if name == "meta":
+            continue
+        for text in value if type(value) is list or type(value) is tuple else (value,):
+            if type(text) is str and not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    return name
+    return None
