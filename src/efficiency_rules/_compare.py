@@ -52,12 +52,14 @@ class VerdictChange(_Model):
 
 
 class Tally(_Model):
-    """Verdicts added, removed and changed for one unit or one month."""
+    """Verdicts added, removed and changed, and cases made late or on time, for one unit or one month."""
 
     key: str | None = Field(description="The unit (None: verdicts against no unit) or the month, e.g. '2025-03'.")
     added: int = 0
     removed: int = 0
     changed: int = 0
+    made_late: int = Field(0, description="Cases on time before and late now (by month: of the new deadline).")
+    made_on_time: int = Field(0, description="Cases late before and on time now (by month: of the old deadline).")
 
 
 class RuleTally(_Model):
@@ -315,13 +317,20 @@ def _compare_reports(old: Report, new: Report) -> Comparison:
     for column, verdicts in ((0, added), (1, removed), (2, [c.new for c in changed])):
         for v in verdicts:
             rules.setdefault((v.ruleset, v.rule), [0, 0, 0])[column] += 1
-            units.setdefault(_unit(v), [0, 0, 0])[column] += 1
-            months.setdefault(_month(v), [0, 0, 0])[column] += 1
+            units.setdefault(_unit(v), [0, 0, 0, 0, 0])[column] += 1
+            months.setdefault(_month(v), [0, 0, 0, 0, 0])[column] += 1
+    cases, compared, moved = _case_changes(old, new)
+    for case in cases:
+        deadline = case.new_deadline if case.change == "late" else case.old_deadline
+        if case.change == "other" or deadline is None:
+            continue
+        column = 3 if case.change == "late" else 4
+        units.setdefault(case.unit, [0, 0, 0, 0, 0])[column] += 1
+        months.setdefault(f"{deadline.year:04d}-{deadline.month:02d}", [0, 0, 0, 0, 0])[column] += 1
 
     def tally(key: str | None, n: list[int]) -> Tally:
-        return Tally(key=key, added=n[0], removed=n[1], changed=n[2])
+        return Tally(key=key, added=n[0], removed=n[1], changed=n[2], made_late=n[3], made_on_time=n[4])
 
-    cases, compared, moved = _case_changes(old, new)
     return Comparison(
         as_of=new.as_of, old=old.rulesets, new=new.rulesets, events=new.events,
         old_verdicts=len(old.verdicts), new_verdicts=len(new.verdicts), unchanged=unchanged,
@@ -408,6 +417,8 @@ _WORDS = {
     "delta": ("增减", "change"), "old_grade": ("原等次", "old grade"), "new_grade": ("新等次", "new grade"),
     "old_rank": ("原名次", "old rank"), "new_rank": ("新名次", "new rank"), "what": ("变化内容", "what changed"),
     "no_unit": ("无单位", "no unit"), "none": ("无", "none"),
+    "added_verdicts": ("新增结论", "verdicts added"), "removed_verdicts": ("减少结论", "verdicts removed"),
+    "changed_verdicts": ("变化结论", "verdicts changed"), "made_late": ("变为超期的办件", "cases made late"), "made_on_time": ("变为按时的办件", "cases made on time"),
 }
 _FIELD_WORDS = {
     "kind": ("类别", "kind"), "at": ("时间", "time"), "subjects": ("对象", "subjects"), "points": ("分值", "points"),
@@ -484,6 +495,10 @@ def _describe_change(c: VerdictChange, language: Language) -> str:
     return ("；" if zh else "; ").join(parts)
 
 
+def _tally_cells(t: Tally) -> tuple[str, ...]:
+    return str(t.added), str(t.removed), str(t.changed), str(t.made_late), str(t.made_on_time)
+
+
 def _table(c: Comparison, language: Language, cap: int | None) -> str:
     if language not in ("zh", "en"):
         raise UsageError(f"language must be 'zh' or 'en', not {language!r}")
@@ -516,19 +531,20 @@ def _table(c: Comparison, language: Language, cap: int | None) -> str:
         out.append("两组规则集给出的结论、办件状态和得分完全相同" if zh
                    else "Both sets of rulesets give the same verdicts, case states and scores")
         return "\n".join(out) + "\n"
-    counts = ("added", "removed", "changed")
+    counts = ("added_verdicts", "removed_verdicts", "changed_verdicts")
+    by_case = ("made_late", "made_on_time")
     if c.by_rule:
         out += ["", "按规则" if zh else "By rule"]
         out += _columns([(_w("ruleset", language), label("rule", language), *(_w(n, language) for n in counts))]
                         + [(t.ruleset, t.rule, str(t.added), str(t.removed), str(t.changed)) for t in c.by_rule])
     if c.by_unit:
         out += ["", "按单位" if zh else "By unit"]
-        out += _columns([(_w("unit", language), *(_w(n, language) for n in counts))]
-                        + [(t.key or _w("no_unit", language), str(t.added), str(t.removed), str(t.changed)) for t in c.by_unit])
+        out += _columns([(_w("unit", language), *(_w(n, language) for n in counts + by_case))]
+                        + [(t.key or _w("no_unit", language), *_tally_cells(t)) for t in c.by_unit])
     if c.by_month:
         out += ["", "按月份" if zh else "By month"]
-        out += _columns([(_w("month", language), *(_w(n, language) for n in counts))]
-                        + [(period(t.key or "", language), str(t.added), str(t.removed), str(t.changed)) for t in c.by_month])
+        out += _columns([(_w("month", language), *(_w(n, language) for n in counts + by_case))]
+                        + [(period(t.key or "", language), *_tally_cells(t)) for t in c.by_month])
     if c.cases:
         out += ["", f"状态改变的办件（{len(c.cases)}个）" if zh else f"Cases whose status changed ({len(c.cases)})"]
         head = (label("case", language), label("time_limit", language), label("matter", language), _w("unit", language),
@@ -589,14 +605,17 @@ def _sheets(c: Comparison, language: Language) -> dict[str, tuple[list[str], lis
         raise UsageError(f"language must be 'zh' or 'en', not {language!r}")
     zh = language == "zh"
     pick = 0 if zh else 1
-    counts = [_w(n, language) for n in ("added", "removed", "changed")]
+    counts = [_w(n, language) for n in ("added_verdicts", "removed_verdicts", "changed_verdicts")]
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
     out[_SHEETS["by_rule"][pick]] = ([_w("ruleset", language), label("rule", language), *counts],
                                      [[t.ruleset, t.rule, t.added, t.removed, t.changed] for t in c.by_rule])
-    out[_SHEETS["by_unit"][pick]] = ([_w("unit", language), *counts],
-                                     [[t.key or _w("no_unit", language), t.added, t.removed, t.changed] for t in c.by_unit])
-    out[_SHEETS["by_month"][pick]] = ([_w("month", language), *counts],
-                                      [[period(t.key or "", language), t.added, t.removed, t.changed] for t in c.by_month])
+    cases = [_w("made_late", language), _w("made_on_time", language)]
+    out[_SHEETS["by_unit"][pick]] = ([_w("unit", language), *counts, *cases],
+                                     [[t.key or _w("no_unit", language), t.added, t.removed, t.changed, t.made_late,
+                                       t.made_on_time] for t in c.by_unit])
+    out[_SHEETS["by_month"][pick]] = ([_w("month", language), *counts, *cases],
+                                      [[period(t.key or "", language), t.added, t.removed, t.changed, t.made_late,
+                                        t.made_on_time] for t in c.by_month])
     rows: list[list[Any]] = []
     for x in c.cases:
         zone = (x.new_deadline or x.old_deadline or c.as_of).tzinfo
