@@ -102,7 +102,7 @@ def test_identical_rulesets_compare_empty() -> None:
     same = compare([OLD], [OLD], EVENTS, as_of=AS_OF)
     assert same.empty
     assert (same.unchanged, same.cases_compared, same.deadlines_moved) == (1, 4, 0)
-    assert same.by_rule == same.by_unit == same.by_month == []
+    assert (same.by_rule, same.by_unit, same.by_month) == ([], [], [])
     assert same.table().splitlines()[-1] == "两组规则集给出的结论、办件状态和得分完全相同"
 
 
@@ -224,8 +224,8 @@ def test_cli_in_english_with_rows_capped(capsys: pytest.CaptureFixture[str]) -> 
         "case", "BDS-1", "registration", "commodity-housing-sale-registration", "不动产登记中心", "completed", "on",
         "time", "completed", "late", "3", "working", "days", "1", "working", "day", "12", "March", "2025,", "17:30",
         "10", "March", "2025,", "17:30", "11", "March", "2025,", "15:00"]
-    assert lines[start + 3] == "… and 1 more cases"
-    assert "… and 1 more scores" in lines
+    assert lines[start + 3] == "… and 1 more case"
+    assert "… and 1 more score" in lines
     assert "time: 18 March 2025, 17:30 → 14 March 2025, 17:30" in lines[-1]
 
 

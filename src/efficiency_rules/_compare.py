@@ -454,13 +454,18 @@ def _signed(value: float) -> str:
     return f"{value:+g}" if value else "0"
 
 
-def _capped(rows: list[tuple[str, ...]], cap: int | None, noun_zh: str, noun_en: str, language: Language) -> list[str]:
-    """A head row and its rows as columns; past ``cap`` rows, a line that counts the rest."""
+def _capped(rows: list[tuple[str, ...]], cap: int | None, noun: Literal["case", "score", "verdict"], language: Language) -> list[str]:
+    """A head row and its rows as columns; past ``cap`` rows, a line that counts the rest (with ``cap`` 0, only
+    that line)."""
+    listed = len(rows) - 1
+    if cap == 0:
+        return [f"（{count(listed, noun, language)}未列出）" if language == "zh" else f"({count(listed, noun, language)} not listed)"]
     shown = rows if cap is None else rows[: cap + 1]
     out = _columns(shown)
     rest = len(rows) - len(shown)
     if rest > 0:
-        out.append(f"……另有{rest}{noun_zh}" if language == "zh" else f"… and {rest} more {noun_en}")
+        out.append(f"……另有{count(rest, noun, language)}" if language == "zh"
+                   else f"… and {rest} more {count(rest, noun, language).split(' ', 1)[1]}")
     return out
 
 
@@ -558,7 +563,7 @@ def _table(c: Comparison, language: Language, cap: int | None) -> str:
             "-" if x.new_deadline is None else instant(x.new_deadline, language),
             "-" if x.stopped_at is None else instant(x.stopped_at, language),
         ) for x in c.cases]
-        out += _capped(rows, cap, "个办件", "cases", language)
+        out += _capped(rows, cap, "case", language)
     if c.scores:
         out += ["", f"得分变化（{len(c.scores)}项）" if zh else f"Scores that changed ({len(c.scores)})"]
         head = (label("period", language), label("subject", language),
@@ -568,18 +573,18 @@ def _table(c: Comparison, language: Language, cap: int | None) -> str:
             _signed(s.delta), s.old_grade or "-", s.new_grade or "-",
             "-" if s.old_rank is None else str(s.old_rank), "-" if s.new_rank is None else str(s.new_rank),
         ) for s in c.scores]
-        out += _capped(rows, cap, "项得分", "scores", language)
+        out += _capped(rows, cap, "score", language)
     for name, verdicts in (("added", c.added), ("removed", c.removed)):
         if verdicts:
             title = (f"{_w(name, language)}的结论（{len(verdicts)}项）" if zh
                      else f"Verdicts {_w(name, language)} ({len(verdicts)})")
-            out += ["", title, *_capped(_verdict_rows(verdicts, language), cap, "项结论", "verdicts", language)]
+            out += ["", title, *_capped(_verdict_rows(verdicts, language), cap, "verdict", language)]
     if c.changed:
         out += ["", f"变化的结论（{len(c.changed)}项）" if zh else f"Verdicts changed ({len(c.changed)})"]
         rows = [(label("rule", language), label("thread", language), _w("what", language)), *[
             (x.new.rule, thread(x.new.thread, language), _describe_change(x, language)) for x in c.changed
         ]]
-        out += _capped(rows, cap, "项结论", "verdicts", language)
+        out += _capped(rows, cap, "verdict", language)
     return "\n".join(out) + "\n"
 
 
