@@ -156,6 +156,9 @@ def test_the_shijiazhuang_cuts_make_exactly_the_hand_computed_cases_late() -> No
     assert [(t.key, t.made_late) for t in cuts.by_month] == [("2025-03", 1), ("2025-06", 1), ("2025-10", 1)]
     assert (cuts.cases_compared, cuts.deadlines_moved) == (4, 0)
     assert cuts.added[2].explanation.message_zh == "住房公积金贷款超过办结时限7个工作日（截止2025年10月15日17:30）"
+    # the worked example's file (docs/compare.md) holds these very events
+    shipped = ROOT / "examples" / "compare" / "cuts.jsonl"
+    assert [json.loads(line) for line in shipped.read_text(encoding="utf-8").splitlines()] == SJZ_EVENTS
 
 
 # -- the command line ------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def ruleset_list(text: str) -> list[str]:
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @click.option("--events", "events_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON Lines file of events.")
-@click.option("--as-of", "as_of", required=True, help="Judge both as of this aware datetime, e.g. 2025-12-31T24:00+08:00.")
+@click.option("--as-of", "as_of", required=True, help="Judge both as of this aware datetime, e.g. 2026-01-01T00:00+08:00.")
 @click.option("--format", "output", type=click.Choice(["table", "json", "xlsx", "csv"]), default="table", show_default=True,
               help="xlsx: an Excel workbook written to --output FILE; csv: one CSV file per sheet in --output DIR.")
 @click.option("--output", "output_path", type=click.Path(allow_dash=False),
@@ -43,7 +43,7 @@ def compare_command(old: str, new: str, events_path: str, as_of: str, output: st
     changed (by rule, unit and month), cases that become late or on time with both deadlines, and scores.
 
     OLD and NEW are each a ruleset file, directory or shipped id (cn.xzxk), or several loaded together,
-    joined by '+' or ',' (e.g. city-before.yaml+shijiazhuang.accountability-2019).
+    joined by '+' or ',' (e.g. before.yaml+cn.xzxk).
     """
     from ._cli import _aware, _reports_errors
     from ._compare import compare
