@@ -25,6 +25,8 @@ PUBLIC = [
     "ShippedRuleset", "shipped_rulesets",
     # per-thread state stores (efficiency_rules.stores)
     "StoreError", "StoreConflictError",
+    # what-if comparison of two sets of rulesets
+    "CaseChange", "Comparison", "RuleTally", "ScoreChange", "Tally", "VerdictChange", "compare",
 ]
 
 

@@ -83,11 +83,19 @@ from ._verdicts import (
 # The engine and the ruleset loader are imported on first use, so that importing the package (or
 # its pytest plugin) stays cheap; type checkers see them as imported here.
 if TYPE_CHECKING:
+    from ._compare import CaseChange, Comparison, RuleTally, ScoreChange, Tally, VerdictChange, compare
     from ._engine import Engine
     from ._ruleset import Ruleset, load_ruleset, load_rulesets
     from ._session import Session
 
 _LAZY = {
+    "CaseChange": "._compare",
+    "Comparison": "._compare",
+    "RuleTally": "._compare",
+    "ScoreChange": "._compare",
+    "Tally": "._compare",
+    "VerdictChange": "._compare",
+    "compare": "._compare",
     "Engine": "._engine",
     "Session": "._session",
     "Ruleset": "._ruleset",
@@ -118,6 +126,7 @@ __all__ = [
     "Calendar",
     "CalendarError",
     "CaseAccepted",
+    "CaseChange",
     "CaseCompleted",
     "CaseDelivered",
     "CaseEvent",
@@ -132,6 +141,7 @@ __all__ = [
     "CaseSupplementRequested",
     "CaseWithdrawn",
     "Citation",
+    "Comparison",
     "ComplaintDismissed",
     "ComplaintEvent",
     "ComplaintFiled",
@@ -163,11 +173,13 @@ __all__ = [
     "OutputError",
     "RankingPublished",
     "Report",
+    "RuleTally",
     "Ruleset",
     "RulesetError",
     "RulesetIssue",
     "RulesetNotFoundError",
     "RulesetRef",
+    "ScoreChange",
     "Session",
     "ShippedRuleset",
     "SnapshotError",
@@ -176,13 +188,16 @@ __all__ = [
     "StoreConflictError",
     "StoreError",
     "Subject",
+    "Tally",
     "TimeUnit",
     "UnknownEventTypeError",
     "UsageError",
     "Verdict",
+    "VerdictChange",
     "VerdictRevoked",
     "YearArrangement",
     "YearFileError",
+    "compare",
     "load_ruleset",
     "load_rulesets",
     "load_year_file",

@@ -463,6 +463,9 @@ def _add_ruleset_commands() -> None:
     cli.add_command(rulesets_group)
     cli.add_command(new_command)
     cli.add_command(book_command)
+    from ._cli_compare import compare_command
+
+    cli.add_command(compare_command)
 
 
 _add_ruleset_commands()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._verdicts import Report
 
 Cell = str | float | int | dt.datetime | None
+Sheet = tuple[list[str], list[list[Cell]]]
 
 _DATE_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 _DATE_FORMAT_EN = "yyyy-mm-dd hh:mm"
@@ -135,6 +136,14 @@ def _width(value: Cell, language: Language) -> int:
 
 def to_xlsx(report: Report, path: str | Path, language: Language = "zh") -> Path:
     """Write the report as an xlsx workbook at ``path`` (needs the ``excel`` extra: openpyxl)."""
+    named = {_sheet_name(key, language): sheet for key, sheet in sheets(report, language).items()}
+    return write_xlsx(named, path, language, days_from={_sheet_name("cases", language): 8})
+
+
+def write_xlsx(data: dict[str, Sheet], path: str | Path, language: Language = "zh", *,
+               days_from: dict[str, int] | None = None) -> Path:
+    """Write sheets (name → headers and rows) as an xlsx workbook at ``path``; ``days_from`` gives, per sheet,
+    the first column (from 1) of figures in days, whose headers get a note saying so."""
     try:
         from openpyxl import Workbook
         from openpyxl.comments import Comment
@@ -144,12 +153,11 @@ def to_xlsx(report: Report, path: str | Path, language: Language = "zh") -> Path
         raise UsageError(
             "writing xlsx needs openpyxl: install the extra with pip install 'efficiency-rules[excel]'") from None
     target = Path(path)
-    data = sheets(report, language)
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     date_format = _DATE_FORMAT if language == "zh" else _DATE_FORMAT_EN
-    for key, (headers, rows) in data.items():
-        sheet = book.create_sheet(_sheet_name(key, language))
+    for name, (headers, rows) in data.items():
+        sheet = book.create_sheet(name)
         sheet.append(headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -159,13 +167,14 @@ def to_xlsx(report: Report, path: str | Path, language: Language = "zh") -> Path
         for row in rows:
             for i, value in enumerate(row):
                 widths[i] = max(widths[i], _width(value, language))
+        days = (days_from or {}).get(name)
         for i, width in enumerate(widths, start=1):
             letter = get_column_letter(i)
             sheet.column_dimensions[letter].width = min(width + 2, 80)
             column = [row[i - 1] for row in rows]
             if any(isinstance(value, dt.datetime) for value in column):
                 sheet.cell(row=1, column=i).comment = Comment(_DATE_NOTE[0 if language == "zh" else 1], "efficiency-rules")
-            elif key == "cases" and i >= 8:
+            elif days is not None and i >= days:
                 sheet.cell(row=1, column=i).comment = Comment(_DAYS_NOTE[0 if language == "zh" else 1], "efficiency-rules")
             for r, value in enumerate(column, start=2):
                 if isinstance(value, dt.datetime):
@@ -193,12 +202,17 @@ def _csv_value(value: Cell) -> Any:
 def to_csv(report: Report, directory: str | Path, language: Language = "zh") -> list[Path]:
     """Write the report as CSV files in ``directory`` (created if needed), one per sheet, UTF-8 with a BOM so
     that Excel reads the Chinese right. Returns the files written."""
+    return write_csv({_sheet_name(key, language): sheet for key, sheet in sheets(report, language).items()}, directory)
+
+
+def write_csv(data: dict[str, Sheet], directory: str | Path) -> list[Path]:
+    """Write sheets (name → headers and rows) as CSV files in ``directory``, one per sheet, named after it."""
     target = Path(directory)
     try:
         target.mkdir(parents=True, exist_ok=True)
         written = []
-        for key, (headers, rows) in sheets(report, language).items():
-            file = target / f"{_sheet_name(key, language).replace(' ', '_')}.csv"
+        for name, (headers, rows) in data.items():
+            file = target / f"{name.replace(' ', '_')}.csv"
             with file.open("w", encoding="utf-8-sig", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(headers)
@@ -207,4 +221,3 @@ def to_csv(report: Report, directory: str | Path, language: Language = "zh") -> 
     except OSError as error:
         raise OutputError(f"cannot write CSV files in {target}: {error.strerror or error}; choose a writable directory") from None
     return written
-
