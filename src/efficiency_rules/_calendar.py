@@ -184,7 +184,10 @@ class Calendar:
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         """``moment`` in the calendar's timezone; a naive datetime is an error."""
-        if moment.tzinfo is None or moment.utcoffset() is None:
+        zone = moment.tzinfo
+        if zone is self.timezone:
+            return moment  # (the engine's own instants mostly are)
+        if zone is None or moment.utcoffset() is None:
             raise CalendarError(
                 f"{moment.isoformat()} has no timezone: pass an aware datetime such as "
                 f"{moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).isoformat()}"

@@ -402,8 +402,13 @@ def _pad(text: str, width: int) -> str:
 
 def verdict_id(ruleset: str, version: str, rule: str, thread: str, trigger: str) -> str:
     """A stable id from what makes a verdict unique, so re-evaluation never counts a penalty twice."""
-    digest = hashlib.blake2b(json.dumps([ruleset, version, rule, thread, trigger]).encode(), digest_size=10).hexdigest()
-    return f"v-{digest}"
+    parts = (ruleset, version, rule, thread, trigger)
+    joined = '", "'.join(parts)
+    if joined.isascii() and joined.isprintable() and "\\" not in joined and joined.count('"') == 8:
+        text = f'["{joined}"]'  # what json.dumps writes for plain text, without its machinery
+    else:
+        text = json.dumps(list(parts))
+    return f"v-{hashlib.blake2b(text.encode(), digest_size=10).hexdigest()}"
 
 
 def render_message(template: str, values: Mapping[str, Value], language: Language = "zh") -> str:
