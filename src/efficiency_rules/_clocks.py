@@ -616,6 +616,16 @@ class ClockTrace:
         target_m = self.deadline_measure(max(0, x))
         return None if target_m is None else self.moment(target_m)
 
+    def past_elapsed(self, x: int) -> dt.datetime | None:
+        """The first instant after which more than ``x`` of clock time has run ("more than 3 working days late").
+
+        In working time the clock stands still outside business hours: ``x`` is reached at closing
+        time, and passed only when the next working period opens. A case stopped before that
+        instant (or at it) has run ``x`` and no more.
+        """
+        later = self.at_elapsed(x + 1)  # one second of clock time past x, in the working period where x is passed
+        return None if later is None else later - dt.timedelta(seconds=1)
+
     def at(self, now: dt.datetime, *, explain: bool = True, since: tuple[str | None, float] | None = None,
            offers: bool = True) -> ClockRun:
         """The clock as of ``now`` (a moment in this trace's validity): see :func:`run_clock`.
@@ -688,7 +698,7 @@ class ClockTrace:
                 schedule.append((None, total + amount, extra, key, verdict, amount))
                 continue
             x = total - amount if kind == "remaining" else int(total * extra) if kind == "share" else total + amount
-            moment = self.at_elapsed(x)
+            moment = self.at_elapsed(x) if kind != "once" or not amount else self.past_elapsed(x)
             if moment is not None and moment.timestamp() < stop_ts:  # else it never comes
                 values = self.values if kind != "once" else {**self.values, "overdue_by": extra}
                 schedule.append((moment.timestamp(), moment, key, verdict, values, kind != "once"))

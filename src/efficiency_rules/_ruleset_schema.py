@@ -216,9 +216,10 @@ class WarningSpec(_Spec):
 
 
 class OverdueSpec(_Spec):
-    """A verdict for running past the deadline: at it (or ``after`` more), and again ``every`` period while still open."""
+    """A verdict for running past the deadline: at it (or more than ``after`` past it), and again ``every`` period while still open."""
 
-    after: Duration | None = None
+    after: Duration | None = Field(default=None, description="More than this past the deadline (超过): in working time, "
+                                   "from the opening of the working period in which the lateness passes it.")
     every: Duration | None = None
     verdict: str
 
