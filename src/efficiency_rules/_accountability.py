@@ -29,7 +29,7 @@ from ._ruleset_schema import (
     RollingWindow,
     VerdictFilter,
 )
-from ._text import Value, thread_phrase
+from ._text import Phrase, Value, card, thread_phrase
 from ._verdicts import Score, Verdict, iso, make_verdict, verdict_id
 
 __all__ = ["LEDGER_TYPES", "Counted", "Organisation", "RevocationNote", "account", "apply_accountability", "counted_by"]
@@ -247,6 +247,7 @@ class _Ledger:
         self.as_of = as_of
         self.verdicts: list[Verdict] = []  # base verdicts, then those this ledger gives, as they are given
         self.given_ids: set[str] = set()  # every verdict it gave, revoked ones included
+        self.replaced: frozenset[str] = frozenset()  # cards a heavier card of the same case replaces (counted nowhere)
 
     # -- items -----------------------------------------------------------------------------------
 
@@ -261,8 +262,9 @@ class _Ledger:
                     found.append(_Item(event.id, event.at.timestamp(), event.at, _event_subjects(event, counter, self.org),
                                        value=value))
         if counter.verdicts is not None:
+            replaced = self.replaced
             for verdict in self.verdicts:
-                if _matches(verdict, counter.verdicts):
+                if _matches(verdict, counter.verdicts) and verdict.id not in replaced:
                     points = verdict.points or 0.0
                     value = 1.0 if counter.sum is None else points if counter.sum == "points" else max(0.0, -points)
                     found.append(_Item(verdict.id, verdict.at.timestamp(), verdict.at, _verdict_subjects(verdict, self.org),
@@ -355,6 +357,8 @@ class _Ledger:
                 self.verdicts.append(verdict)
 
         spec = self.spec
+        if spec.cards.same_thread == "replace":
+            self.replaced = replaced_cards(self.verdicts)
         for ranking in spec.rankings:
             title = _title(ranking.title, ranking.id)
             streak: dict[str, int] = defaultdict(int)
@@ -409,12 +413,15 @@ class _Ledger:
                 if not reached:
                     continue
                 items = w.items
+                # the window's count as the report knows it (for a period ended by as_of, the period's count)
+                total = w.total if w.rolling else sum(x.value for x in items)
                 for n, i in reached:
                     item = items[i]
                     counted = ", ".join(f"{x.id}@{iso(self.calendar.local(x.at))}" for x in items[: i + 1])
                     keep(self.give(rule.id, title, rule.verdict, role, subject, item.id, item.at, window,
                                    [("计数", "count", f"{rule.when.counter} = {n:g} ({rule.when.op} {value})"),
-                                    ("计入", "counted", counted)], rule.also, {"count": f"{n:g}"}))
+                                    ("计入", "counted", counted), ("期间合计", "window total", f"{total:g}")],
+                                   rule.also, {"count": f"{n:g}", "total": f"{total:g}", **_card_of(item)}))
         for ladder in spec.ladders:
             title = _title(ladder.title, ladder.id)
             role = spec.counters[ladder.counter].per
@@ -425,7 +432,7 @@ class _Ledger:
                     step = ladder.steps[min(n, len(ladder.steps)) - 1]
                     keep(self.give(ladder.id, title, step, role, subject, item.id, item.at, window,
                                    [("第几次", "offence", f"{n} in {window}"), ("依据", "offence of", item.id)], ladder.also,
-                                   {"count": str(n)}))
+                                   {"count": str(n), **_card_of(item)}))
         for rate in spec.rates:
             title = _title(rate.title, rate.id)
             role = spec.counters[rate.denominator].per
@@ -511,6 +518,31 @@ class _Ledger:
                                    [("应有次数", "required", f">= {minimum.at_least}"), ("实有次数", "done", f"{done:g}")],
                                    minimum.also, {"count": f"{done:g}"}))
             key = _period(self.calendar.local(end).date(), period)
+
+
+#: How heavy each card is: a heavier card of a case replaces a lighter one (``cards: {same_thread: replace}``).
+CARD_WEIGHT = {"yellow": 1, "red": 2}
+
+
+def replaced_cards(verdicts: Iterable[Verdict | Counted]) -> frozenset[str]:
+    """The cards a heavier card of the same ruleset and thread replaces: those lighter than the thread's heaviest.
+
+    One card per case, chosen by severity (根据情节轻重): a case given a yellow card at its deadline
+    and a red card later counts as one red card. Cards of equal weight each count (two separate
+    breaches of one case); revoked verdicts are not among ``verdicts``, so they replace nothing.
+    """
+    cards = [v for v in verdicts if v.card in CARD_WEIGHT]
+    heaviest: dict[tuple[str, str], int] = {}
+    for v in cards:
+        key = (v.ruleset, v.thread)
+        heaviest[key] = max(heaviest.get(key, 0), CARD_WEIGHT[v.card or ""])
+    return frozenset(v.id for v in cards if CARD_WEIGHT[v.card or ""] < heaviest[(v.ruleset, v.thread)])
+
+
+def _card_of(item: _Item) -> dict[str, Value]:
+    """``{card}`` for a message: the card of the verdict an item is (红牌 / red card), if it is one."""
+    found = item.verdict.card if item.verdict is not None else None
+    return {"card": Phrase(card(found, "zh"), card(found, "en"))} if found else {}
 
 
 def _reached(items: Sequence[_Item], compare: Callable[[Any, Any], bool], value: float, repeat: bool) -> list[tuple[float, int]]:
@@ -732,6 +764,7 @@ class Counted:
     id: str
     ruleset: str
     rule: str
+    thread: str
     kind: str
     card: str | None
     points: float | None
@@ -740,7 +773,7 @@ class Counted:
 
     @classmethod
     def of(cls, verdict: Verdict) -> Counted:
-        return cls(verdict.id, verdict.ruleset, verdict.rule, verdict.kind, verdict.card, verdict.points, verdict.at,
+        return cls(verdict.id, verdict.ruleset, verdict.rule, verdict.thread, verdict.kind, verdict.card, verdict.points, verdict.at,
                    verdict.subjects)
 
 
@@ -748,8 +781,12 @@ def counted_by(ledgers: Sequence[tuple[Any, AccountabilitySpec, Any]]) -> Callab
     """Whether any counter or score of these accountability sections reads a verdict."""
     counters = [c.verdicts for _, spec, _ in ledgers for c in spec.counters.values() if c.verdicts is not None]
     policies = [spec.scores for _, spec, _ in ledgers if spec.scores is not None]
+    # a card that counts nowhere itself may replace one that does
+    cards = any(spec.cards.same_thread == "replace" for _, spec, _ in ledgers)
 
     def reads(verdict: Verdict) -> bool:
+        if cards and verdict.card in CARD_WEIGHT:
+            return True
         if any(_matches(verdict, wanted) for wanted in counters):
             return True
         for policy in policies:

@@ -72,7 +72,7 @@ LIMIT_MAXIMUM = {
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MESSAGE_FIELDS = (
     "rule", "thread", "event_type", "event_id", "actor", "unit", "at", "deadline", "within", "count",
-    "limit", "matter", "overdue_by", "reason", "approver", "new_items",
+    "limit", "matter", "overdue_by", "reason", "approver", "new_items", "card", "total",
 )
 # Fields every event has, which are not placeholders of their own (``{event_id}``, ``{at}``… say them).
 _COMMON_FIELDS = frozenset(("id", "type", "at", "meta"))

@@ -393,9 +393,18 @@ class ScoreSpec(_Spec):
     veto: VerdictFilter | None = Field(default=None, description="Any such verdict in the period gives the lowest grade (一票否决).")
 
 
+class CardsSpec(_Spec):
+    """How the red and yellow cards of one case count (情节轻重: one card per case, or each card)."""
+
+    same_thread: Literal["add", "replace"] = Field(
+        default="add", description="replace: of a ruleset's cards on one thread (a case), those lighter than its heaviest "
+        "card count nowhere in this section's counters; add: every card counts.")
+
+
 class AccountabilitySpec(_Spec):
     """What follows from verdicts over time: counters, thresholds, ladders, rankings, rates and scores."""
 
+    cards: CardsSpec = Field(default_factory=CardsSpec)
     counters: dict[str, CounterSpec] = Field(default_factory=dict)
     rules: list[AccountabilityRuleSpec] = Field(default_factory=list)
     ladders: list[LadderSpec] = Field(default_factory=list)
