@@ -90,12 +90,36 @@ def test_an_overdue_case_is_explained_with_every_holiday_it_skipped(engine: Engi
 
 def test_red_card_and_running_overdue_at_as_of(engine: Engine) -> None:
     report = engine.evaluate(ACCEPTED, as_of=t("2024-10-30T12:00"))
-    # more than 3 working days late: 10-25, 10-28, 10-29 have run at 10-29 17:30
-    assert ("licence.red-card", "2024-10-29T17:30:00+08:00", "a") in verdicts(report)
+    # 10-25, 10-28, 10-29 have run at 10-29 17:30: exactly 3 working days late; MORE than 3 when the
+    # next working period opens, 10-30 09:00
+    assert ("licence.red-card", "2024-10-30T09:00:00+08:00", "a") in verdicts(report)
     state = case(report)
     # 10-25, 10-28, 10-29 full days and 10-30 09:00-12:00 past the deadline
     assert (state.status, state.overdue_seconds, state.remaining_seconds) == ("overdue", 3 * DAY + 3 * HOUR, 0)
     assert [v.rule for v in report.verdicts].count("licence.late-day") == 4
+
+
+@pytest.mark.parametrize(("completed", "red"), [
+    ("2024-10-29T17:30:00", None),  # exactly 3 working days late, at closing time
+    ("2024-10-29T20:00:00", None),  # in the evening: the clock stands still, still exactly 3.0
+    ("2024-10-30T09:00:00", None),  # when the next working period opens: still 3.0
+    ("2024-10-30T09:00:01", "2024-10-30T09:00:00+08:00"),  # one second more than 3 working days
+    ("2024-10-30T11:00:00", "2024-10-30T09:00:00+08:00"),
+])
+def test_more_than_3_working_days_is_strictly_more(engine: Engine, completed: str, red: str | None) -> None:
+    """`after: 3wd` is 超过3个工作日: a case exactly 3.0 working days late gets no red card, on every path."""
+    events = [*ACCEPTED, ev("c", "case.completed", completed)]
+    as_of = t("2024-12-01T00:00")
+    report = engine.evaluate(events, as_of=as_of)
+    given = [v.at.isoformat() for v in report.verdicts if v.rule == "licence.red-card"]
+    assert given == ([] if red is None else [red])
+    session = engine.session()
+    for event in events:
+        session.add(event)
+    assert session.report(as_of).verdicts == report.verdicts
+    assert sorted(engine.evaluate_stream(events, as_of=as_of), key=lambda v: (v.at, v.id)) == report.verdicts
+    overdue = case(report).overdue_seconds
+    assert (overdue == 3 * DAY) is (red is None)
 
 
 def test_an_allowed_pause_across_the_holiday_excludes_only_working_time(engine: Engine) -> None:

@@ -46,16 +46,16 @@ AS_OF = bench.as_of_for(YEAR)
 
 # Pinned from the engine of this test's commit (as_of 2026-01-05T00:00+08:00).
 EVENTS = 1_797
-VERDICTS = 1_019  # 967 clock and rule verdicts, 52 of accountability
+VERDICTS = 1_024  # 966 clock and rule verdicts, 58 of accountability
 PER_RULE: dict[str, int] = {
-    "changde.accountability-2013/red-card-warning-talk": 31,
-    "changde.accountability-2013/still-slow-after-interview": 3,
-    "changde.accountability-2013/yellow-cards-to-red": 7,
+    "changde.accountability-2013/card-warning-talk": 41,
+    "changde.accountability-2013/still-slow-after-interview": 4,
+    "changde.accountability-2013/yellow-cards-to-red": 2,
     "changde.e-supervision-2013/approval.irregular-extension": 8,
     "changde.e-supervision-2013/approval.irregular-pause": 8,
     "changde.e-supervision-2013/approval.late-day": 418,
     "changde.e-supervision-2013/approval.late-supplement-notice": 2,
-    "changde.e-supervision-2013/approval.red-card": 24,
+    "changde.e-supervision-2013/approval.red-card": 23,
     "changde.e-supervision-2013/approval.warning-light": 36,
     "changde.e-supervision-2013/approval.yellow-card": 31,
     "cn.one-time-notification/licensing-new-items": 5,
@@ -83,14 +83,18 @@ PER_RULE: dict[str, int] = {
 # The engine that recorded the oracle gave FULL_RECORDED (and RULES_FULL_RECORDED); since, the county
 # table's clause citation was reworded, and then every message was rendered for people (20个工作日,
 # 2024年10月24日17:30, 办件XK-1 in place of 20wd, ISO instants and thread keys). Both change texts and
-# nothing else: IDS (ids, rules, kinds, times, points, cards, subjects) is the recorded one, and so is
-# WITHOUT_MESSAGES, the digest of the verdicts with their two message texts taken out.
+# nothing else. Then Changde's cards changed verdicts on purpose (docs/decisions.md, "Cards by
+# severity"): a red card only when MORE than 3 working days late (24 → 23), one card per approval (a
+# red card replaces the case's yellow: 7 accumulated red cards → 2) and a warning talk for every card
+# (31 → 41), an overdue approval after an interview counted by its red card too (3 → 4). IDS (ids,
+# rules, kinds, times, points, cards, subjects) and WITHOUT_MESSAGES (the digest of the verdicts with
+# their two message texts taken out) are those of that change.
 FULL_RECORDED = "16e56a0d735c54d2379c1090475aabc04fd7ae2eb8b6c4a3e863d5c8747d0501"
-FULL = "e81e4eedeb129ce0d2e7f52fc0a328670f95cadeadc657d88dcace2f37ac3cfa"
-RULES_FULL = "6d0f675507ac486e33ef0c794c7b6b16901172fe400a83044b6563fb78e0aa29"  # the clock and rule verdicts
-IDS = "d4502b96562363f1e7bee01192cfa3857b1ef4d269eda8b44bb4cd3742bbc4b6"
-RULES_IDS = "f7cfab1201b4d16d85fb0ff4c6825866b72227ccc056c976cbe4f40388f62a2e"
-WITHOUT_MESSAGES = "f31b621e424034534778efe6da8268635022cd376fad213c3108dbf5c6e07404"
+FULL = "6edbe3812ad57e63efc322c6bf157eeeda1599655ea82daa709e59e97999b9b4"
+RULES_FULL = "e84ba35a1b2e212b5864bda82cb29d90ae78893444a18d787fd559f0182fe6eb"  # the clock and rule verdicts
+IDS = "1eb2fd19dc62b6bb2a378f13734fb25b1ca1f6c00189b5875423d7fa95c61d2d"
+RULES_IDS = "7fb6997bb33770c02a8e24314858e35c9f750c0f2d795422aaaf78fd6483f645"
+WITHOUT_MESSAGES = "55055e27a2023453bedcc50637f88fd1db9a715437d7079cc7f57e285436efc8"
 RULES_FULL_RECORDED = "de314298d92f979737a78a1485715bcbb9388473f0c97a3bb8e4be72ec5f44e0"
 
 
@@ -126,7 +130,7 @@ def test_verdicts_are_those_pinned(events: list[Event], evaluated: dict[str, Any
     assert summary["full"] == FULL
     county = [v for v in evaluated["report"].verdicts if v.ruleset == "county.points-table"]
     assert "县机关效能建设考评办法（示例，扣分标准参照各地市、县效能问责办法中的常见数值）" in {c.citation for v in county for c in v.cites}
-    assert summary["rules"]["verdicts"] == 967 and summary["rules"]["full"] == RULES_FULL
+    assert summary["rules"]["verdicts"] == 966 and summary["rules"]["full"] == RULES_FULL
     assert (summary["ids"], summary["rules"]["ids"]) == (IDS, RULES_IDS)
 
 
@@ -173,7 +177,7 @@ def test_the_table_lists_a_card_after_the_verdicts_that_caused_it(evaluated: dic
 
     same_moment = [v for v in report.verdicts if cause(v) in by_id and by_id[cause(v)].at == v.at]
     plain = {v.id: i for i, v in enumerate(sorted(report.verdicts, key=lambda v: (v.at, v.id)))}
-    assert (len(same_moment), sum(plain[cause(v)] > plain[v.id] for v in same_moment)) == (52, 22)  # id order gets 22 wrong
+    assert (len(same_moment), sum(plain[cause(v)] > plain[v.id] for v in same_moment)) == (58, 32)  # id order gets 32 wrong
     ordered = _cause_first(report.verdicts)
     place = {v.id: i for i, v in enumerate(ordered)}
     assert [v.at for v in ordered] == sorted(v.at for v in report.verdicts)
