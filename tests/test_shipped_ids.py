@@ -31,7 +31,7 @@ SHIPPED_IDS = [
     "changde.accountability-2013", "changde.e-supervision-2013", "cn.one-time-notification", "cn.xinfang", "cn.xxgk",
     "cn.xzxk", "county.points-table", "demo.first-inquiry", "district.five-systems", "feidong.discipline-2012",
     "shijiazhuang.accountability-2019", "shijiazhuang.efficiency-revolution-2019", "shijiazhuang.legal-review-2019",
-    "taixing.performance-2014",
+    "taixing.conduct-2015", "taixing.performance-2014",
 ]
 
 
@@ -156,7 +156,7 @@ def test_cli_lists_the_shipped_rulesets(capsys: pytest.CaptureFixture[str]) -> N
         ("    行政许可自受理之日起20个工作日内作出决定，经批准可延长10个工作日；统一、联合、集中办理45个工作日，可延长15个工作日；"
          "听证、检验等所需时间不计入；补正一次性告知；准予许可后10个工作日内送达"),
     ]
-    assert out[-1] == "14个规则集；efficiency-rules rulesets show ID 查看其一"
+    assert out[-1] == "15个规则集；efficiency-rules rulesets show ID 查看其一"
     assert main(["rulesets", "--lang", "en"]) == 0
     out = capsys.readouterr().out.splitlines()
     at = out.index("cn.xinfang@2022  信访工作条例（登记告知和办理期限）")
@@ -165,7 +165,7 @@ def test_cli_lists_the_shipped_rulesets(capsys: pytest.CaptureFixture[str]) -> N
         ("    Registering a petition and telling the petitioner within 15 days, concluding it within 60 days of acceptance, "
          "extendable by up to 30 with approval"),
     ]
-    assert out[-1] == "14 rulesets; efficiency-rules rulesets show ID shows one"
+    assert out[-1] == "15 rulesets; efficiency-rules rulesets show ID shows one"
 
 
 def test_cli_lists_them_as_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -239,9 +239,9 @@ def test_check_suggests_the_shipped_ruleset_to_build_on(tmp_path: Path, capsys: 
         f"hint: {mine}:{line}:3: reference {name!r} ({citation}) is enforced by the shipped ruleset cn.xzxk: load cn.xzxk "
         "beside this ruleset rather than re-declaring its limits and rules (efficiency-rules rulesets show cn.xzxk)"
         for line, name, citation in [
-            (35, "licensing-law-32", "《中华人民共和国行政许可法》第三十二条第一款第（四）项"),
-            (38, "licensing-law-42", "《中华人民共和国行政许可法》第四十二条第一款"),
-            (41, "licensing-law-45", "《中华人民共和国行政许可法》第四十五条"),
+            (38, "licensing-law-32", "《中华人民共和国行政许可法》第三十二条第一款第（四）项"),
+            (41, "licensing-law-42", "《中华人民共和国行政许可法》第四十二条第一款"),
+            (44, "licensing-law-45", "《中华人民共和国行政许可法》第四十五条"),
         ]
     ]
     # the shipped rulesets themselves get no hint, though several cite the same law
