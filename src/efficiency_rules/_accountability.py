@@ -320,7 +320,7 @@ class _Ledger:
     # -- giving verdicts -------------------------------------------------------------------------
 
     def give(self, entry_id: str, title: str, template_name: str, subject_role: str, subject: str, item_id: str, at: dt.datetime,
-             window: str, facts_given: list[tuple[str, str, str]], also: Sequence[str], values: Mapping[str, str] | None = None,
+             window: str, facts_given: list[tuple[str, str, str]], also: Sequence[str], values: Mapping[str, Value] | None = None,
              ) -> Verdict | None:
         if at > self.as_of:
             return None
