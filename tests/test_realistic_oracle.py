@@ -90,11 +90,11 @@ PER_RULE: dict[str, int] = {
 # rules, kinds, times, points, cards, subjects) and WITHOUT_MESSAGES (the digest of the verdicts with
 # their two message texts taken out) are those of that change.
 FULL_RECORDED = "16e56a0d735c54d2379c1090475aabc04fd7ae2eb8b6c4a3e863d5c8747d0501"
-FULL = "6edbe3812ad57e63efc322c6bf157eeeda1599655ea82daa709e59e97999b9b4"
+FULL = "b9a975a5560f906789d421dbffa0f22e3fda813d0dc32d6f134b72b454d4c80d"
 RULES_FULL = "e84ba35a1b2e212b5864bda82cb29d90ae78893444a18d787fd559f0182fe6eb"  # the clock and rule verdicts
 IDS = "1eb2fd19dc62b6bb2a378f13734fb25b1ca1f6c00189b5875423d7fa95c61d2d"
 RULES_IDS = "7fb6997bb33770c02a8e24314858e35c9f750c0f2d795422aaaf78fd6483f645"
-WITHOUT_MESSAGES = "55055e27a2023453bedcc50637f88fd1db9a715437d7079cc7f57e285436efc8"
+WITHOUT_MESSAGES = "d46edef630b18ff8bf741d65da50ec9416d43366f0d927d337cbf9b9f4be33d0"
 RULES_FULL_RECORDED = "de314298d92f979737a78a1485715bcbb9388473f0c97a3bb8e4be72ec5f44e0"
 
 

@@ -398,6 +398,7 @@ class _Ledger:
             counter = spec.counters[rule.when.counter]
             role = counter.per
             previous: dict[str, float] = {}
+            totals = _names_total(self.ruleset.spec.verdicts[rule.verdict].message)  # explained when the message gives it
             if rule.when.consecutive > 1:
                 self.consecutive(rule, title, compare, counter, keep)
                 continue
@@ -414,14 +415,15 @@ class _Ledger:
                     continue
                 items = w.items
                 # the window's count as the report knows it (for a period ended by as_of, the period's count)
-                total = w.total if w.rolling else sum(x.value for x in items)
+                total = f"{w.total if w.rolling else sum(x.value for x in items):g}"
+                told = [("期间合计", "window total", total)] if totals else []
                 for n, i in reached:
                     item = items[i]
                     counted = ", ".join(f"{x.id}@{iso(self.calendar.local(x.at))}" for x in items[: i + 1])
                     keep(self.give(rule.id, title, rule.verdict, role, subject, item.id, item.at, window,
                                    [("计数", "count", f"{rule.when.counter} = {n:g} ({rule.when.op} {value})"),
-                                    ("计入", "counted", counted), ("期间合计", "window total", f"{total:g}")],
-                                   rule.also, {"count": f"{n:g}", "total": f"{total:g}", **_card_of(item)}))
+                                    ("计入", "counted", counted), *told],
+                                   rule.also, {"count": f"{n:g}", "total": total, **_card_of(item)}))
         for ladder in spec.ladders:
             title = _title(ladder.title, ladder.id)
             role = spec.counters[ladder.counter].per
@@ -537,6 +539,12 @@ def replaced_cards(verdicts: Iterable[Verdict | Counted]) -> frozenset[str]:
         key = (v.ruleset, v.thread)
         heaviest[key] = max(heaviest.get(key, 0), CARD_WEIGHT[v.card or ""])
     return frozenset(v.id for v in cards if CARD_WEIGHT[v.card or ""] < heaviest[(v.ruleset, v.thread)])
+
+
+def _names_total(message: Any) -> bool:
+    """Whether a verdict's message (text, or text per language) gives the window's ``{total}``."""
+    texts = [message] if isinstance(message, str) else [message.zh, message.en or ""]
+    return any("{total}" in text for text in texts)
 
 
 def _card_of(item: _Item) -> dict[str, Value]:
