@@ -87,7 +87,7 @@ def test_the_installed_package_is_the_wheel_and_carries_the_rulesets(installed: 
     venv = str(bin_dir.parent)
     assert package.startswith(venv) and root.startswith(venv), shown.stdout
     assert Path(root) == Path(package).parent / "rulesets"
-    assert count == "14"
+    assert count == "15"
     assert sorted(p.name for p in Path(root, "cn").iterdir() if p.suffix == ".yaml") == [
         "one-time-notification.test.yaml", "one-time-notification.yaml", "xinfang.test.yaml", "xinfang.yaml",
         "xxgk.test.yaml", "xxgk.yaml", "xzxk.test.yaml", "xzxk.yaml",
@@ -101,7 +101,7 @@ def test_the_commands_work_from_outside_the_checkout(installed: tuple[Path, Path
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
     assert "cn.xzxk@2019  中华人民共和国行政许可法（办理期限）" in lines
-    assert lines[-1] == "14个规则集；efficiency-rules rulesets show ID 查看其一"
+    assert lines[-1] == "15个规则集；efficiency-rules rulesets show ID 查看其一"
 
     judged = _run([command, "evaluate", "cn.xzxk", "--events", "cases.jsonl", "--as-of", AS_OF], cwd=elsewhere, env=env)
     assert judged.returncode == 0, judged.stderr

@@ -135,7 +135,7 @@ BAD_FILES: list[tuple[str, Expected]] = [
     ]),
     ("unknown-reference-no-suggestion.yaml", [(10, 21, "verdict 'w': cites unknown reference '首问责任制'")]),
     ("unknown-placeholder.yaml", [
-        (8, 38, "verdict 'w': unknown placeholder {deadlin} in message; placeholders are {rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver}, {new_items} and the fields of the event types (declared ones included) — did you mean 'deadline'?"),
+        (8, 38, "verdict 'w': unknown placeholder {deadlin} in message; placeholders are {rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver}, {new_items}, {card}, {total} and the fields of the event types (declared ones included) — did you mean 'deadline'?"),
     ]),
     # Declared event types.
     ("declared-core-type.yaml", [
@@ -407,7 +407,7 @@ BAD_FILES: list[tuple[str, Expected]] = [
         (18, 12, "time limit 'statutory': limit 0wd out of range: more than 0 and at most 750wd"),
         (22, 13, "verdict 'late': points -500 out of range -100…100"),
         (23, 13, "verdict 'late': cites unknown reference 'xkf-24' — did you mean 'xkf-42'?"),
-        (24, 14, "verdict 'late': unknown placeholder {deadlin} in message; placeholders are {rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver}, {new_items} and the fields of the event types (declared ones included) — did you mean 'deadline'?"),
+        (24, 14, "verdict 'late': unknown placeholder {deadlin} in message; placeholders are {rule}, {thread}, {event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, {reason}, {approver}, {new_items}, {card}, {total} and the fields of the event types (declared ones included) — did you mean 'deadline'?"),
         (25, 16, "verdict 'typo': 'kind': expected 'violation', 'warning', 'alarm', 'sanction' or 'compliance', got 'violaton' — did you mean 'violation'?"),
         (28, 9, "rule 'r1': unknown event type 'case.acepted' — did you mean 'case.accepted'?"),
         (33, 17, "rule 'r2': inquiry.received has no field 'in_scop'; its fields are actor, at, id, in_scope, inquiry_id, meta, type, unit — did you mean 'in_scope'?"),
