@@ -34,8 +34,10 @@ __all__ = ["ClockFigure", "judge_aggregates"]
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
                                                   "≤": operator.le, "≥": operator.ge}
-_OP_TEXT = {"<": ("低于", "below"), "<=": ("不超过", "at most"), "≤": ("不超过", "at most"), ">": ("高于", "above"),
-            ">=": ("不低于", "at least"), "≥": ("不低于", "at least")}
+#: How a value stands against the bound, when it holds and when it does not: (zh, en) each.
+_OP_TEXT = {"<": (("低于", "below"), ("未低于", "not below")), "<=": (("不超过", "at most"), ("超过", "above")),
+            ">": (("高于", "above"), ("未高于", "not above")), ">=": (("达到", "at least"), ("未达到", "below"))}
+_OP_TEXT |= {"≤": _OP_TEXT["<="], "≥": _OP_TEXT[">="]}
 #: Threads listed one by one in a verdict's explanation; more are named by their count and digest.
 LISTED = 20
 
@@ -227,7 +229,7 @@ def _judge(ledger: Any, entry: AggregateSpec, titles: tuple[str, str], subject: 
     unit = "percent" if shares else "working_days" if True in measures and len(measures) == 1 else "days"
     during = Phrase(period(key, "zh"), period(key, "en"))
     who = thread_phrase(f"{entry.per}:{subject}")
-    op_zh, op_en = _OP_TEXT[entry.op]
+    (met_zh, met_en), (unmet_zh, unmet_en) = _OP_TEXT[entry.op]
     bound_text = _amount(_decimal(bound, 4), unit)
     head_zh = f"{who.zh} {during.zh}{title}"
     head_en = f"{who.en}, {during.en}: {title_en}"
@@ -253,11 +255,11 @@ def _judge(ledger: Any, entry: AggregateSpec, titles: tuple[str, str], subject: 
     holds = _COMPARE[entry.op](value, bound)
     verdict_of: str | None = None
     if holds:
-        message_zh = f"{head_zh}：{n}件，{shown.zh}，{op_zh}{bound_text.zh}，达标"
-        message_en = f"{head_en}: {n} counted, {shown.en}, {op_en} {bound_text.en}: met"
+        message_zh = f"{head_zh}：{n}件，{shown.zh}，{met_zh}{bound_text.zh}，达标"
+        message_en = f"{head_en}: {n} counted, {shown.en}, {met_en} {bound_text.en}: met"
     else:
-        message_zh = f"{head_zh}：{n}件，{shown.zh}，未{op_zh}{bound_text.zh}"
-        message_en = f"{head_en}: {n} counted, {shown.en}, not {op_en} {bound_text.en}"
+        message_zh = f"{head_zh}：{n}件，{shown.zh}，{unmet_zh}{bound_text.zh}"
+        message_en = f"{head_en}: {n} counted, {shown.en}, {unmet_en} {bound_text.en}"
         counted = (", ".join(f"{m.thread} ({_decimal(m.value, 4)})" for m in members) if n <= LISTED
                    else f"{n} (blake2b {digest} of the sorted ids; Report.aggregates lists them)")
         facts = [
