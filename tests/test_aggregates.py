@@ -121,7 +121,7 @@ def test_the_median_of_a_matter_in_its_own_measure_and_no_one_to_blame_but_the_m
     assert given["matter:quick"].explanation.message_zh == "事项quick 2024年第3季度办理时间中位数4个工作日，超过3个工作日"
     assert given["matter:natural"].explanation.message_zh == "事项natural 2024年第3季度办理时间中位数3.5日，超过3日"
     assert {f.en: f.value for f in given["matter:quick"].explanation.facts}["arithmetic"] == (
-        "the 2th and 3th of 4 in order: (3 + 5) / 2 = 4")
+        "the 2nd and 3rd of 4 in order: (3 + 5) / 2 = 4")
 
 
 def test_cases_in_two_measures_are_not_averaged_together() -> None:
@@ -310,3 +310,34 @@ def test_dask_gives_the_batch_aggregates() -> None:
     report = on_dask.evaluate([str(RULESET)], db.from_sequence(events, npartitions=3), as_of=AS_OF, partitions=2).to_report()
     assert report.aggregates == batch.aggregates
     assert report.verdicts == batch.verdicts
+
+
+def test_the_policy_book_writes_each_aggregate_in_words() -> None:
+    from efficiency_rules import load_ruleset
+    from efficiency_rules._book import book_markdown
+
+    book = book_markdown([load_ruleset("shijiazhuang.efficiency-revolution-2019")]).splitlines()
+    assert ("- 问责 `power-low-voltage-average`「低压业扩平均接电时间」：单位每年，业扩接电（power-low-voltage）期间内办结的办件的"
+            "平均用时须低于20日；不足5件的期间不作评判。") in book
+    assert ("- 问责 `petition-satisfaction-rate`「信访事项办理满意率」：单位每年，信访事项办理满意度评价（每件取期间内最后一条）"
+            "中符合条件的比例须达到90%；不足10件的期间不作评判。") in book
+    made_up = book_markdown([load_ruleset(RULESET)]).splitlines()
+    assert any(line.endswith("：工作人员每月，许可办理期间内办结的办件的用时第90百分位数须低于4日（按各办件时限的计时口径，工作日或自然日）；"
+                             "不足1件的期间不作评判。")
+               for line in made_up)
+
+
+def test_a_scenario_expecting_another_figure_fails_and_says_which(tmp_path: Path) -> None:
+    from efficiency_rules.testing import run_scenario_file
+
+    scenario = {
+        "rulesets": [str(RULESET)],
+        "scenarios": [{"name": "mean", "as_of": "2024-12-01T00:00:00+08:00", "given": [*U1, *U2],
+                       "expect": {"only": False, "aggregates": [{"rule": "mean-time", "subject": "u1", "value": 4.6}]}}],
+    }
+    path = tmp_path / "mean.test.yaml"
+    path.write_text(json.dumps(scenario, ensure_ascii=False), encoding="utf-8")
+    (result,) = run_scenario_file(path)
+    assert not result.passed
+    assert "expected aggregate  {rule: mean-time, subject: u1, value: 4.6}" in result.diff
+    assert "actual aggregate    {rule: mean-time, subject: u1, value: 4.5}  (differs in value)" in result.diff

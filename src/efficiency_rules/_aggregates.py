@@ -159,6 +159,12 @@ def _amount(text: str, unit: str) -> Phrase:
     return Phrase(f"{text}日", f"{text} day{'' if text == '1' else 's'}")
 
 
+def _nth(n: int) -> str:
+    """``n`` as an English ordinal: 1st, 2nd, 3rd, 4th, 11th…"""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _statistic(entry: AggregateSpec, values: list[Fraction]) -> tuple[Fraction, str]:
     """The statistic of the values (in order) and the arithmetic that gives it, as the explanation shows it."""
     n = len(values)
@@ -173,15 +179,15 @@ def _statistic(entry: AggregateSpec, values: list[Fraction]) -> tuple[Fraction, 
         middle = n // 2
         if n % 2:
             median = ordered[middle]
-            return median, f"the {middle + 1}th of {n} in order: {_decimal(median, 4)}"
+            return median, f"the {_nth(middle + 1)} of {n} in order: {_decimal(median, 4)}"
         median = (ordered[middle - 1] + ordered[middle]) / 2
-        return median, (f"the {middle}th and {middle + 1}th of {n} in order: ({_decimal(ordered[middle - 1], 4)} + "
+        return median, (f"the {_nth(middle)} and {_nth(middle + 1)} of {n} in order: ({_decimal(ordered[middle - 1], 4)} + "
                         f"{_decimal(ordered[middle], 4)}) / 2 = {_decimal(median, 4)}")
     if entry.statistic == "percentile":
         assert entry.p is not None
         rank = max(1, math.ceil(Fraction(str(entry.p)) * n / 100))
         chosen = sorted(values)[rank - 1]
-        return chosen, f"nearest rank ceil({entry.p:g}% x {n}) = {rank}: the {rank}th of {n} in order = {_decimal(chosen, 4)}"
+        return chosen, f"nearest rank ceil({entry.p:g}% x {n}) = {rank}: the {_nth(rank)} of {n} in order = {_decimal(chosen, 4)}"
     hits = sum(1 for v in values if v)
     share = Fraction(hits, n)
     return share * 100, f"{hits} / {n} = {_decimal(share * 100, 4)}%"
