@@ -341,3 +341,18 @@ def test_a_scenario_expecting_another_figure_fails_and_says_which(tmp_path: Path
     assert not result.passed
     assert "expected aggregate  {rule: mean-time, subject: u1, value: 4.6}" in result.diff
     assert "actual aggregate    {rule: mean-time, subject: u1, value: 4.5}  (differs in value)" in result.diff
+
+
+def test_a_workbook_has_a_sheet_of_aggregates_when_the_report_has_some(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    report = ENGINE.evaluate([*U1, *U2], as_of=AS_OF)
+    book = openpyxl.load_workbook(report.to_xlsx(tmp_path / "report.xlsx"))
+    assert book.sheetnames == ["结论", "办件时钟", "得分", "撤销", "统计指标"]
+    table = [[cell.value for cell in row] for row in book["统计指标"].iter_rows()]
+    assert table[0] == ["期间", "指标", "对象", "数值", "单位", "界限", "件数", "已评判", "达标", "说明"]
+    assert ["2024年9月", "mean-time", "单位：u2", 1, "工作日", "< 5", 1, "否", None,
+            "单位：u2 2024年9月平均办理时间：仅1件，少于2件，样本不足，不作评判（数值1个工作日，仅供参考）"] in table
+    files = report.to_csv(tmp_path / "csv", language="en")
+    assert sorted(f.name for f in files) == ["aggregates.csv", "case_clocks.csv", "revocations.csv", "scores.csv", "verdicts.csv"]
+    clocks_only = Engine([ROOT / "tests" / "data" / "rulesets" / "good" / "clocks.yaml"]).evaluate(U2, as_of=AS_OF)
+    assert "统计指标" not in openpyxl.load_workbook(clocks_only.to_xlsx(tmp_path / "plain.xlsx")).sheetnames
