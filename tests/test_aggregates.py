@@ -356,3 +356,19 @@ def test_a_workbook_has_a_sheet_of_aggregates_when_the_report_has_some(tmp_path:
     assert sorted(f.name for f in files) == ["aggregates.csv", "case_clocks.csv", "revocations.csv", "scores.csv", "verdicts.csv"]
     clocks_only = Engine([ROOT / "tests" / "data" / "rulesets" / "good" / "clocks.yaml"]).evaluate(U2, as_of=AS_OF)
     assert "统计指标" not in openpyxl.load_workbook(clocks_only.to_xlsx(tmp_path / "plain.xlsx")).sheetnames
+
+
+def test_a_state_store_gives_the_batch_aggregates() -> None:
+    from efficiency_rules.stores import SQLiteStore
+
+    engine = Engine([RULESET], retention=dt.timedelta(days=1))
+    events = sorted([*LEADERS, *U1, *U2, *case("C6", "u1", "s1", "2024-09-03T09:00", "2024-09-13T09:00")],
+                    key=lambda e: (e["at"], e["id"]))
+    batch = engine.evaluate(events, as_of=AS_OF)
+    with SQLiteStore(engine, ":memory:") as store:
+        for event in events:
+            store.add(event)
+        store.advance(dt.datetime(2024, 10, 20, tzinfo=CST))
+        report = store.report(AS_OF)
+    assert report.aggregates == batch.aggregates and report.verdicts == batch.verdicts
+    assert any(row.verdict for row in report.aggregates)
