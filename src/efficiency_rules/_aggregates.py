@@ -7,7 +7,7 @@ condition — per unit, member of staff or matter. Fewer than ``min_cases`` coun
 not judged, and the report says so. Each subject and period gives a row of ``Report.aggregates``;
 one that fails its bound also gives the entry's verdict. docs/accountability.md states the semantics.
 
-What a case clock contributes is a :class:`ClockFigure`, a projection a few dozen bytes long that a
+What a case clock contributes is a :class:`ClockFigure`, a projection of about 270 bytes that a
 session keeps for each stopped clock of a time limit some aggregate reads (a stream keeps nothing
 else of its closed cases).
 """
@@ -168,11 +168,10 @@ def _nth(n: int) -> str:
 def _statistic(entry: AggregateSpec, values: list[Fraction]) -> tuple[Fraction, str]:
     """The statistic of the values (in order) and the arithmetic that gives it, as the explanation shows it."""
     n = len(values)
-    figures = [_decimal(v, 4) for v in values]
     if entry.statistic == "mean":
         total = sum(values, Fraction(0))
         mean = total / n
-        added = " + ".join(figures) if n <= LISTED else f"{_decimal(total, 4)}"
+        added = " + ".join(_decimal(v, 4) for v in values) if n <= LISTED else f"{_decimal(total, 4)}"
         return mean, f"({added}) / {n} = {_decimal(mean, 4)}"
     if entry.statistic == "median":
         ordered = sorted(values)

@@ -328,9 +328,9 @@ class Session:
             if thread.clocks_open:  # a clock still runs (or may start): keep it
                 heapq.heappush(self._retire, (now + retention_s, key))
                 continue
-            if self._keep and thread.log:
-                self._closed_cases.extend(self._case_states(thread, to))  # stopped clocks: the same at any later time
-            if self.engine._aggregate_clocks and thread.log:
+            if self._keep and thread.log:  # stopped clocks: the same at any later time
+                self._closed_cases.extend(self._case_states(thread, to, self._closed_figures))
+            elif self.engine._aggregate_clocks and thread.log:
                 self._closed_figures.extend(self._clock_figures(thread, to))
             del self._threads[key]
             ids = self._ids
@@ -518,14 +518,20 @@ class Session:
                 self._sequence += 1
                 heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))
 
-    def _case_states(self, thread: _Thread, as_of: dt.datetime) -> list[CaseState]:
-        """The thread's case clocks as a report states them."""
+    def _case_states(self, thread: _Thread, as_of: dt.datetime, figures: list[ClockFigure] | None = None) -> list[CaseState]:
+        """The thread's case clocks as a report states them; with ``figures``, what aggregates read of them is
+        added to it from the same runs (see :meth:`_clock_figures`)."""
         states = []
+        wanted = self.engine._aggregate_clocks if figures is not None else frozenset()
         for index, run in self._clock_states(thread, as_of):
             ruleset = self.engine._versions[index].ruleset
             states.append(make_case_state(
                 {"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()}
             ))
+            if wanted and (ruleset.id, run.policy.id) in wanted:
+                figure = _figure(thread, ruleset.id, run)
+                if figure is not None:
+                    figures.append(figure)  # type: ignore[union-attr]  # wanted is empty without figures
         return states
 
     def _clock_figures(self, thread: _Thread, as_of: dt.datetime) -> list[ClockFigure]:
@@ -537,13 +543,10 @@ class Session:
             if (version.ruleset.id, policy.id) not in wanted:
                 continue
             trace = self._trace(thread, mark, version, policy, as_of_ts)
-            if trace is None:
-                continue
-            run = trace.at(as_of, explain=False, offers=False)
-            if run.status in ("completed_on_time", "completed_late") and run.stopped_at is not None:
-                figures.append(ClockFigure(thread.key, version.ruleset.id, policy.id, run.matter, trace.unit, trace.actor,
-                                           run.stopped_at, run.status == "completed_on_time", run.elapsed,
-                                           run.seconds_per_day, run.working))
+            if trace is not None:
+                figure = _figure(thread, version.ruleset.id, trace.at(as_of, explain=False, offers=False))
+                if figure is not None:
+                    figures.append(figure)
         return figures
 
     def _figures(self, as_of: dt.datetime) -> list[ClockFigure]:
@@ -770,13 +773,13 @@ class Session:
         once their clocks are read, before accountability needs memory of its own.
         """
         cases = list(self._closed_cases)
+        figures = list(self._closed_figures)
         for thread in self._threads.values():
             if thread.log:
-                cases.extend(self._case_states(thread, as_of))
+                cases.extend(self._case_states(thread, as_of, figures))
         cases.sort(key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
         open_threads = sum(1 for t in self._threads.values() if t.pending)
         verdicts = self.verdicts()
-        figures = self._figures(as_of)
         scores: list[Score] = []
         revocations: list[RevocationNote] = []
         aggregates: list[Aggregate] = []
@@ -907,6 +910,17 @@ class Session:
                             thread.clock_marks[mark] = (trace.start_event, session._now_ts)
                     session._clocks(thread, session._now, session._now_ts, [])
         return session
+
+
+def _figure(thread: _Thread, ruleset: str, run: ClockRun) -> ClockFigure | None:
+    """What aggregates read of a clock that stopped completed (None for any other): the unit and member of staff
+    of the event that started it, as its verdicts blame them."""
+    if run.status not in ("completed_on_time", "completed_late") or run.stopped_at is None:
+        return None
+    start = next((event for event in thread.log if event.id == run.start_event), None)
+    return ClockFigure(thread.key, ruleset, run.policy.id, run.matter, None if start is None else start.unit,
+                       None if start is None else start.actor, run.stopped_at, run.status == "completed_on_time",
+                       run.elapsed, run.seconds_per_day, run.working)
 
 
 # A digest restored from a snapshot is of the event's fingerprint (``fingerprint_digest``, 8 bytes),

@@ -623,14 +623,15 @@ def _judge_part(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_o
     del parsed
     session._finish(as_of)
     cases: list[CaseState] = list(session._closed_cases)
+    figures = list(session._closed_figures)
     for thread in session._threads.values():
         if thread.log:
-            cases.extend(session._case_states(thread, as_of))
+            cases.extend(session._case_states(thread, as_of, figures))
     return {
         "verdicts": session.verdicts(),
         "cases": cases,
         "ledger": session._ledger,
-        "figures": session._figures(as_of),
+        "figures": figures,
         "judged": session._events,
         "after_as_of": ignored,
         "open_threads": sum(1 for t in session._threads.values() if t.pending),

@@ -352,10 +352,10 @@ class StateStore(ABC):
             verdicts.extend(session._verdicts.values())
             ledger.extend(session._ledger)
             cases.extend(session._closed_cases)
-            figures.extend(session._figures(as_of))
+            figures.extend(session._closed_figures)
             for thread in session._threads.values():
                 if thread.log:
-                    cases.extend(session._case_states(thread, as_of))
+                    cases.extend(session._case_states(thread, as_of, figures))
                 if thread.pending:
                     open_threads += 1
             events += session._events
