@@ -372,3 +372,14 @@ def test_a_state_store_gives_the_batch_aggregates() -> None:
         report = store.report(AS_OF)
     assert report.aggregates == batch.aggregates and report.verdicts == batch.verdicts
     assert any(row.verdict for row in report.aggregates)
+
+
+def test_a_figure_is_shown_to_one_place_unless_that_would_show_the_bound() -> None:
+    from fractions import Fraction
+
+    from efficiency_rules._aggregates import _shown
+
+    assert [_shown(Fraction(v), Fraction(20)) for v in ("23.45", "23.44", "20", "19.96", "20.04", "19.9999")] == [
+        "23.5", "23.4", "20", "19.96", "20.04", "19.9999"]
+    assert _shown(Fraction(17, 19) * 100, Fraction(90)) == "89.5"
+    assert _shown(Fraction(8999, 100), Fraction(90)) == "89.99"

@@ -138,11 +138,11 @@ def _period_of(day: dt.date, kind: str) -> str:
 def _shown(value: Fraction, bound: Fraction, places: int = 1) -> str:
     """``value`` rounded half up to ``places`` decimals (more when that would show the bound it differs from),
     without a trailing ``.0``."""
-    for digits in range(places, 5):
+    for digits in range(places, 9):
         text = _decimal(value, digits)
         if value == bound or Decimal(text) != Decimal(_decimal(bound, digits)):
             return text
-    return _decimal(value, 4)
+    return _decimal(value, 8)
 
 
 def _decimal(value: Fraction, digits: int) -> str:
