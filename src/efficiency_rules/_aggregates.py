@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 from ._events import Event
 from ._ruleset_schema import AggregateSpec
@@ -78,11 +78,7 @@ class _Member:
     working: bool | None  # None for a thread's event
 
 
-def _role(entry: AggregateSpec) -> Literal["unit", "staff", "matter"]:
-    return entry.per
-
-
-def _case_members(entry: AggregateSpec, own: str, figures: Sequence[ClockFigure], local: Callable[[dt.datetime], dt.date]
+def _case_members(entry: AggregateSpec, own: str, figures: Sequence[ClockFigure], period_of: Callable[[dt.datetime], str]
                   ) -> dict[tuple[str, str], list[_Member]]:
     cases = entry.cases
     assert cases is not None
@@ -97,7 +93,7 @@ def _case_members(entry: AggregateSpec, own: str, figures: Sequence[ClockFigure]
         subject = figure.unit if entry.per == "unit" else figure.actor if entry.per == "staff" else figure.matter
         if not subject:
             continue
-        key = (subject, _period_of(local(figure.stopped_at), entry.period))
+        key = (subject, period_of(figure.stopped_at))
         if entry.statistic == "on_time":
             value = Fraction(1 if figure.on_time else 0)
         else:
@@ -107,7 +103,7 @@ def _case_members(entry: AggregateSpec, own: str, figures: Sequence[ClockFigure]
 
 
 def _event_members(entry: AggregateSpec, events: Sequence[Event], conditions: Mapping[str, Callable[[Event], bool]],
-                   thread_of: Callable[[Event], str], local: Callable[[dt.datetime], dt.date]
+                   thread_of: Callable[[Event], str], period_of: Callable[[dt.datetime], str]
                    ) -> dict[tuple[str, str], list[_Member]]:
     spec = entry.events
     assert spec is not None
@@ -124,15 +120,9 @@ def _event_members(entry: AggregateSpec, events: Sequence[Event], conditions: Ma
             subject = event.unit if entry.per == "unit" else event.actor if entry.per == "staff" else values.get("matter")
         if not subject:
             continue
-        last[(str(subject), _period_of(local(event.at), entry.period))][thread_of(event)] = event
+        last[(str(subject), period_of(event.at))][thread_of(event)] = event
     return {key: [_Member(thread, Fraction(1 if satisfying is None or satisfying(event) else 0), None)
                   for thread, event in by_thread.items()] for key, by_thread in last.items()}
-
-
-def _period_of(day: dt.date, kind: str) -> str:
-    from ._accountability import _period
-
-    return _period(day, kind)
 
 
 def _shown(value: Fraction, bound: Fraction, places: int = 1) -> str:
@@ -196,20 +186,21 @@ def judge_aggregates(ledger: Any, figures: Sequence[ClockFigure], thread_of: Cal
                      keep: Callable[[Verdict | None], None]) -> list[Aggregate]:
     """Every aggregate of ``ledger``'s section for every subject and period ended by its ``as_of``: the rows of
     ``Report.aggregates``; a judged one that fails its bound gives its verdict through ``keep``."""
-    from ._accountability import _period_end, _title
+    from ._accountability import _period, _period_end, _title
 
     rows: list[Aggregate] = []
     calendar = ledger.calendar
     ruleset = ledger.ruleset
 
-    def local(moment: dt.datetime) -> dt.date:
-        return calendar.local(moment).date()  # type: ignore[no-any-return]
-
     for entry in ledger.spec.aggregates:
+
+        def period_of(moment: dt.datetime, kind: str = entry.period) -> str:
+            return _period(calendar.local(moment).date(), kind)
+
         if entry.cases is not None:
-            groups = _case_members(entry, ruleset.id, figures, local)
+            groups = _case_members(entry, ruleset.id, figures, period_of)
         else:
-            groups = _event_members(entry, ledger.events, ledger.conditions, thread_of, local)
+            groups = _event_members(entry, ledger.events, ledger.conditions, thread_of, period_of)
         shares = entry.statistic in ("on_time", "share")
         bound = Fraction(entry.value.rstrip("%")) if isinstance(entry.value, str) else Fraction(str(entry.value))
         title = _title(entry.title, entry.id)
