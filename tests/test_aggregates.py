@@ -383,3 +383,14 @@ def test_a_figure_is_shown_to_one_place_unless_that_would_show_the_bound() -> No
         "23.5", "23.4", "20", "19.96", "20.04", "19.9999"]
     assert _shown(Fraction(17, 19) * 100, Fraction(90)) == "89.5"
     assert _shown(Fraction(8999, 100), Fraction(90)) == "89.99"
+
+
+def test_only_an_aggregates_verdict_may_name_its_figures(tmp_path: Path) -> None:
+    import yaml
+
+    spec = yaml.safe_load(RULESET.read_text(encoding="utf-8"))
+    spec["verdicts"]["other"] = {"kind": "violation", "message": "{thread} 平均{figure}"}
+    path = tmp_path / "other.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulesetError, match=r"verdict 'other': unknown placeholder \{figure\} in message"):
+        Engine([path])

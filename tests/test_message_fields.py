@@ -116,5 +116,5 @@ def test_an_unknown_placeholder_is_a_ruleset_error_with_its_place_and_a_suggesti
     assert [str(issue) for issue in caught.value.issues] == [
         (f"{path}:18:45: verdict 'unclosed': unknown placeholder {{numbr}} in message; placeholders are {{rule}}, {{thread}}, "
         "{event_type}, {event_id}, {actor}, {unit}, {at}, {deadline}, {within}, {count}, {limit}, {matter}, {overdue_by}, "
-        "{reason}, {approver}, {new_items}, {figure}, {bound}, {sample}, {during} and the fields of the event types (declared ones included) — did you mean 'number'?")
+        "{reason}, {approver}, {new_items} and the fields of the event types (declared ones included) — did you mean 'number'?")
     ]

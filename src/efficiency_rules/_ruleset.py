@@ -72,8 +72,10 @@ LIMIT_MAXIMUM = {
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MESSAGE_FIELDS = (
     "rule", "thread", "event_type", "event_id", "actor", "unit", "at", "deadline", "within", "count",
-    "limit", "matter", "overdue_by", "reason", "approver", "new_items", "figure", "bound", "sample", "during",
+    "limit", "matter", "overdue_by", "reason", "approver", "new_items",
 )
+#: What the message of a verdict an accountability aggregate gives may name besides (docs/accountability.md).
+AGGREGATE_FIELDS = ("figure", "bound", "sample", "during")
 # Fields every event has, which are not placeholders of their own (``{event_id}``, ``{at}``… say them).
 _COMMON_FIELDS = frozenset(("id", "type", "at", "meta"))
 
@@ -934,17 +936,21 @@ def _check_verdict(verdict_id: str, verdict: VerdictSpec, spec: RulesetSpec, che
                 context=context,
             )
     message = verdict.message
+    section = spec.accountability
+    # an aggregate's verdict names its figures too
+    known = MESSAGE_FIELDS + (AGGREGATE_FIELDS if section is not None and any(a.verdict == verdict_id for a in section.aggregates)
+                              else ())
     # Each text is placed at its own line: {zh: …, en: …} may span several.
     messages = [(message, ())] if isinstance(message, str) else [(message.zh, ("zh",)), (message.en or "", ("en",))]
     for text, language in messages:
         for name in _PLACEHOLDER.findall(text):
-            if name not in MESSAGE_FIELDS and name not in event_fields:
+            if name not in known and name not in event_fields:
                 checker.add(
                     checker.at("verdicts", verdict_id, "message", *language),
                     f"unknown placeholder {{{name}}} in message; placeholders are "
-                    + ", ".join("{" + f + "}" for f in MESSAGE_FIELDS)
+                    + ", ".join("{" + f + "}" for f in known)
                     + " and the fields of the event types (declared ones included)"
-                    + did_you_mean(name, [*MESSAGE_FIELDS, *event_fields]),
+                    + did_you_mean(name, [*known, *event_fields]),
                     context=context,
                 )
 
