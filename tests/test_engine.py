@@ -209,7 +209,7 @@ def test_streams_give_the_batch_verdicts_with_bounded_state(engine: Engine) -> N
     stats: dict[str, Any] = {}
     streamed = list(engine.evaluate_stream(events, as_of=as_of, stats=stats))
     assert sorted(streamed, key=lambda v: (v.at, v.id)) == engine.evaluate(events, as_of=as_of).verdicts
-    assert stats == {"events": 100, "ignored_after_as_of": 0, "scores": [], "revocations": [], "revoked": []}
+    assert stats == {"events": 100, "ignored_after_as_of": 0, "scores": [], "revocations": [], "revoked": [], "aggregates": []}
     session = engine.session()
     for event in events:
         session.add(event)

@@ -60,7 +60,7 @@ def test_every_path_gives_the_batch_verdicts(name: str) -> None:
         assert engine.evaluate(shuffled, as_of=AS_OF) == batch
         in_order = session_report(engine, ordered(events), cut=cut)
         assert in_order.verdicts == batch.verdicts
-        assert in_order.cases == batch.cases and in_order.scores == batch.scores
+        assert in_order.cases == batch.cases and in_order.scores == batch.scores and in_order.aggregates == batch.aggregates
         # out of order within the tolerance: held and put right, then judged as the batch would
         assert session_report(engine, shuffled, WIDE, cut=cut).verdicts == batch.verdicts
         # out of order with no tolerance: refused with an error naming the event, never judged otherwise
@@ -78,6 +78,7 @@ def test_every_path_gives_the_batch_verdicts(name: str) -> None:
         assert {r.verdict_id for r in batch.revocations if r.found} <= {v.id for v in streamed}
         assert sorted((v for v in streamed if v.id not in revoked), key=lambda v: (v.at, v.id)) == batch.verdicts
         assert stats["scores"] == batch.scores and stats["revocations"] == batch.revocations
+        assert stats["aggregates"] == batch.aggregates
 
     check()
 

@@ -616,7 +616,8 @@ def good() -> dict[str, Ruleset]:
 
 
 def test_the_good_files_load_together(good: dict[str, Ruleset]) -> None:
-    assert sorted(good) == ["case-handling.yaml", "clocks.yaml", "first-inquiry-2024.yaml", "first-inquiry-2025.yaml"]
+    assert sorted(good) == ["aggregates.yaml", "case-handling.yaml", "clocks.yaml", "first-inquiry-2024.yaml",
+                            "first-inquiry-2025.yaml"]
     assert check_paths([ROOT / GOOD])[1] == []
     for name, ruleset in good.items():
         assert ruleset.path == str(ROOT / GOOD / name)

@@ -334,7 +334,7 @@ def test_loading_never_calls_eval_exec_or_compile(monkeypatch: pytest.MonkeyPatc
         good = load_rulesets([DATA / "good", fresh])
         _, issues = check_paths([DATA / "bad", DATA / "versions"])
     assert calls == []
-    assert len(good) == 5 and len(issues) > 100
+    assert len(good) == 6 and len(issues) > 100
 
 
 def test_a_refused_file_is_a_ruleset_error_not_a_yaml_error(write: Any) -> None:

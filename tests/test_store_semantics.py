@@ -85,7 +85,7 @@ def test_the_store_gives_the_batch_verdicts(name: str) -> None:
         in_order = stored(engine, ordered(events), advance=advance, key=b"k" * 32)
         report = in_order.report(AS_OF)
         assert report.verdicts == batch.verdicts
-        assert report.cases == batch.cases and report.scores == batch.scores
+        assert report.cases == batch.cases and report.scores == batch.scores and report.aggregates == batch.aggregates
         assert report.events == batch.events
         # what add and advance gave (saved in the verdicts table) is what the batch gives, less
         # what falls due only by AS_OF: advancing the store to AS_OF gives that

@@ -21,6 +21,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, TypedDict, TypeVar, cast
 
+from ._aggregates import ClockFigure, judge_aggregates
 from ._calendar import Calendar
 from ._events import Event, OrgStaffAssigned, OrgUnitLeaders, RankingPublished, VerdictRevoked
 from ._ruleset_schema import (
@@ -30,7 +31,7 @@ from ._ruleset_schema import (
     VerdictFilter,
 )
 from ._text import Phrase, Value, card, thread_phrase
-from ._verdicts import Score, Verdict, iso, make_verdict, verdict_id
+from ._verdicts import Aggregate, Score, Verdict, iso, make_verdict, verdict_id
 
 __all__ = ["LEDGER_TYPES", "Counted", "Organisation", "RevocationNote", "account", "apply_accountability", "counted_by"]
 
@@ -248,6 +249,10 @@ class _Ledger:
         self.verdicts: list[Verdict] = []  # base verdicts, then those this ledger gives, as they are given
         self.given_ids: set[str] = set()  # every verdict it gave, revoked ones included
         self.replaced: frozenset[str] = frozenset()  # cards a heavier card of the same case replaces (counted nowhere)
+        # aggregates (_aggregates.py): the case clocks' figures and threads' keys they read, the rows they give
+        self.figures: Sequence[ClockFigure] = ()
+        self.thread_of: Callable[[Event], str] = lambda event: f"event:{event.id}"
+        self.aggregates: list[Aggregate] = []
 
     # -- items -----------------------------------------------------------------------------------
 
@@ -456,6 +461,8 @@ class _Ledger:
                                     ("目标", "target", f"{rate.op} {rate.value}")], rate.also))
         for minimum in spec.minimums:
             self.minimum(minimum, keep)
+        if spec.aggregates:
+            self.aggregates = judge_aggregates(self, self.figures, self.thread_of, keep)
         return given
 
     def consecutive(self, rule: Any, title: str, compare: Callable[[Any, Any], bool], counter: CounterSpec,
@@ -721,22 +728,24 @@ class RevocationNote(TypedDict):
     found: bool
 
 
-def apply_accountability(engine: Any, base: Sequence[Verdict], events: Sequence[Event], as_of: dt.datetime
-                         ) -> tuple[list[Verdict], list[Score], list[RevocationNote]]:
-    """(verdicts after revocations, with those accountability gives; scores; revocations) as of ``as_of``."""
-    kept, given, all_scores, notes = account(engine, base, events, as_of, known=None)
+def apply_accountability(engine: Any, base: Sequence[Verdict], events: Sequence[Event], as_of: dt.datetime,
+                         figures: Sequence[ClockFigure] = ()
+                         ) -> tuple[list[Verdict], list[Score], list[RevocationNote], list[Aggregate]]:
+    """(verdicts after revocations, with those accountability gives; scores; revocations; aggregates) as of ``as_of``."""
+    kept, given, all_scores, notes, aggregates = account(engine, base, events, as_of, known=None, figures=figures)
     verdicts = [*kept, *given]
     verdicts.sort(key=lambda v: (v.at, v.id))
-    return verdicts, all_scores, notes
+    return verdicts, all_scores, notes, aggregates
 
 
 def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Event], as_of: dt.datetime,
-            known: Callable[[str], bool] | None) -> tuple[list[Any], list[Verdict], list[Score], list[RevocationNote]]:
-    """(the base verdicts not revoked, the verdicts accountability gives, scores, revocations).
+            known: Callable[[str], bool] | None, figures: Sequence[ClockFigure] = ()
+            ) -> tuple[list[Any], list[Verdict], list[Score], list[RevocationNote], list[Aggregate]]:
+    """(the base verdicts not revoked, the verdicts accountability gives, scores, revocations, aggregates).
 
     ``base`` may hold :class:`Counted` projections instead of verdicts (a stream keeps only those);
     ``known`` then tells whether a revoked id was among the base verdicts, which ``base`` alone
-    no longer shows.
+    no longer shows. ``figures`` are the stopped case clocks that aggregates read.
     """
     kept = [e for e in events if e.at <= as_of]
     revocations = [cast("VerdictRevoked", e) for e in kept if e.type == "verdict.revoked"]
@@ -748,13 +757,16 @@ def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Eve
     given: list[Verdict] = []
     base_ids = {v.id for v in base}
     ledger_ids: set[str] = set()
+    aggregates: list[Aggregate] = []
     for version, spec, conditions in engine._ledgers:
         ledger = _Ledger(version, spec, conditions, kept, org, as_of)
         ledger.verdicts = list(verdicts)
+        ledger.figures, ledger.thread_of = figures, engine._thread_key
         new = ledger.run(revoked)
         verdicts += new
         given += new
         ledger_ids |= ledger.given_ids
+        aggregates += ledger.aggregates
         all_scores += scores(version, spec, verdicts, org, as_of)
 
     def found(vid: str) -> bool:
@@ -762,7 +774,8 @@ def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Eve
 
     notes: list[RevocationNote] = [{"verdict_id": e.verdict_id, "at": e.at, "reason": e.reason, "event": e.id,
                                     "found": found(e.verdict_id)} for e in revocations]
-    return standing, given, all_scores, notes
+    aggregates.sort(key=lambda a: (a.ruleset, a.ruleset_version, a.rule, a.period, a.role, a.subject))
+    return standing, given, all_scores, notes, aggregates
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,6 +202,7 @@ class Engine:
         # Accountability: each version's section with its counters' conditions compiled, and the event types kept for it.
         self._ledgers: list[tuple[_Version, Any, dict[str, Callable[[Event], bool]]]] = []
         ledger_types = set(LEDGER_TYPES)
+        aggregate_clocks: set[tuple[str, str]] = set()
         for version in self._versions:
             section = version.ruleset.spec.accountability
             if section is None:
@@ -210,7 +211,12 @@ class Engine:
             self._ledgers.append((version, section, conditions))
             ledger_types |= {c.event for c in section.counters.values() if c.event} | {c.after.event for c in section.counters.values() if c.after}
             ledger_types |= {m.subjects.event for m in section.minimums if m.subjects is not None}
+            ledger_types |= {a.events.event for a in section.aggregates if a.events is not None}
+            aggregate_clocks |= {(a.cases.ruleset or version.ruleset.id, a.cases.time_limit)
+                                 for a in section.aggregates if a.cases is not None}
         self._ledger_types = frozenset(ledger_types)
+        # (ruleset id, time limit) of the case clocks aggregates read: a session keeps a figure of each one stopped
+        self._aggregate_clocks = frozenset(aggregate_clocks)
         self._counted_by = counted_by(self._ledgers)  # whether accountability reads a verdict
         self._by_id: dict[str, list[int]] = {}
         for index, version in enumerate(self._versions):
@@ -337,8 +343,8 @@ class Engine:
 
         Accountability runs too: the rule and clock verdicts come as they become final, then, at
         the end, the verdicts accountability gives as of ``as_of`` (cards, ladders, thresholds…);
-        ``stats["scores"]`` and ``stats["revocations"]`` then hold the report's scores and
-        revocations. A verdict that a later ``verdict.revoked`` event revokes has already been
+        ``stats["scores"]``, ``stats["revocations"]`` and ``stats["aggregates"]`` then hold the report's
+        scores, revocations and aggregates. A verdict that a later ``verdict.revoked`` event revokes has already been
         handed out when the revocation comes: ``stats["revoked"]`` lists the ids revoked, and
         accountability and scores leave them out, as :meth:`evaluate` does. For this the stream
         keeps, besides its open threads, a few dozen bytes per verdict that accountability reads
@@ -372,8 +378,9 @@ class Engine:
                 yield from produced
         yield from session._finish(as_of)
         counts["events"] = session._events
-        given, scores, revocations = session._account_stream(as_of)
+        given, scores, revocations, aggregates = session._account_stream(as_of)
         counts["scores"] = scores
+        counts["aggregates"] = aggregates
         counts["revocations"] = revocations
         counts["revoked"] = [r.verdict_id for r in revocations]
         yield from given

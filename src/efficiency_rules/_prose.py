@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._duration import Duration, TimeUnit
 
@@ -336,3 +336,67 @@ def entries(ruleset: Ruleset, language: Language, *, brief: bool = False) -> Ite
                 else f"at least {minimum.at_least} of {minimum.counter} per period")
         yield Entry("accountability", minimum.id, localized(minimum.title, language) or minimum.id, text + ("。" if zh else "."),
                     (minimum.verdict,))
+    for aggregate in section.aggregates:
+        yield Entry("accountability", aggregate.id, localized(aggregate.title, language) or aggregate.id,
+                    _aggregate_text(ruleset, aggregate, language) + ("。" if zh else "."), (aggregate.verdict,))
+
+
+_STATISTICS = {"mean": ("平均用时", "the mean time"), "median": ("用时中位数", "the median time"),
+               "on_time": ("按时办结的比例", "the share completed on time"), "share": ("比例", "the share")}
+_BOUND_OPS = {"<": ("低于", "below"), "<=": ("不超过", "at most"), ">": ("高于", "above"), ">=": ("达到", "at least"),
+              "≤": ("不超过", "at most"), "≥": ("达到", "at least")}
+
+
+def _aggregate_text(ruleset: Ruleset, aggregate: Any, language: Language) -> str:
+    """An aggregate in words: whose statistic of what, per period, against which bound, from how many cases."""
+    zh = language == "zh"
+    per = _pick({"matter": ("事项", "matter"), **_ROLES}[aggregate.per], language)
+    window = _pick(_PERIODS[aggregate.period], language)
+    if aggregate.statistic == "percentile":
+        statistic = f"用时第{aggregate.p:g}百分位数" if zh else f"the {aggregate.p:g}th percentile of the time"
+    else:
+        statistic = _pick(_STATISTICS[aggregate.statistic], language)
+    op = _pick(_BOUND_OPS.get(aggregate.op, (aggregate.op, aggregate.op)), language)
+    if isinstance(aggregate.value, str):
+        bound = aggregate.value
+    else:
+        bound = _amount(Decimal(str(aggregate.value)))
+        bound = f"{bound}{_aggregate_day(ruleset, aggregate, zh)}" if zh else f"{bound} {_aggregate_day(ruleset, aggregate, zh)}"
+    if aggregate.cases is not None:
+        limit = aggregate.cases.time_limit
+        spec = ruleset.spec.time_limits.get(limit) if aggregate.cases.ruleset in (None, ruleset.spec.id) else None
+        name = localized(spec.title, language) if spec is not None and spec.title is not None else limit
+        matters = _join([_code(m, language) for m in aggregate.cases.matters or ()], language)
+        what = (f"{name}{'（' + matters + '）' if matters else ''}期间内办结的办件" if zh
+                else f"the cases of {name}{' (' + matters + ')' if matters else ''} completed in the period")
+    else:
+        event = event_name(ruleset, aggregate.events.event, language)
+        what = (f"{event}（每件取期间内最后一条" + ("，附条件" if aggregate.events.where is not None else "") + "）" if zh
+                else f"the last {event} of each thread in the period" + (" (on conditions)" if aggregate.events.where else ""))
+        if aggregate.satisfying is not None:
+            statistic = "中符合条件的比例" if zh else "the share meeting the condition"
+    if zh:
+        joined = statistic if statistic.startswith("中") else f"的{statistic}"
+        return f"{per}{window}，{what}{joined}须{op}{bound}；不足{aggregate.min_cases}件的期间不作评判"
+    return (f"{window}, {statistic} of {what} must be {op} {bound} for each {per}; a period with fewer than "
+            f"{aggregate.min_cases} is not judged")
+
+
+def _aggregate_day(ruleset: Ruleset, aggregate: Any, zh: bool) -> str:
+    """The day an aggregate's bound counts in: working days when every limit of its clocks is in working time."""
+    from ._clocks import working_measure
+
+    spec = ruleset.spec.time_limits.get(aggregate.cases.time_limit) if aggregate.cases is not None else None
+    limits: list[Any] = []
+    if spec is not None:
+        chosen = aggregate.cases.matters
+        limits = [spec.limit] if spec.limit is not None and chosen is None else []
+        for matter, entry in spec.matters.items():
+            if chosen is None or matter in chosen:
+                items = entry if isinstance(entry, list) else [entry]
+                limits += [item if not hasattr(item, "limit") else item.limit for item in items]
+    measures = {working_measure(limit.unit) for limit in limits}
+    if len(measures) > 1:
+        return "日（按各办件时限的计时口径，工作日或自然日）" if zh else "days (working or natural, each case in its limit's measure)"
+    working = measures == {True}
+    return ("个工作日" if working else "日") if zh else ("working days" if working else "days")

@@ -74,6 +74,8 @@ MESSAGE_FIELDS = (
     "rule", "thread", "event_type", "event_id", "actor", "unit", "at", "deadline", "within", "count",
     "limit", "matter", "overdue_by", "reason", "approver", "new_items", "card", "total",
 )
+#: What the message of a verdict an accountability aggregate gives may name besides (docs/accountability.md).
+AGGREGATE_FIELDS = ("figure", "bound", "sample", "during")
 # Fields every event has, which are not placeholders of their own (``{event_id}``, ``{at}``… say them).
 _COMMON_FIELDS = frozenset(("id", "type", "at", "meta"))
 
@@ -582,7 +584,8 @@ def _check_accountability(
             hint = f" (write {PROSE_OPERATORS[op.lower()][0]!r})" if op.lower() in PROSE_OPERATORS else ""
             checker.add(at(*keys), f"a threshold is compared with >= (以上) or > (超过), or ==; got {op!r}{hint}", context=context)
 
-    entries = {e.id for group in (section.rules, section.ladders, section.rankings, section.rates, section.minimums) for e in group}
+    entries = {e.id for group in (section.rules, section.ladders, section.rankings, section.rates, section.minimums,
+                                               section.aggregates) for e in group}
     for name, counter in section.counters.items():
         context = f"counter {name!r}"
         if (counter.event is None) == (counter.verdicts is None):
@@ -670,6 +673,8 @@ def _check_accountability(
                 conditions[f"minimum:{minimum.id}"] = parse_condition(
                     checker.node("accountability", "minimums", i, "subjects", "where"), ctx,
                     checker.node("accountability", "minimums", i, "subjects"), "where")
+    for i, aggregate in enumerate(section.aggregates):
+        conditions.update(_check_aggregate(i, aggregate, spec, known, kinds, checker, verdict_known))
     produced = rule_ids | entries | clock_rule_ids(spec)
     for keys, verdicts, context in verdict_filters(spec):
         # rules of another ruleset, or of any, are checked by `check` against the rulesets checked with it; a
@@ -680,7 +685,7 @@ def _check_accountability(
                 checker.add(at(*keys, "rules", i), f"no rule {rule!r} in this ruleset gives verdicts"
                             + did_you_mean(rule, sorted(produced)), context=context)
     ids: dict[str, int] = {}
-    for group in ("rules", "ladders", "rankings", "rates", "minimums"):
+    for group in ("rules", "ladders", "rankings", "rates", "minimums", "aggregates"):
         for i, entry in enumerate(getattr(section, group)):
             if entry.id in ids or entry.id in rule_ids:
                 checker.add(at(group, i, "id"), f"id {entry.id!r} is used twice in this ruleset", context="accountability")
@@ -691,6 +696,74 @@ def _check_accountability(
         if minimums != sorted(minimums, reverse=True) or any(band.min is None for band in bands[:-1]):
             checker.add(at("scores", "bands"), "bands go from the highest minimum down; only the last may have no minimum",
                         context="scores")
+    return conditions
+
+
+_AGGREGATE_OPS = ("<", "<=", ">", ">=", "≤", "≥")
+
+
+def _check_aggregate(i: int, aggregate: Any, spec: RulesetSpec, known: Mapping[str, Any],
+                     kinds: Mapping[str, Mapping[str, FieldKind]], checker: _Checker,
+                     verdict_known: Callable[..., None]) -> dict[str, Condition]:
+    """Check one aggregate entry; the conditions of its events (``aggregate:ID``, ``aggregate-satisfying:ID``)."""
+    context = f"aggregate {aggregate.id!r}"
+    conditions: dict[str, Condition] = {}
+
+    def at(*keys: Any) -> SourceLocation:
+        return checker.at("accountability", "aggregates", i, *keys)
+
+    verdict_known(aggregate.verdict, "aggregates", i, "verdict", context=context)
+    if aggregate.op not in _AGGREGATE_OPS:
+        hint = f" (write {PROSE_OPERATORS[aggregate.op.lower()][0]!r})" if aggregate.op.lower() in PROSE_OPERATORS else ""
+        checker.add(at("op"), f"a bound is compared with <, <=, > or >= (低于 is '<', 以上 is '>='); got {aggregate.op!r}{hint}",
+                    context=context)
+    shares = aggregate.statistic in ("on_time", "share")
+    if shares != isinstance(aggregate.value, str):
+        checker.add(at("value"), ("a share's bound is a percentage such as '90%'" if shares else
+                                  f"a {aggregate.statistic}'s bound is a number of days in the clock's measure, such as 20"),
+                    context=context)
+    if (aggregate.p is None) == (aggregate.statistic == "percentile"):
+        checker.add(at("p" if aggregate.p is not None else "statistic"),
+                    "'p' (such as 90) goes with statistic 'percentile', and only with it", context=context)
+    if (aggregate.cases is None) == (aggregate.events is None):
+        checker.add(at(), "an aggregate reads exactly one of 'cases' (case clocks of a time limit) or 'events' (threads)",
+                    context=context)
+        return conditions
+    if aggregate.cases is not None:
+        cases = aggregate.cases
+        if aggregate.statistic == "share" or aggregate.satisfying is not None:
+            checker.add(at("statistic"), "'share' and 'satisfying' read threads' events ('events'); for case clocks use "
+                        "mean, median, percentile or on_time", context=context)
+        if aggregate.subject_field is not None:
+            checker.add(at("subject_field"), "'subject_field' goes with 'events'; a case clock's subject is the unit or "
+                        "member of staff of its start, or its matter", context=context)
+        if cases.ruleset in (None, spec.id) and cases.time_limit not in spec.time_limits:
+            checker.add(at("cases", "time_limit"), f"no time limit {cases.time_limit!r} in this ruleset"
+                        + did_you_mean(cases.time_limit, spec.time_limits), context=context)
+        return conditions
+    events = aggregate.events
+    assert events is not None
+    if aggregate.statistic != "share":
+        checker.add(at("statistic"), f"threads' events give a 'share'; {aggregate.statistic!r} reads case clocks ('cases')",
+                    context=context)
+    if aggregate.satisfying is None and aggregate.statistic == "share":
+        checker.add(at(), "a 'share' needs 'satisfying', the condition its threads' events satisfy", context=context)
+    if not _check_type(events.event, known, at("events", "event"), checker, context=context):
+        return conditions
+    fields = kinds[events.event]
+    if aggregate.subject_field is not None and aggregate.subject_field not in fields:
+        checker.add(at("subject_field"), f"{events.event} has no field {aggregate.subject_field!r}"
+                    + did_you_mean(aggregate.subject_field, fields), context=context)
+    ctx = ConditionContext(path=checker.path, trigger=events.event, fields=fields, known_types=known,
+                           report=partial(checker.add, context=context), kinds_of=kinds)
+    node = checker.node("accountability", "aggregates", i)
+    if events.where is not None:
+        conditions[f"aggregate:{aggregate.id}"] = parse_condition(
+            checker.node("accountability", "aggregates", i, "events", "where"), ctx,
+            checker.node("accountability", "aggregates", i, "events"), "where")
+    if aggregate.satisfying is not None:
+        conditions[f"aggregate-satisfying:{aggregate.id}"] = parse_condition(
+            checker.node("accountability", "aggregates", i, "satisfying"), ctx, node, "satisfying")
     return conditions
 
 
@@ -719,7 +792,8 @@ def produced_rule_ids(ruleset: Ruleset) -> set[str]:
     ids = {rule.id for rule in ruleset.rules} | clock_rule_ids(ruleset.spec)
     section = ruleset.spec.accountability
     if section is not None:
-        ids |= {e.id for group in (section.rules, section.ladders, section.rankings, section.rates, section.minimums) for e in group}
+        ids |= {e.id for group in (section.rules, section.ladders, section.rankings, section.rates, section.minimums,
+                                               section.aggregates) for e in group}
     return ids
 
 
@@ -862,17 +936,21 @@ def _check_verdict(verdict_id: str, verdict: VerdictSpec, spec: RulesetSpec, che
                 context=context,
             )
     message = verdict.message
+    section = spec.accountability
+    # an aggregate's verdict names its figures too
+    known = MESSAGE_FIELDS + (AGGREGATE_FIELDS if section is not None and any(a.verdict == verdict_id for a in section.aggregates)
+                              else ())
     # Each text is placed at its own line: {zh: …, en: …} may span several.
     messages = [(message, ())] if isinstance(message, str) else [(message.zh, ("zh",)), (message.en or "", ("en",))]
     for text, language in messages:
         for name in _PLACEHOLDER.findall(text):
-            if name not in MESSAGE_FIELDS and name not in event_fields:
+            if name not in known and name not in event_fields:
                 checker.add(
                     checker.at("verdicts", verdict_id, "message", *language),
                     f"unknown placeholder {{{name}}} in message; placeholders are "
-                    + ", ".join("{" + f + "}" for f in MESSAGE_FIELDS)
+                    + ", ".join("{" + f + "}" for f in known)
                     + " and the fields of the event types (declared ones included)"
-                    + did_you_mean(name, [*MESSAGE_FIELDS, *event_fields]),
+                    + did_you_mean(name, [*known, *event_fields]),
                     context=context,
                 )
 

@@ -375,6 +375,43 @@ class MinimumSpec(_Spec):
     also: list[Role] = Field(default_factory=list)
 
 
+class AggregateCasesSpec(_Spec):
+    """Which case clocks a statistic reads: those of a time limit (of this ruleset unless ``ruleset`` names
+    another), of some of its matters, that stopped completed (on time or late)."""
+
+    time_limit: str
+    ruleset: str | None = Field(default=None, description="The ruleset of the time limit (default: this one).")
+    matters: list[str] | None = Field(default=None, description="Only the clocks of these matters (default: all).")
+
+
+class AggregateEventsSpec(_Spec):
+    """Which threads a share reads: each thread's last event of a type (where a condition holds) in the period."""
+
+    event: str
+    where: ConditionSpec | None = None
+
+
+class AggregateSpec(_Spec):
+    """A statistic of case clocks (or a share of threads) per subject per period against a bound, judged when the
+    period ends, when at least ``min_cases`` count (docs/accountability.md, "Aggregates")."""
+
+    id: _Id
+    title: Localized | None = None
+    cases: AggregateCasesSpec | None = None
+    events: AggregateEventsSpec | None = None
+    per: Literal["unit", "staff", "matter"] = "unit"
+    subject_field: str | None = Field(default=None, description="For events: the field naming the subject (default unit, actor or matter).")
+    period: Period = "year"
+    statistic: Literal["mean", "median", "percentile", "on_time", "share"]
+    p: Annotated[float, Field(gt=0, le=100)] | None = Field(default=None, description="For percentile: which (90 is the 90th).")
+    satisfying: ConditionSpec | None = Field(default=None, description="For share: the condition a thread's event satisfies.")
+    op: str
+    value: StrictInt | StrictFloat | Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?%$")]
+    min_cases: Annotated[int, Field(ge=1)] = 1
+    verdict: str
+    also: list[Role] = Field(default_factory=list)
+
+
 class BandSpec(_Spec):
     min: StrictInt | StrictFloat | None = None
     grade: str
@@ -411,6 +448,7 @@ class AccountabilitySpec(_Spec):
     rankings: list[RankingRuleSpec] = Field(default_factory=list)
     rates: list[RateSpec] = Field(default_factory=list)
     minimums: list[MinimumSpec] = Field(default_factory=list)
+    aggregates: list[AggregateSpec] = Field(default_factory=list)
     scores: ScoreSpec | None = None
 
 

@@ -33,6 +33,7 @@ from typing import Any, cast
 
 from . import _text as text
 from ._accountability import Counted, RevocationNote, account, apply_accountability
+from ._aggregates import ClockFigure
 from ._clocks import (
     Candidate,
     ClockPolicy,
@@ -68,6 +69,7 @@ from ._snapshot import load as _load_snapshot
 from ._text import Language, Phrase, Value, field_value, fixed, thread_phrase
 from ._threads import _Pending, _Thread, _Wake
 from ._verdicts import (
+    Aggregate,
     CaseState,
     Explanation,
     Report,
@@ -125,6 +127,7 @@ class Session:
         self._given = array("Q")  # the first 64 bits of the id of every verdict the stream gave, for revocations
         self._ids: dict[str, str] = {}  # event id -> its thread, for the events of the threads held
         self._closed_cases: list[CaseState] = []  # the clocks of the threads closed, for the report
+        self._closed_figures: list[ClockFigure] = []  # what aggregates read of the stopped clocks of threads closed
         # A batch (Engine.evaluate) need not look at a case's clocks the moment a verdict falls due:
         # nothing sees the order verdicts come in, only the set. A case whose clocks' meaning cannot
         # change with time alone is looked at again at its next clock event (before the event, as a
@@ -325,8 +328,10 @@ class Session:
             if thread.clocks_open:  # a clock still runs (or may start): keep it
                 heapq.heappush(self._retire, (now + retention_s, key))
                 continue
-            if self._keep and thread.log:
-                self._closed_cases.extend(self._case_states(thread, to))  # stopped clocks: the same at any later time
+            if self._keep and thread.log:  # stopped clocks: the same at any later time
+                self._closed_cases.extend(self._case_states(thread, to, self._closed_figures))
+            elif self.engine._aggregate_clocks and thread.log:
+                self._closed_figures.extend(self._clock_figures(thread, to))
             del self._threads[key]
             ids = self._ids
             for event_id in thread.seen:
@@ -513,15 +518,46 @@ class Session:
                 self._sequence += 1
                 heapq.heappush(self._deadlines, (wake, self._sequence, _Wake(thread.key)))
 
-    def _case_states(self, thread: _Thread, as_of: dt.datetime) -> list[CaseState]:
-        """The thread's case clocks as a report states them."""
+    def _case_states(self, thread: _Thread, as_of: dt.datetime, figures: list[ClockFigure] | None = None) -> list[CaseState]:
+        """The thread's case clocks as a report states them; with ``figures``, what aggregates read of them is
+        added to it from the same runs (see :meth:`_clock_figures`)."""
         states = []
+        wanted = self.engine._aggregate_clocks if figures is not None else frozenset()
         for index, run in self._clock_states(thread, as_of):
             ruleset = self.engine._versions[index].ruleset
             states.append(make_case_state(
                 {"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()}
             ))
+            if wanted and (ruleset.id, run.policy.id) in wanted:
+                figure = _figure(thread, ruleset.id, run)
+                if figure is not None:
+                    figures.append(figure)  # type: ignore[union-attr]  # wanted is empty without figures
         return states
+
+    def _clock_figures(self, thread: _Thread, as_of: dt.datetime) -> list[ClockFigure]:
+        """What aggregates read of the thread's clocks that stopped completed (of the time limits they read)."""
+        wanted = self.engine._aggregate_clocks
+        figures = []
+        as_of_ts = as_of.timestamp()
+        for version, _, policy, mark in self._clock_list(thread):
+            if (version.ruleset.id, policy.id) not in wanted:
+                continue
+            trace = self._trace(thread, mark, version, policy, as_of_ts)
+            if trace is not None:
+                figure = _figure(thread, version.ruleset.id, trace.at(as_of, explain=False, offers=False))
+                if figure is not None:
+                    figures.append(figure)
+        return figures
+
+    def _figures(self, as_of: dt.datetime) -> list[ClockFigure]:
+        """The figures of every stopped clock aggregates read: of the threads closed, and of those held."""
+        if not self.engine._aggregate_clocks:
+            return []
+        figures = list(self._closed_figures)
+        for thread in self._threads.values():
+            if thread.log:
+                figures.extend(self._clock_figures(thread, as_of))
+        return figures
 
     def _clock_states(self, thread: _Thread, as_of: dt.datetime) -> list[tuple[int, ClockRun]]:
         """The thread's clocks as of ``as_of``, for a report: nothing is given or scheduled."""
@@ -634,7 +670,7 @@ class Session:
         if self.engine._counted_by(verdict):
             self._counted.append(Counted.of(verdict))  # type: ignore[union-attr]  # called only while a stream counts
 
-    def _account_stream(self, as_of: dt.datetime) -> tuple[list[Verdict], list[Score], list[Revocation]]:
+    def _account_stream(self, as_of: dt.datetime) -> tuple[list[Verdict], list[Score], list[Revocation], list[Aggregate]]:
         """What a stream's accountability gives as of ``as_of``: its verdicts, the scores, the revocations.
 
         A revocation is ``found`` when the stream gave the verdict it names: told by the first 64 bits
@@ -642,10 +678,10 @@ class Session:
         """
         wanted = {_id_bits(cast("VerdictRevoked", e).verdict_id) for e in self._ledger if e.type == "verdict.revoked"}
         hits = {bits for bits in self._given if bits in wanted} if wanted else set()
-        _, given, scores, notes = account(self.engine, self._counted or [], self._ledger, as_of,
-                                          known=lambda vid: _id_bits(vid) in hits)
+        _, given, scores, notes, aggregates = account(self.engine, self._counted or [], self._ledger, as_of,
+                                                      known=lambda vid: _id_bits(vid) in hits, figures=self._figures(as_of))
         given.sort(key=lambda v: (v.at, v.id))
-        return given, scores, [Revocation.model_validate(note) for note in notes]
+        return given, scores, [Revocation.model_validate(note) for note in notes], aggregates
 
     # -- results and persistence ----------------------------------------------------------------
 
@@ -709,6 +745,7 @@ class Session:
         fork._ledger = list(self._ledger)
         fork._ids = dict(self._ids)
         fork._closed_cases = list(self._closed_cases)
+        fork._closed_figures = list(self._closed_figures)
         fork._deferred = dict(self._deferred)
         fork._held = list(self._held)
         fork._held_ids = dict(self._held_ids)
@@ -736,18 +773,21 @@ class Session:
         once their clocks are read, before accountability needs memory of its own.
         """
         cases = list(self._closed_cases)
+        figures = list(self._closed_figures)
         for thread in self._threads.values():
             if thread.log:
-                cases.extend(self._case_states(thread, as_of))
+                cases.extend(self._case_states(thread, as_of, figures))
         cases.sort(key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
         open_threads = sum(1 for t in self._threads.values() if t.pending)
         verdicts = self.verdicts()
         scores: list[Score] = []
         revocations: list[RevocationNote] = []
+        aggregates: list[Aggregate] = []
         if last:
             self._threads, self._deadlines, self._ids, self._closed_cases, self._verdicts = {}, [], {}, [], {}
+            self._closed_figures = []
         if self._ledger or self.engine._ledgers:
-            verdicts, scores, revocations = apply_accountability(self.engine, verdicts, self._ledger, as_of)
+            verdicts, scores, revocations, aggregates = apply_accountability(self.engine, verdicts, self._ledger, as_of, figures)
         # every part is a validated model already: the report is put together, not checked again
         return Report.model_construct(
             as_of=as_of,
@@ -759,6 +799,7 @@ class Session:
             cases=cases,
             scores=list(scores),
             revocations=[Revocation.model_validate(r) for r in revocations],
+            aggregates=aggregates,
         )
 
     def snapshot(self, *, key: bytes | None = None) -> bytes:
@@ -799,6 +840,8 @@ class Session:
             "tolerance_seconds": self._tolerance_s,
             "held": [event.model_dump(mode="json") for _, _, event in sorted(self._held, key=lambda h: (h[0], h[1]))],
         }
+        if self._closed_figures:
+            state["aggregate_figures"] = [figure.to_json() for figure in self._closed_figures]
         return _dump_snapshot(state, key=key)
 
     @classmethod
@@ -843,6 +886,7 @@ class Session:
             for event_id in thread.seen:
                 session._ids[event_id] = thread.key
         session._closed_cases = [make_case_state(case) for case in state.get("closed_cases", ())]
+        session._closed_figures = list(state.get("aggregate_figures", ()))
         judged = state.get("judged")
         if judged is not None:
             session._judged = (-math.inf if judged[0] is None else float(judged[0]), str(judged[1]))
@@ -866,6 +910,17 @@ class Session:
                             thread.clock_marks[mark] = (trace.start_event, session._now_ts)
                     session._clocks(thread, session._now, session._now_ts, [])
         return session
+
+
+def _figure(thread: _Thread, ruleset: str, run: ClockRun) -> ClockFigure | None:
+    """What aggregates read of a clock that stopped completed (None for any other): the unit and member of staff
+    of the event that started it, as its verdicts blame them."""
+    if run.status not in ("completed_on_time", "completed_late") or run.stopped_at is None:
+        return None
+    start = next((event for event in thread.log if event.id == run.start_event), None)
+    return ClockFigure(thread.key, ruleset, run.policy.id, run.matter, None if start is None else start.unit,
+                       None if start is None else start.actor, run.stopped_at, run.status == "completed_on_time",
+                       run.elapsed, run.seconds_per_day, run.working)
 
 
 # A digest restored from a snapshot is of the event's fingerprint (``fingerprint_digest``, 8 bytes),

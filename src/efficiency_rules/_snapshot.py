@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from ._aggregates import ClockFigure
 from ._errors import EfficiencyRulesError, SnapshotError
 from ._verdicts import CaseState, Verdict
 
@@ -60,10 +61,14 @@ _DIGEST_HEX = 16  # an 8-byte fingerprint or content digest (_dedupe)
 CONTENT_TEXT = "content:"  # the mark of a digest of an event's content (format 1) in a thread's `seen`
 _MAC_HEX = 64
 _ENVELOPE = ("format", "mac", "state")
-_STATE_KEYS = ("closed_cases", "events", "held", "judged", "ledger", "now", "rulesets", "threads", "tolerance_seconds", "verdicts")
+_STATE_KEYS = ("aggregate_figures", "closed_cases", "events", "held", "judged", "ledger", "now", "rulesets", "threads", "tolerance_seconds", "verdicts")
 _THREAD_KEYS = ("counts", "emitted", "firsts", "key", "last_at", "lasts", "log", "pending", "seen", "versions")
 # older sessions did not keep these
 _OPTIONAL_BEFORE_3 = frozenset(("ledger", "log", "firsts", "lasts", "closed_cases", "held", "judged", "tolerance_seconds"))
+# keys a snapshot has only when there is something under them (in any format)
+_OPTIONAL = frozenset(("aggregate_figures",))
+_FIGURE_FIELDS = ("thread, ruleset, time limit, matter, unit, actor, stopped at, on time, elapsed seconds, "
+                  "seconds per day, working")
 _PENDING_FIELDS = "deadline, rule, version, start event id, start time, actor, unit"
 
 
@@ -305,11 +310,11 @@ class _Checker:
     def keys(self, value: dict[str, Any], path: _Path, known: tuple[str, ...]) -> None:
         """``value`` has every key in ``known`` (some optional before format 3) and, in format 3, no other."""
         for name in known:
-            if name not in value and (self.number == FORMAT or name not in _OPTIONAL_BEFORE_3):
+            if name not in value and name not in _OPTIONAL and (self.number == FORMAT or name not in _OPTIONAL_BEFORE_3):
                 raise _fail((*path, name), "missing")
-        if self.number == FORMAT and len(value) != len(known):
+        if self.number == FORMAT and any(name not in known for name in value):
             extra = next(name for name in value if name not in known)
-            raise _fail(path, f"unexpected key {_show(extra)} (expected {', '.join(known)})")
+            raise _fail(path, f"unexpected key {_show(extra)} (expected {', '.join(k for k in known if k not in _OPTIONAL)})")
 
     @staticmethod
     def object(value: Any, path: _Path) -> dict[str, Any]:
@@ -424,6 +429,23 @@ class _Checker:
                     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
                     raise _fail(("closed_cases", index, *errors[0]["loc"]), f"{errors[0]['msg']}{more}") from None
             state["closed_cases"] = cases
+        if "aggregate_figures" in state:
+            figures = []
+            for index, item in enumerate(self.array(state["aggregate_figures"], ("aggregate_figures",))):
+                row = self.array(item, ("aggregate_figures", index))
+                try:
+                    if len(row) != 11 or not all(type(row[i]) is str for i in (0, 1, 2, 6)) \
+                            or not all(row[i] is None or type(row[i]) is str for i in (3, 4, 5)) \
+                            or type(row[7]) is not bool or type(row[10]) is not bool \
+                            or type(row[8]) is not int or type(row[9]) is not int or row[8] < 0 or row[9] <= 0:
+                        raise ValueError
+                    figure = ClockFigure.from_json(row)
+                    if figure.stopped_at.tzinfo is None:
+                        raise ValueError
+                except ValueError:
+                    raise _fail(("aggregate_figures", index), f"expected [{_FIGURE_FIELDS}]") from None
+                figures.append(figure)
+            state["aggregate_figures"] = figures
         if "ledger" in state:
             ledger = []
             for index, item in enumerate(self.array(state["ledger"], ("ledger",))):

@@ -29,7 +29,7 @@ _DECIMAL_FORMAT = "0.0###"
 
 _SHEETS: dict[str, tuple[str, str]] = {
     "verdicts": ("结论", "verdicts"), "cases": ("办件时钟", "case clocks"),
-    "scores": ("得分", "scores"), "revocations": ("撤销", "revocations"),
+    "scores": ("得分", "scores"), "revocations": ("撤销", "revocations"), "aggregates": ("统计指标", "aggregates"),
 }
 _HEADERS: dict[str, list[tuple[str, str]]] = {
     "verdicts": [("时间", "at"), ("规则集", "ruleset"), ("规则", "rule"), ("类别", "kind"), ("对象", "subjects"),
@@ -41,7 +41,10 @@ _HEADERS: dict[str, list[tuple[str, str]]] = {
                ("得分", "score"), ("等级", "grade"), ("名次", "rank")],
     "revocations": [("撤销时间", "at"), ("结论", "verdict"), ("事件", "event"), ("原因", "reason"),
                     ("找到结论", "found")],
+    "aggregates": [("期间", "period"), ("指标", "aggregate"), ("对象", "subject"), ("数值", "value"), ("单位", "unit"),
+                   ("界限", "bound"), ("件数", "count"), ("已评判", "judged"), ("达标", "met"), ("说明", "statement")],
 }
+_UNITS = {"days": ("日", "days"), "working_days": ("工作日", "working days"), "percent": ("%", "%")}
 _DAYS_NOTE = ("单位：工作日（按自然日计时的办件为自然日）。", "In working days (natural days for a clock in natural days).")
 _DATE_NOTE = ("时间为规则集所在时区的当地时间（Excel不记时区）。",
               "Local time in the ruleset's time zone (Excel keeps no time zone).")
@@ -114,6 +117,17 @@ def sheets(report: Report, language: Language = "zh") -> dict[str, tuple[list[st
         for r in report.revocations
     ]
     out["revocations"] = ([h[pick] for h in _HEADERS["revocations"]], rows)
+    if report.aggregates:  # a sheet only for a report that has some
+
+        def yes(flag: bool | None) -> str | None:
+            return None if flag is None else ("是" if flag else "否") if zh else ("yes" if flag else "no")
+
+        rows = [
+            [period(a.period, language), a.rule, thread(f"{a.role}:{a.subject}", language), a.value, _UNITS[a.unit][pick],
+             f"{a.op} {a.bound:g}", a.count, yes(a.judged), yes(a.holds), a.message_zh if zh else a.message_en]
+            for a in report.aggregates
+        ]
+        out["aggregates"] = ([h[pick] for h in _HEADERS["aggregates"]], rows)
     return out
 
 

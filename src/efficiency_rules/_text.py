@@ -326,7 +326,7 @@ def subject(role_name: str, subject_id: str, language: Language = "zh") -> str:
 _THREAD = {
     "case": ("办件", "case"), "inquiry": ("咨询", "inquiry"), "complaint": ("投诉", "complaint"), "event": ("事件", "event"),
     "petition": ("信访事项", "petition"), "request": ("申请", "request"), "document": ("公文", "document"),
-    "order": ("工单", "work order"), "work_order": ("工单", "work order"),
+    "order": ("工单", "work order"), "work_order": ("工单", "work order"), "matter": ("事项", "matter"),
 }
 
 

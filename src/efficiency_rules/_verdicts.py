@@ -43,7 +43,7 @@ from ._text import (
 )
 
 __all__ = [
-    "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject", "Verdict",
+    "Aggregate", "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject", "Verdict",
     "make_case_state", "make_verdict", "render_message", "verdict_id",
 ]
 
@@ -209,6 +209,34 @@ class Score(_Model):
     verdicts: list[str] = Field(default_factory=list, description="The ids of the verdicts that count.")
 
 
+class Aggregate(_Model):
+    """A statistic of an accountability aggregate for one subject and period that has ended: its value, the
+    bound, the cases or threads counted, and whether it was judged (docs/accountability.md, "Aggregates")."""
+
+    ruleset: str
+    ruleset_version: str
+    rule: str = Field(description="The aggregate entry's id.")
+    role: Literal["staff", "unit", "matter"]
+    subject: str
+    period: str = Field(description="e.g. '2019', '2019-Q3', '2019-09'.")
+    statistic: Literal["mean", "median", "percentile", "on_time", "share"]
+    p: float | None = Field(None, description="The percentile's rank (90 is the 90th), for statistic 'percentile'.")
+    unit: Literal["days", "working_days", "percent"] = Field(
+        description="What value and bound are in: natural days, working days (the clocks' measure), or per cent.")
+    value: float | None = Field(description="The statistic, to four places (None when nothing could be worked out).")
+    op: str = Field(description="How the value must compare with the bound to hold, e.g. '<' or '>='.")
+    bound: float
+    count: int = Field(description="The cases (or threads) counted.")
+    min_cases: int
+    judged: bool = Field(description="False when fewer than min_cases counted: the period is not judged.")
+    holds: bool | None = Field(None, description="Whether the value meets the bound (None when not judged).")
+    verdict: str | None = Field(None, description="The id of the verdict given when it does not.")
+    message_zh: str
+    message_en: str
+    threads: list[str] = Field(default_factory=list, description="The cases or threads counted, sorted.")
+    digest: str = Field(description="blake2b (8 bytes, hex) of the sorted thread ids joined by newlines: names the set counted.")
+
+
 class Revocation(_Model):
     """A verdict revoked on appeal (a verdict.revoked event): it counts nowhere."""
 
@@ -257,6 +285,8 @@ class Report(_Model):
     cases: list[CaseState] = Field(default_factory=list, description="Every case clock, as of as_of.")
     scores: list[Score] = Field(default_factory=list, description="Scores per subject per period (accountability).")
     revocations: list[Revocation] = Field(default_factory=list, description="Verdicts revoked, which count nowhere.")
+    aggregates: list[Aggregate] = Field(default_factory=list, description="Statistics per subject per ended period "
+                                        "(accountability aggregates), judged or not.")
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON (see :meth:`json_schema`)."""
@@ -315,6 +345,8 @@ class Report(_Model):
                 for s in self.scores
             ]
             out += ["", *_columns(rows)]
+        if self.aggregates:
+            out += [""] + [a.message_zh if zh else a.message_en for a in self.aggregates]
         if self.revocations:
             out += [""] + [
                 (f"撤销 {r.verdict_id}（{r.event}" + (f"：{r.reason}" if r.reason else "") + "）") if zh

@@ -144,6 +144,7 @@ class DaskReport:
     as_of: dt.datetime
     rulesets: list[RulesetRef]
     keep_going: bool = False
+    aggregates: Any = None  # a Delayed list of the report's aggregates
     _judged: list[Any] = field(default_factory=list, repr=False)
 
     def parts(self) -> list[Any]:
@@ -165,8 +166,8 @@ class DaskReport:
         """(the report, the problems in file and line order, the counts), computed on ``client`` if given."""
         from ._verdicts import Report, Revocation
 
-        parts = [self.verdicts, self.cases, self.scores, self.problems, self.counts, self.revocations]
-        verdicts, cases, scores, problems, counts, revocations = _compute(parts, client)
+        parts = [self.verdicts, self.cases, self.scores, self.problems, self.counts, self.revocations, self.aggregates]
+        verdicts, cases, scores, problems, counts, revocations, aggregates = _compute(parts, client)
         problems = sorted(problems, key=lambda p: p.order)
         if problems and not self.keep_going:
             raise problems[0].error()
@@ -182,6 +183,7 @@ class DaskReport:
             cases=cases,
             scores=list(scores),
             revocations=[Revocation.model_validate(r) for r in revocations],
+            aggregates=list(aggregates or ()),
         )
         return report, problems, counts
 
@@ -293,7 +295,8 @@ def evaluate(
     counts = delayed(_counts, pure=True)([part[2] for part in read], [part[1] for part in ids], judged,
                                          [part[0] for part in read], [part[0] for part in ids])
     return DaskReport(verdicts=verdicts, cases=cases, scores=scores, problems=problems, counts=counts,
-                      revocations=account[3], revoked=revoked, as_of=as_of, rulesets=refs, keep_going=keep_going, _judged=judged)
+                      revocations=account[3], revoked=revoked, as_of=as_of, rulesets=refs, keep_going=keep_going,
+                      aggregates=account[4], _judged=judged)
 
 
 def _ruleset_name(item: Ruleset | str | os.PathLike[str]) -> str:
@@ -620,13 +623,15 @@ def _judge_part(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_o
     del parsed
     session._finish(as_of)
     cases: list[CaseState] = list(session._closed_cases)
+    figures = list(session._closed_figures)
     for thread in session._threads.values():
         if thread.log:
-            cases.extend(session._case_states(thread, as_of))
+            cases.extend(session._case_states(thread, as_of, figures))
     return {
         "verdicts": session.verdicts(),
         "cases": cases,
         "ledger": session._ledger,
+        "figures": figures,
         "judged": session._events,
         "after_as_of": ignored,
         "open_threads": sum(1 for t in session._threads.values() if t.pending),
@@ -637,10 +642,11 @@ def _field_of(part: dict[str, Any], name: str) -> Any:
     return part[name]
 
 
-def _accountability_input(part: dict[str, Any]) -> tuple[list[tuple[Any, ...]], list[str]]:
-    """What accountability reads of a partition: its verdicts without explanations, and its ledger events as JSON."""
+def _accountability_input(part: dict[str, Any]) -> tuple[list[tuple[Any, ...]], list[str], list[list[Any]]]:
+    """What accountability reads of a partition: its verdicts without explanations, its ledger events as JSON, and
+    the figures of the stopped clocks aggregates read."""
     return ([_verdict_row(v, explained=False) for v in part["verdicts"]],
-            [event.model_dump_json() for event in part["ledger"]])
+            [event.model_dump_json() for event in part["ledger"]], [figure.to_json() for figure in part["figures"]])
 
 
 def _kept_verdicts(part: dict[str, Any], revoked: set[str]) -> list[Verdict]:
@@ -648,21 +654,24 @@ def _kept_verdicts(part: dict[str, Any], revoked: set[str]) -> list[Verdict]:
 
 
 def _accountability(
-    spec: _Spec, parts: list[tuple[list[tuple[Any, ...]], list[str]]], as_of: dt.datetime
-) -> tuple[list[Verdict], set[str], list[Score], list[Any]]:
-    """(the verdicts accountability gives, the ids revoked, the scores, the revocations) over every thread's verdicts."""
+    spec: _Spec, parts: list[tuple[list[tuple[Any, ...]], list[str], list[list[Any]]]], as_of: dt.datetime
+) -> tuple[list[Verdict], set[str], list[Score], list[Any], list[Any]]:
+    """(the verdicts accountability gives, the ids revoked, the scores, the revocations, the aggregates) over every
+    thread's verdicts."""
     from ._accountability import apply_accountability
+    from ._aggregates import ClockFigure
 
     engine = spec.engine()
     ledger = sorted((engine.parse(text) for part in parts for text in part[1]), key=lambda e: (e.at, e.id))
     if not ledger and not engine._ledgers:
-        return [], set(), [], []
+        return [], set(), [], [], []
     base = sorted((_verdict_from(*row) for part in parts for row in part[0]), key=lambda v: (v.at, v.id))
     known = {v.id for v in base}
-    verdicts, scores, notes = apply_accountability(engine, base, ledger, as_of)
+    figures = [ClockFigure.from_json(row) for part in parts for row in part[2]]
+    verdicts, scores, notes, aggregates = apply_accountability(engine, base, ledger, as_of, figures)
     kept = {v.id for v in verdicts}
     given = [v for v in verdicts if v.id not in known]
-    return given, known - kept, list(scores), notes
+    return given, known - kept, list(scores), notes, aggregates
 
 
 def _counts(reads: list[int], repeats: list[int], judged: list[dict[str, Any]], read_problems: list[list[Problem]],

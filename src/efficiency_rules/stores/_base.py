@@ -342,6 +342,7 @@ class StateStore(ABC):
         verdicts: list[Verdict] = []
         ledger: list[Event] = []
         cases: list[CaseState] = []
+        figures: list[Any] = []
         events = open_threads = ignored = 0
         for row in self.iter_threads():
             session = self._session(row.thread, row)
@@ -351,9 +352,10 @@ class StateStore(ABC):
             verdicts.extend(session._verdicts.values())
             ledger.extend(session._ledger)
             cases.extend(session._closed_cases)
+            figures.extend(session._closed_figures)
             for thread in session._threads.values():
                 if thread.log:
-                    cases.extend(session._case_states(thread, as_of))
+                    cases.extend(session._case_states(thread, as_of, figures))
                 if thread.pending:
                     open_threads += 1
             events += session._events
@@ -361,9 +363,10 @@ class StateStore(ABC):
         verdicts.sort(key=lambda v: (v.at, v.id))
         scores: list[Score] = []
         revocations: list[RevocationNote] = []
+        aggregates: list[Any] = []
         if ledger or engine._ledgers:
             ledger.sort(key=lambda e: (e.at.timestamp(), e.id))
-            verdicts, scores, revocations = apply_accountability(engine, verdicts, ledger, as_of)
+            verdicts, scores, revocations, aggregates = apply_accountability(engine, verdicts, ledger, as_of, figures)
         return Report.model_construct(
             as_of=as_of,
             rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in engine._versions],
@@ -374,6 +377,7 @@ class StateStore(ABC):
             cases=cases,
             scores=list(scores),
             revocations=[Revocation.model_validate(r) for r in revocations],
+            aggregates=aggregates,
         )
 
     def verdicts(self, thread: str | None = None) -> list[Verdict]:

@@ -33,7 +33,9 @@ __all__ = ["Scenario", "ScenarioFile", "ScenarioResult", "load_scenario_file", "
 SUFFIXES = (".test.yaml", ".test.yml")
 _FILE_KEYS = ("rulesets", "scenarios")
 _SCENARIO_KEYS = ("name", "as_of", "given", "expect")
-_EXPECT_KEYS = ("verdicts", "only", "none", "cases", "scores")
+_EXPECT_KEYS = ("verdicts", "only", "none", "cases", "scores", "aggregates")
+_AGGREGATE_KEYS = ("ruleset", "rule", "role", "subject", "period", "statistic", "unit", "value", "op", "bound", "count",
+                   "judged", "holds", "message", "message_en", "threads", "digest")
 _SCORE_KEYS = ("ruleset", "role", "subject", "period", "base", "deductions", "bonuses", "score", "grade", "vetoed", "rank")
 _CASE_KEYS = (
     "thread", "ruleset", "time_limit", "matter", "status", "start", "deadline", "stopped_at", "limit", "measure",
@@ -56,6 +58,7 @@ class Scenario:
     location: SourceLocation
     cases: list[Mapping[str, Any]] = field(default_factory=list)  # expected case clock states (partial)
     scores: list[Mapping[str, Any]] = field(default_factory=list)  # expected scores (partial)
+    aggregates: list[Mapping[str, Any]] = field(default_factory=list)  # expected aggregates (partial)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,10 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
             raise _fail("'only' is true or false", location_of(expect, "only", path=name))
         cases = _expected(expect, "cases", _CASE_KEYS, name, "an expected case state", "{thread: 'case:C1', status: overdue}")
         scores = _expected(expect, "scores", _SCORE_KEYS, name, "an expected score", "{subject: u1, period: '2024', score: 96}")
-        parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where, list(cases), list(scores)))
+        aggregates = _expected(expect, "aggregates", _AGGREGATE_KEYS, name, "an expected aggregate",
+                               "{rule: average, subject: u1, period: 2019, value: 23.5, judged: true}")
+        parsed.append(Scenario(title, as_of, list(given), list(verdicts), only, where, list(cases), list(scores),
+                               list(aggregates)))
     return ScenarioFile(name, _ruleset_paths(rulesets, base, location_of(data, "rulesets", path=name)), parsed)
 
 
@@ -219,7 +225,7 @@ def _agrees(key: str, expected: Any, actual: Any) -> bool:
         except ValueError:
             return False
         return moment.tzinfo is not None and moment == actual
-    if key == "message":
+    if key in ("message", "message_en"):
         return isinstance(expected, str) and expected in actual  # a part of the message is enough
     if key == "period":
         return isinstance(actual, str) and actual == str(expected)  # 2024 (a YAML number) is the period "2024"
@@ -269,6 +275,20 @@ def compare_scores(scenario: Scenario, scores: list[Any]) -> list[str]:
         scenario.scores, [score.model_dump() for score in scores], "score",
         lambda e, v: v["subject"] == e.get("subject") and e.get("period", v["period"]) == v["period"],
         "no score for this subject and period",
+    )
+
+
+def compare_aggregates(scenario: Scenario, aggregates: list[Any]) -> list[str]:
+    """Lines of a diff for each expected aggregate no actual one agrees with (``message`` is part of the Chinese one)."""
+    views = []
+    for aggregate in aggregates:
+        view = aggregate.model_dump()
+        view["message"] = view.pop("message_zh")
+        views.append(view)
+    return _compare_states(
+        scenario.aggregates, views, "aggregate",
+        lambda e, v: v["subject"] == e.get("subject") and e.get("rule", v["rule"]) == v["rule"],
+        "no aggregate for this subject",
     )
 
 
@@ -333,7 +353,8 @@ def run_scenario(engine: Any, scenario: Scenario, path: str) -> ScenarioResult:
     except EfficiencyRulesError as error:
         return ScenarioResult(scenario, path, False, f"  ! the events given cannot be judged: {error}")
     passed, diff = compare(scenario, report.verdicts)
-    case_lines = compare_cases(scenario, report.cases) + compare_scores(scenario, report.scores)
+    case_lines = (compare_cases(scenario, report.cases) + compare_scores(scenario, report.scores)
+                  + compare_aggregates(scenario, report.aggregates))
     if case_lines:
         passed = False
         diff = "\n".join(([diff] if diff else []) + case_lines)

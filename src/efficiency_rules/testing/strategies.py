@@ -47,6 +47,11 @@ def _constants(engine: Any) -> dict[tuple[str, str], list[Any]]:
     for ruleset in engine.rulesets:
         for rule in ruleset.rules:
             walk(rule.trigger, rule.condition)
+        section = ruleset.spec.accountability
+        for aggregate in section.aggregates if section is not None else ():
+            for key in (f"aggregate:{aggregate.id}", f"aggregate-satisfying:{aggregate.id}"):
+                if aggregate.events is not None and key in ruleset.counter_conditions:
+                    walk(aggregate.events.event, ruleset.counter_conditions[key])
         for limit in ruleset.spec.time_limits.values():
             # matters of the catalogue, allowed pause reasons and approvers (and one of each that is not)
             for event_type in ("case.received", "case.accepted"):
@@ -70,6 +75,8 @@ def _types_used(engine: Any) -> list[str]:
             used |= {event_type for _, event_type, _ in rule.ofs}
         for name, limit in ruleset.spec.time_limits.items():
             used |= compile_clock(name, limit).relevant
+        section = ruleset.spec.accountability
+        used |= {a.events.event for a in section.aggregates if a.events is not None} if section is not None else set()
     return sorted(used)
 
 
