@@ -28,7 +28,7 @@ from ._calendar import Calendar
 from ._duration import Duration, TimeUnit
 from ._errors import DateNotCoveredError
 from ._events import Event
-from ._ruleset_schema import TimeLimitSpec
+from ._ruleset_schema import ChargeSpec, TimeLimitSpec
 from ._text import (
     Language,
     Limit,
@@ -49,7 +49,7 @@ from ._text import reason as reason_text
 from ._verdicts import iso
 
 __all__ = [
-    "Candidate", "ClockPolicy", "ClockRun", "ClockTrace", "TimelineEntry", "case_matter", "compile_clock", "run_clock",
+    "Candidate", "ClockPolicy", "ClockRun", "ClockTrace", "TimelineEntry", "case_matter", "charged_to", "compile_clock", "run_clock",
     "trace_clock", "working_measure",
 ]
 
@@ -901,6 +901,21 @@ def _copier(names: Sequence[str]) -> Callable[[ClockTrace], ClockTrace]:
 
 
 _copy_trace = _copier(_TRACE_FIELDS)
+
+
+def charged_to(event: Event, charge: ChargeSpec | None) -> tuple[str | None, str | None]:
+    """(staff member, unit) a verdict started by ``event`` is charged to: who acts next, where the event names them.
+
+    Without ``charge``, or when the event carries none of its fields, the event's own actor and unit.
+    """
+    if charge is None:
+        return event.actor, event.unit
+    values = event.__dict__
+    actor = values.get(charge.actor) if charge.actor is not None else None
+    unit = values.get(charge.unit) if charge.unit is not None else None
+    if not actor and not unit:
+        return event.actor, event.unit
+    return (str(actor) if actor else None), (str(unit) if unit else None)
 
 
 def case_matter(policy: ClockPolicy, events: Sequence[Event]) -> str | None:

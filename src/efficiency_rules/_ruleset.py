@@ -49,7 +49,7 @@ from ._event_fields import FieldKind, build_event_model, field_kinds, thread_fie
 from ._events import CORE_EVENT_TYPES, Event
 from ._match import Condition
 from ._registry import type_name
-from ._ruleset_schema import ExpectSpec, FieldSpec, LocalizedText, RulesetSpec, RuleSpec, VerdictSpec
+from ._ruleset_schema import ChargeSpec, ExpectSpec, FieldSpec, LocalizedText, RulesetSpec, RuleSpec, VerdictSpec
 from ._shipped import find_shipped, resolve_ruleset_argument
 from ._suggest import did_you_mean
 from ._text_safety import unsafe_text
@@ -1141,6 +1141,29 @@ def _check_extension_thread(
                     f"an extension event needs a 'duration' field (how much more time), and {event_type} has none", context=context)
 
 
+def _check_charge(
+    charge: ChargeSpec, event_types: list[str], kinds: Mapping[str, Mapping[str, FieldKind]],
+    at: Callable[..., SourceLocation], checker: _Checker, scope: Mapping[str, Any],
+) -> None:
+    """The fields naming whom a verdict is charged to are text fields of every event type that can start it."""
+    for role in ("actor", "unit"):
+        name = getattr(charge, role)
+        if name is None:
+            continue
+        for event_type in event_types:
+            fields = kinds.get(event_type)
+            if fields is None:
+                continue  # an unknown type, reported where it is named
+            kind = fields.get(name)
+            if kind is None:
+                own = sorted(set(fields) - _COMMON_FIELDS)
+                checker.add(at(role), f"{event_type} has no field {name!r} to name the {'staff member' if role == 'actor' else 'unit'} "
+                            f"who acts next" + did_you_mean(name, own) + f"; declare it on {event_type} (e.g. next_{role})", **scope)
+            elif kind.kind != "string":
+                checker.add(at(role), f"field {name!r} of {event_type} is {kind.describe()}: the one who acts next is named by "
+                            "a string field", **scope)
+
+
 def _limits_of(limit: Any) -> list[Duration]:
     found = [] if limit.limit is None else [limit.limit]
     for entry in limit.matters.values():
@@ -1233,6 +1256,9 @@ def _check_rule(
             _check_type(event_type, known, checker.at("rules", index, "expect", "unless", i), checker, **scope)
         if expect.within.unit not in (TimeUnit.IMMEDIATE, TimeUnit.SAME_DAY):
             _check_duration(expect.within, checker.at("rules", index, "expect", "within"), checker, rule=rule.id, context=None)
+        if expect.charge is not None:
+            _check_charge(expect.charge, [trigger], kinds, lambda *keys: checker.at("rules", index, "expect", "charge", *keys),
+                          checker, scope)
         raw_condition, holder, key = expect.where, checker.node("rules", index, "expect"), "where"
         satisfied, excused = frozenset(events), frozenset(expect.unless)
     else:

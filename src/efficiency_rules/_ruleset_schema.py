@@ -27,6 +27,7 @@ from ._duration import Duration
 
 __all__ = [
     "CalendarSpec",
+    "ChargeSpec",
     "ConditionSpec",
     "Effective",
     "EventTypeSpec",
@@ -148,6 +149,18 @@ class VerdictSpec(_Spec):
     message: Localized
 
 
+class ChargeSpec(_Spec):
+    """Whom the verdicts are charged to: fields of the starting event that name who acts next.
+
+    When the event carries a value in one of the named fields, the verdict's staff member and unit
+    are those values (a role whose field is not named or empty is left out); when it carries none,
+    they are the event's own ``actor`` and ``unit``.
+    """
+
+    actor: str | None = Field(default=None, description="The field naming the staff member who acts next.")
+    unit: str | None = Field(default=None, description="The field naming the unit that acts next (e.g. next_unit).")
+
+
 class ExpectSpec(_Spec):
     """After an event of type ``after`` (where its conditions hold), one of ``event`` must follow ``within``."""
 
@@ -156,6 +169,7 @@ class ExpectSpec(_Spec):
     event: str | list[str]
     within: Duration
     unless: list[str] = Field(default_factory=list, description="Event types that end the expectation unmet but excused.")
+    charge: ChargeSpec | None = Field(default=None, description="Charge the verdict to whom the 'after' event names as acting next.")
 
 
 class RuleSpec(_Spec):

@@ -40,6 +40,7 @@ from ._clocks import (
     ClockRun,
     ClockTrace,
     case_matter,
+    charged_to,
     run_clock,
     trace_clock,
 )
@@ -412,7 +413,8 @@ class Session:
                 continue
             if rule.expect is not None:
                 deadline, deadline_ts = version.deadline(rule, event.at, ts)
-                pending = _Pending(deadline, thread.key, rule.id, index, event.id, event.at, event.actor, event.unit)
+                actor, unit = charged_to(event, rule.expect.charge)
+                pending = _Pending(deadline, thread.key, rule.id, index, event.id, event.at, actor, unit)
                 if rule.message_fields:
                     pending.fields = _event_fields(event, rule.message_fields)
                 thread.pending.append(pending)
