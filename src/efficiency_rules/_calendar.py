@@ -53,6 +53,7 @@ class Calendar:
         business_hours: BusinessHours | None = None,
         name: str = "custom",
         day_end: DayEnd = "close",
+        weekly_rest: bool = True,
     ) -> None:
         by_year: dict[int, YearArrangement] = {}
         for arrangement in years:
@@ -67,6 +68,8 @@ class Calendar:
                 f"{first} and {last}; load a year file for each"
             )
         self.name = name
+        self.title: tuple[str, str] | None = None  # a service calendar's name for people (Chinese, English)
+        self.weekly_rest = weekly_rest  # False: open every day but the holidays (a service hall's calendar)
         self.timezone: dt.tzinfo = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
         self.business_hours = business_hours or BusinessHours()
         self._moments: dict[int, dt.datetime] = {}  # _moment's answers lately asked for (bounded)
@@ -102,7 +105,7 @@ class Calendar:
         count = 0
         day = dt.date(first, 1, 1)
         for i in range(span):
-            if day in workdays or (day.weekday() < 5 and day not in holidays):
+            if day in workdays or ((day.weekday() < 5 or not weekly_rest) and day not in holidays):
                 working[i] = 1
                 count += 1
                 ordinals.append(self._first + i)
@@ -146,6 +149,27 @@ class Calendar:
         clone.__dict__.update(self.__dict__)
         clone.business_hours = business_hours
         return clone
+
+    def service_calendar(
+        self, name: str, *, business_hours: BusinessHours | str | None = None, every_day: bool = True,
+        title: tuple[str, str] | None = None,
+    ) -> Calendar:
+        """A service hall's own calendar on the same holiday arrangement: open ``every_day`` but the holidays
+        (除法定节假日外不休息), or on the working days only, during ``business_hours`` (default: these).
+
+        Same-day and immediate limits of a hall count on it; legal periods keep the statutory calendar.
+
+        >>> cal = Calendar.china()
+        >>> hall = cal.service_calendar("police-hall", business_hours="08:30-18:00")
+        >>> hall.deadline(dt.datetime(2019, 3, 2, 10, tzinfo=cal.timezone), "same_day")   # a Saturday
+        datetime.datetime(2019, 3, 2, 18, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+        """
+        if isinstance(business_hours, str):
+            business_hours = BusinessHours.parse(business_hours)
+        hall = Calendar(self.years.values(), timezone=self.timezone, business_hours=business_hours or self.business_hours,
+                        name=name, day_end=self.day_end, weekly_rest=not every_day)
+        hall.title = title
+        return hall
 
     def __repr__(self) -> str:
         return f"<Calendar {self.name} {self.first_year}–{self.last_year} {self.business_hours}>"

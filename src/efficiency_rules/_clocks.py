@@ -54,6 +54,11 @@ __all__ = [
 ]
 
 _WORKING_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY))
+_SERVICE_UNITS = frozenset((TimeUnit.SAME_DAY, TimeUnit.IMMEDIATE))  # the limits a hall's service calendar counts
+#: 'immediate' (即时办结, 当即) is the same visit: done within half an hour of the start, unless a time
+#: limit states another tolerance (``immediate_within``). No policy gives a figure; half an hour is
+#: the wait at a window a visit for a matter done on the spot includes (docs/time-limits.md).
+IMMEDIATE_WITHIN = dt.timedelta(minutes=30)
 _ROLLED_UNITS = frozenset((TimeUnit.NATURAL_DAYS, TimeUnit.MONTHS))  # periods whose last day moves off a day off
 
 RECEIVED = "case.received"
@@ -99,9 +104,12 @@ class ClockPolicy:
     stop_types: frozenset[str]
     relevant: frozenset[str]  # the event types the clock reads
     message_fields: tuple[str, ...] = ()  # the event fields its verdicts' messages name
+    # the hall's own calendar for same-day and immediate limits, from its first day (None: always)
+    service: tuple[dt.date | None, Calendar] | None = field(default=None, compare=False, repr=False)
+    immediate: dt.timedelta = IMMEDIATE_WITHIN  # what 'immediate' allows: the same visit
     # (limit, local day ordinal, rolled) -> the deadline, for limits that depend only on the day they start
     deadlines: dict[tuple[Duration, int, bool], dt.datetime] = field(default_factory=dict, compare=False, repr=False)
-    plans: dict[bool, list[tuple[str, str, str, int, Any]]] = field(default_factory=dict, compare=False, repr=False)
+    plans: dict[int, list[tuple[str, str, str, int, Any]]] = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
     def answer_types(self) -> frozenset[str]:
@@ -115,7 +123,8 @@ class ClockPolicy:
         ``extra`` has run; ``once``: overdue ``amount`` after the deadline (``extra``: that lateness
         in words); ``every``: overdue from ``amount`` after the deadline, again every ``extra``.
         """
-        plan = self.plans.get(working)
+        key = working if self.service is None or calendar is not self.service[1] else 2  # a hall's hours: its own plan
+        plan = self.plans.get(key)
         if plan is None:
             plan = []
             spec, per_day = self.spec, calendar.business_hours.seconds_per_day if working else 86400
@@ -134,12 +143,14 @@ class ClockPolicy:
                     # at the deadline itself the lateness is nothing yet: it reads "less than a minute"
                     lateness = Span(after, working, per_day, under=Span(60, working, per_day))
                     plan.append(("once", f"overdue.{i}", entry.verdict, after, lateness))
-            self.plans[working] = plan
+            self.plans[key] = plan
         return plan
 
     def deadline(self, calendar: Calendar, at: dt.datetime, limit: Duration, *, roll: bool = True) -> dt.datetime:
         """``calendar.deadline(at, limit, roll=roll)``, worked out once per starting day where only the day matters."""
         if not limit.day_only:
+            if limit.unit is TimeUnit.IMMEDIATE:
+                return calendar.local(at) + self.immediate
             return calendar.deadline(at, limit, roll=roll)
         key = (limit, calendar.local(at).toordinal(), roll)
         found = self.deadlines.get(key)
@@ -151,7 +162,7 @@ class ClockPolicy:
         """Whether cases of ``matter`` can have a limit here (on some day)."""
         if matter is not None and matter in self.spec.exclude_matters:
             return False
-        return (matter is not None and matter in self.spec.matters) or self.spec.limit is not None
+        return (matter is not None and matter in self.spec.matters) or self.spec.limit is not None or self.spec.limit_field is not None
 
     def limit_for(self, matter: str | None, day: dt.date | tuple[Calendar, dt.datetime]) -> Duration | None:
         """The limit of ``matter`` in force on ``day`` (the default limit where the catalogue has none).
@@ -174,7 +185,9 @@ class ClockPolicy:
         return self.spec.limit
 
 
-def compile_clock(name: str, spec: TimeLimitSpec, message_fields: tuple[str, ...] = ()) -> ClockPolicy:
+def compile_clock(
+    name: str, spec: TimeLimitSpec, message_fields: tuple[str, ...] = (), service: tuple[dt.date | None, Calendar] | None = None,
+) -> ClockPolicy:
     starts = [spec.start] if isinstance(spec.start, str) else list(spec.start)
     materials = MATERIALS_COMPLETE in starts
     start_types = frozenset(s for s in starts if s != MATERIALS_COMPLETE)
@@ -188,7 +201,11 @@ def compile_clock(name: str, spec: TimeLimitSpec, message_fields: tuple[str, ...
     title = spec.title
     zh = name if title is None else (title if isinstance(title, str) else title.zh)
     en = name if title is None else (title if isinstance(title, str) else (title.en or title.zh))
-    return ClockPolicy(name, zh, en, spec, start_types, materials, frozenset(spec.stop), frozenset(relevant), message_fields)
+    immediate = IMMEDIATE_WITHIN
+    if spec.immediate_within is not None:
+        immediate = dt.timedelta(seconds=amount_in_measure(spec.immediate_within, None, False) or 0)
+    return ClockPolicy(name, zh, en, spec, start_types, materials, frozenset(spec.stop), frozenset(relevant), message_fields,
+                       service=service, immediate=immediate)
 
 
 _NO_FACTS: list[tuple[str, str, str]] = []  # shared by the verdicts that add no facts (never changed)
@@ -516,7 +533,7 @@ class ClockTrace:
                 problems.append(("延期单位与期限不符", f"{duration} does not count the same kind of time as the limit {limit}",
                                  f"延长的{_shown(granted, 'zh')}与期限{_shown(limit, 'zh')}计时方式不同",
                                  f"{_shown(granted, 'en')} does not count the same kind of time as the limit of {_shown(limit, 'en')}"))
-            elif self.extension_cap is not None and self.extension + amount > self.extension_cap:
+            elif self.extension_cap is not None and extensions.max is not None and self.extension + amount > self.extension_cap:
                 problems.append(("超过最长延期", f"in all more than the maximum {extensions.max}",
                                  f"累计超过最长延期{duration_text(extensions.max, 'zh')}",
                                  f"more in all than the longest extension, {duration_text(extensions.max, 'en')}"))
@@ -838,9 +855,14 @@ class ClockTrace:
             assert self.limit is not None
             in_force = Limit(self.limit, Span(self.extension, working, per_day) if self.extension else None)
             hours = _hours_text(calendar.business_hours)
+            if self.limit.unit is TimeUnit.IMMEDIATE:  # the same visit, as the time limit allows it
+                allowed = Duration(Decimal(int(self.policy.immediate.total_seconds()) // 60), TimeUnit.MINUTES)
+                how_zh, how_en = f"同一次办理，起算后{duration_text(allowed, 'zh')}内", f"the same visit, within {duration_text(allowed, 'en')} of the start"
+            else:
+                how_zh = calendar_description(calendar.name, hours, "zh", working, calendar.title)
+                how_en = calendar_description(calendar.name, hours, "en", working, calendar.title)
             tail.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {hours})",
-                                      Phrase(f"{_limit_text(in_force, 'zh')}，{calendar_description(calendar.name, hours, 'zh', working)}",
-                                             f"{_limit_text(in_force, 'en')}, {calendar_description(calendar.name, hours, 'en', working)}")))
+                                      Phrase(f"{_limit_text(in_force, 'zh')}，{how_zh}", f"{_limit_text(in_force, 'en')}, {how_en}")))
         stop = self.stop
         if stop is not None:
             names = {WITHDRAWN: ("撤回（停止计时）", "withdrawn (clock stopped)"), REJECTED: ("不予受理/驳回", "rejected")}
@@ -869,6 +891,8 @@ def _pause_text(event_id: str, reason: str) -> Phrase:
 
 def _extension_text(event_id: str, granted: Duration | None, approver: str) -> Phrase:
     """``经行政机关负责人批准延长10个工作日（e15）``; ``10 working days more, approved by the head of the agency (e15)``."""
+    if not approver:  # an extension applied for, with no approval named: ``申请延长5个工作日（e15）``
+        return Phrase(f"申请延长{_shown(granted, 'zh')}（{event_id}）", f"{_shown(granted, 'en')} more, applied for ({event_id})")
     who_zh, who_en = approver_text(approver, "zh") or "未写明的人", approver_text(approver, "en") or "nobody named"
     return Phrase(f"经{who_zh}批准延长{_shown(granted, 'zh')}（{event_id}）", f"{_shown(granted, 'en')} more, approved by {who_en} ({event_id})")
 
@@ -1014,13 +1038,20 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
 
     start_event = events[start_index]
     limit = policy.limit_for(matter, (calendar, start_at))
+    if spec.limit_field is not None:
+        carried = getattr(start_event, spec.limit_field, None)  # the instruction's own limit, validated with the event
+        if isinstance(carried, Duration):
+            limit = carried
     if limit is None:
         return None
+    service = policy.service
+    if service is not None and limit.unit in _SERVICE_UNITS and (service[0] is None or service[0] <= calendar.local(start_at).date()):
+        calendar = trace.calendar = service[1]  # the hall's days and hours
     working = working_measure(limit.unit)
     trace.started, trace.status, trace.limit, trace.working = True, "running", limit, working
     trace.per_day = calendar.business_hours.seconds_per_day if working else 86400
     trace.start, trace.start_event = start_at, start_event.id
-    trace.actor, trace.unit = start_event.actor, start_event.unit
+    trace.actor, trace.unit = charged_to(start_event, spec.charge)
     if how == "deemed":
         timeline.append(TimelineEntry(start_at, "视为受理（自收件之日起算）", "deemed accepted at receipt", start_event.id))
     else:
@@ -1029,7 +1060,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
     trace.excluded = []
     trace.open_reasons = set()
     extensions = spec.extensions
-    trace.extension_cap = None if extensions is None else amount_in_measure(extensions.max, calendar, working)
+    trace.extension_cap = None if extensions is None or extensions.max is None else amount_in_measure(extensions.max, calendar, working)
     # what can change where the clock starts: then a later event means tracing again, not extending
     trace.settled = (
         how in policy.start_types and not policy.materials_complete and matter is not None and received is not None

@@ -238,7 +238,18 @@ class Engine:
             by_trigger.setdefault(rule.trigger, []).append(rule)
             fields.setdefault(rule.trigger, set()).update(_fields_in(rule.condition))
         effective = spec.effective
-        clocks = tuple(compile_clock(name, limit, _clock_message_fields(spec, limit)) for name, limit in spec.time_limits.items())
+        halls = {
+            name: (hall.from_, calendar.service_calendar(
+                name, business_hours=hall.business_hours, every_day=hall.days == "every_day_but_holidays",
+                title=None if hall.title is None else (
+                    (hall.title, hall.title) if isinstance(hall.title, str) else (hall.title.zh, hall.title.en or hall.title.zh))))
+            for name, hall in spec.calendar.service_calendars.items()
+        }
+        clocks = tuple(
+            compile_clock(name, limit, _clock_message_fields(spec, limit),
+                          None if limit.service_calendar is None else halls[limit.service_calendar])
+            for name, limit in spec.time_limits.items()
+        )
         return _Version(
             ruleset=ruleset,
             calendar=calendar,

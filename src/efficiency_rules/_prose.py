@@ -238,11 +238,11 @@ def _time_limit(ruleset: Ruleset, name: str, spec: TimeLimitSpec, language: Lang
     if spec.extensions is not None:
         ext = spec.extensions
         who = _join([_code(a, language) for a in ext.approvers], language) if ext.approvers else ""
-        amount = duration_text(ext.max, language)
+        amount = "" if ext.max is None else duration_text(ext.max, language)
         if zh:
             sentences.append((f"经{who}批准" if who else "经批准") + f"可延长{amount}" + ("，须在期限届满前批准" if ext.before_deadline else ""))
         else:
-            sentences.append(f"extendable by {amount}" + (f" with the approval of {who}" if who else "")
+            sentences.append("extendable" + (f" by {amount}" if amount else "") + (f" with the approval of {who}" if who else "")
                              + (", approved before the deadline" if ext.before_deadline else ""))
         verdicts += [ext.verdict] if ext.verdict else []
     if spec.pauses is not None:

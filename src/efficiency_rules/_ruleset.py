@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
+from ._business_hours import BusinessHours
 from ._calendar import Calendar
 from ._calendar_data import load_year_file
 from ._clocks import MATERIALS_COMPLETE, amount_in_measure, working_measure
@@ -519,6 +520,7 @@ def _check(spec: RulesetSpec, checker: _Checker) -> Ruleset | None:
         checker.add(checker.at("timezone"), f"unknown timezone {spec.timezone!r}; e.g. 'Asia/Shanghai'")
 
     _check_year_files(spec, checker)
+    _check_service_calendars(spec, checker)
     declared = _declared_types(spec, checker)
     known: dict[str, type[Event]] = {**CORE_TYPES, **declared}
     kinds = {name: field_kinds(cls) for name, cls in known.items()}
@@ -1000,8 +1002,9 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
             _check_type(event_type, known, where, checker, context=context)
     for i, event_type in enumerate(limit.stop):
         _check_type(event_type, known, at("stop", i), checker, context=context)
-    if limit.limit is None and not limit.matters:
-        checker.add(at(), "needs a 'limit' or a 'matters' catalogue", context=context)
+    if limit.limit is None and not limit.matters and limit.limit_field is None:
+        checker.add(at(), "needs a 'limit', a 'matters' catalogue or a 'limit_field' (a limit the starting event carries)", context=context)
+    _check_local_clock(limit, starts, known, at, checker, spec, context)
     if limit.limit is not None:
         _check_duration(limit.limit, at("limit"), checker, rule=None, context=context)
         _check_promise(limit.limit, limit.legal, at("limit"), checker, context)
@@ -1060,8 +1063,9 @@ def _check_time_limit(name: str, limit: Any, known: Mapping[str, Any], checker: 
                         context=context)
     if limit.extensions is not None:
         _check_type(limit.extensions.event, known, at("extensions", "event"), checker, context=context)
-        _check_duration(limit.extensions.max, at("extensions", "max"), checker, rule=None, context=context)
-        same_kind(limit.extensions.max, ("extensions", "max"), "the extension maximum")
+        if limit.extensions.max is not None:
+            _check_duration(limit.extensions.max, at("extensions", "max"), checker, rule=None, context=context)
+            same_kind(limit.extensions.max, ("extensions", "max"), "the extension maximum")
     for i, warning in enumerate(limit.warnings):
         if (warning.remaining is None) == (warning.elapsed is None):
             checker.add(at("warnings", i), "a warning has exactly one of 'remaining' (e.g. 1wd) or 'elapsed' (e.g. 80%)", context=context)
@@ -1139,6 +1143,49 @@ def _check_extension_thread(
     elif "duration" not in known[event_type].model_fields:
         checker.add(at("extensions", "event") if named else at("extensions"),
                     f"an extension event needs a 'duration' field (how much more time), and {event_type} has none", context=context)
+
+
+def _check_local_clock(
+    limit: Any, starts: list[str], known: Mapping[str, Any], at: Callable[..., SourceLocation], checker: _Checker,
+    spec: RulesetSpec, context: str,
+) -> None:
+    """A hall's service calendar, the tolerance of 'immediate', a limit carried by the starting event, and whom it charges."""
+    halls = spec.calendar.service_calendars
+    if limit.service_calendar is not None and limit.service_calendar not in halls:
+        checker.add(at("service_calendar"), f"unknown service calendar {echo(limit.service_calendar)}" + did_you_mean(limit.service_calendar, halls)
+                    + ("" if halls else "; declare it under calendar.service_calendars"), context=context)
+    if limit.immediate_within is not None and (limit.immediate_within.unit not in (TimeUnit.HOURS, TimeUnit.MINUTES)
+                                               or limit.immediate_within.amount <= 0):
+        checker.add(at("immediate_within"), f"'immediate' is the same visit: its tolerance is some minutes or hours of elapsed "
+                    f"time (e.g. 30min or 1h), got {limit.immediate_within}", context=context)
+    typed = [t for t in starts if t in known]
+    kinds = {t: field_kinds(known[t]) for t in typed}
+    if limit.limit_field is not None:
+        if MATERIALS_COMPLETE in starts:
+            checker.add(at("limit_field"), "a limit carried by an event needs a start on that event, not materials_complete", context=context)
+        for event_type in typed:
+            kind = kinds[event_type].get(limit.limit_field)
+            if kind is None:
+                own = sorted(set(kinds[event_type]) - _COMMON_FIELDS)
+                checker.add(at("limit_field"), f"{event_type} has no field {limit.limit_field!r} to carry the limit"
+                            + did_you_mean(limit.limit_field, own) + f"; declare it on {event_type} as a duration (e.g. limit: duration)",
+                            context=context)
+            elif kind.kind != "duration":
+                checker.add(at("limit_field"), f"field {limit.limit_field!r} of {event_type} is {kind.describe()}: a limit carried by "
+                            "an event is a duration field (15wd, 10d, 24h), validated when the event comes in", context=context)
+    if limit.charge is not None:
+        _check_charge(limit.charge, typed, kinds, lambda *keys: at("charge", *keys), checker, {"context": context})
+
+
+def _check_service_calendars(spec: RulesetSpec, checker: _Checker) -> None:
+    """Each hall's hours can be read."""
+    for name, hall in spec.calendar.service_calendars.items():
+        if hall.business_hours is not None:
+            try:
+                BusinessHours.parse(hall.business_hours)
+            except CalendarError as error:
+                checker.add(checker.at("calendar", "service_calendars", name, "business_hours"), f"service calendar {name!r}: {error}",
+                            context="calendar")
 
 
 def _check_charge(

@@ -37,6 +37,7 @@ __all__ = [
     "Reference",
     "RuleSpec",
     "RulesetSpec",
+    "ServiceCalendarSpec",
     "TimeLimitSpec",
     "VerdictSpec",
 ]
@@ -67,6 +68,18 @@ class Effective(_Spec):
     to: dt.date | None = None
 
 
+class ServiceCalendarSpec(_Spec):
+    """A service hall's own days and hours (延长工作时间、除法定节假日外不休息), for its same-day and immediate limits."""
+
+    title: Localized | None = None
+    days: Literal["every_day_but_holidays", "working_days"] = Field(
+        default="every_day_but_holidays",
+        description="Open every day but the holidays of the arrangement (weekends included), or on the statutory working days only.",
+    )
+    business_hours: str | None = Field(default=None, description="The hall's hours, e.g. '08:30-18:00'; absent: the ruleset's.")
+    from_: dt.date | None = Field(default=None, alias="from", description="The first day the hall keeps this calendar; before it, the statutory one.")
+
+
 class CalendarSpec(_Spec):
     """Which working-time calendar the ruleset counts on."""
 
@@ -75,6 +88,9 @@ class CalendarSpec(_Spec):
     year_files: list[str] = Field(default_factory=list, description="Year files, relative to the ruleset file.")
     day_end: Literal["close", "midnight"] = Field(
         default="close", description="Where the last day of a day-based period ends: the close of business, or 24:00."
+    )
+    service_calendars: dict[str, ServiceCalendarSpec] = Field(
+        default_factory=dict, description="Service halls' own calendars, by name, for the time limits that name one."
     )
 
 
@@ -215,7 +231,7 @@ class ExtensionSpec(_Spec):
     """Extensions (延期): how much in all, who may approve, and whether it must come before the deadline."""
 
     event: str = "case.extension_granted"
-    max: Duration
+    max: Duration | None = Field(default=None, description="The most in all; absent: no maximum (where the policy states none).")
     approvers: list[str] | None = Field(default=None, description="Who may approve; absent: anyone.")
     before_deadline: StrictBool = True
     verdict: str | None = Field(default=None, description="The verdict for a late, unapproved or excessive extension.")
@@ -264,6 +280,16 @@ class TimeLimitSpec(_Spec):
     extensions: ExtensionSpec | None = None
     warnings: list[WarningSpec] = Field(default_factory=list)
     overdue: list[OverdueSpec] = Field(default_factory=list)
+    service_calendar: str | None = Field(
+        default=None, description="A calendar of calendar.service_calendars that same-day limits count on (the hall's days and hours)."
+    )
+    immediate_within: Duration | None = Field(
+        default=None, description="What 'immediate' allows: the same visit, this long from the start (hours or minutes; default 30min)."
+    )
+    limit_field: str | None = Field(
+        default=None, description="A duration field of the starting event that sets the case's limit (the instruction sets it)."
+    )
+    charge: ChargeSpec | None = Field(default=None, description="Charge the clock's verdicts to whom the starting event names.")
 
 
 Role = Literal["staff", "unit", "deputy", "principal"]

@@ -232,13 +232,21 @@ def holidays(named: Iterable[tuple[dt.date, str]], language: Language = "zh") ->
 
 
 @functools.lru_cache(maxsize=256)
-def calendar_description(name: str, business_hours: str, language: Language = "zh", working: bool = True) -> str:
+def calendar_description(
+    name: str, business_hours: str, language: Language = "zh", working: bool = True, title: tuple[str, str] | None = None
+) -> str:
     """``按中国法定工作日计算，工作时间9:00–12:00、13:30–17:30``; ``on the statutory working days of China,
-    business hours 9:00–12:00 and 13:30–17:30``. Not ``working``: ``按自然日计算``; ``in calendar days``."""
+    business hours 9:00–12:00 and 13:30–17:30``. Not ``working``: ``按自然日计算``; ``in calendar days``.
+    A service hall's calendar (``title``, in Chinese and English): ``按公安服务大厅的服务日计算，服务时间9:00–18:00``."""
     if not working:
         return "按自然日计算" if language == "zh" else "in calendar days"
     sessions = [part.strip() for part in business_hours.split(",") if part.strip()]
     shown = ["–".join(_clock(part) for part in s.split("-")) for s in sessions]
+    if title is not None:
+        if language == "zh":
+            return f"按{title[0]}的服务日计算，服务时间" + "、".join(shown)
+        hours = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+        return f"on the service days of {title[1]}, hours {hours}"
     if language == "zh":
         where = "中国法定工作日" if name == "china" else f"日历“{name}”的工作日"
         return f"按{where}计算，工作时间" + "、".join(shown)
