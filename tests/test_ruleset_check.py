@@ -192,7 +192,7 @@ BAD_FILES: list[tuple[str, Expected]] = [
         (9, 28, "time limit 'statutory': unknown event type 'case.withdraw' — did you mean 'case.withdrawn'?"),
     ]),
     # Time limits and 'within'.
-    ("time-limit-without-limit.yaml", [(8, 5, "time limit 'statutory': needs a 'limit' or a 'matters' catalogue")]),
+    ("time-limit-without-limit.yaml", [(8, 5, "time limit 'statutory': needs a 'limit', a 'matters' catalogue or a 'limit_field' (a limit the starting event carries)")]),
     ("time-limit-zero.yaml", [
         (10, 12, "time limit 'statutory': limit 0wd out of range: more than 0 and at most 750wd"),
     ]),

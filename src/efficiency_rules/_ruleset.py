@@ -1203,7 +1203,7 @@ def _check_charge(
                 continue  # an unknown type, reported where it is named
             kind = fields.get(name)
             if kind is None:
-                own = sorted(set(fields) - _COMMON_FIELDS)
+                own = sorted(set(fields) - _COMMON_FIELDS - {"actor", "unit"})  # the event's own: charged without 'charge'
                 checker.add(at(role), f"{event_type} has no field {name!r} to name the {'staff member' if role == 'actor' else 'unit'} "
                             f"who acts next" + did_you_mean(name, own) + f"; declare it on {event_type} (e.g. next_{role})", **scope)
             elif kind.kind != "string":
