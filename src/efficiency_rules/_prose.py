@@ -201,6 +201,9 @@ def _limit_sentence(spec: TimeLimitSpec, start: str, language: Language, *, brie
             return f"自{start}之日起按事项计时，{extra}" if zh else f"Timed from {start} by matter: {extra}"
         return (f"自{start}之日起{duration_text(spec.limit, language)}内完成（{extra}）" if zh
                 else f"Within {duration_text(spec.limit, language)} of {start} ({extra})")
+    if spec.limit_field is not None and not groups and spec.limit is None:
+        return (f"自{start}之日起，在{start}所写明的期限（{spec.limit_field}）内完成" if zh
+                else f"Within the limit {start} states ({spec.limit_field}), from {start}")
     if spec.limit is not None:
         head = (f"自{start}之日起{duration_text(spec.limit, language)}内完成" if zh
                 else f"Within {duration_text(spec.limit, language)} of {start}")
@@ -215,6 +218,14 @@ def _limit_sentence(spec: TimeLimitSpec, start: str, language: Language, *, brie
             else f"Timed from {start} by matter: {'; '.join(rest)}")
 
 
+def _durations(spec: TimeLimitSpec) -> list[Duration]:
+    found = [] if spec.limit is None else [spec.limit]
+    for entry in spec.matters.values():
+        spans = entry if isinstance(entry, list) else [entry]
+        found += [span if isinstance(span, Duration) else span.limit for span in spans]
+    return found
+
+
 def _time_limit(ruleset: Ruleset, name: str, spec: TimeLimitSpec, language: Language, *, brief: bool) -> Entry:
     zh = language == "zh"
     starts = [spec.start] if isinstance(spec.start, str) else list(spec.start)
@@ -223,6 +234,23 @@ def _time_limit(ruleset: Ruleset, name: str, spec: TimeLimitSpec, language: Lang
     sentences = [_limit_sentence(spec, start, language, brief=brief)
                  + (f"，{stops}即停止计时" if zh else f"; {stops} stops the clock")]
     verdicts: list[str] = []
+    immediate = any(d.unit is TimeUnit.IMMEDIATE for d in _durations(spec))
+    if immediate:
+        minutes = int((spec.immediate_within.amount * (60 if spec.immediate_within.unit is TimeUnit.HOURS else 1))
+                      if spec.immediate_within is not None else 30)
+        sentences.append(f"即时指同一次办理，起算后{minutes}分钟内" if zh else f"immediately means within the same visit, {minutes} minutes from the start")
+    if spec.service_calendar is not None:
+        hall = ruleset.spec.calendar.service_calendars.get(spec.service_calendar)
+        title = localized(hall.title, language) if hall is not None and hall.title is not None else spec.service_calendar
+        days = (("除法定节假日外每日" if zh else "every day but the holidays") if hall is None or hall.days == "every_day_but_holidays"
+                else ("法定工作日" if zh else "the working days"))
+        since = "" if hall is None or hall.from_ is None else (f"，{date_text(hall.from_, language)}起" if zh else f", from {date_text(hall.from_, language)}")
+        sentences.append(f"当日、即时时限按{title}的服务日（{days}{since}）计算" if zh
+                         else f"same-day and immediate limits count on the service days of {title} ({days}{since})")
+    if spec.charge is not None:
+        named = [f for f in (spec.charge.actor, spec.charge.unit) if f]
+        sentences.append(f"结论由{start}中{'、'.join(named)}所写明的人员和单位承担" if zh
+                         else f"charged to whom {start} names in {', '.join(named)}")
     if spec.exclude_matters:
         sentences.append(f"不适用于事项{'、'.join(spec.exclude_matters)}" if zh
                          else f"not for the matters {', '.join(spec.exclude_matters)}")
@@ -239,7 +267,10 @@ def _time_limit(ruleset: Ruleset, name: str, spec: TimeLimitSpec, language: Lang
         ext = spec.extensions
         who = _join([_code(a, language) for a in ext.approvers], language) if ext.approvers else ""
         amount = "" if ext.max is None else duration_text(ext.max, language)
-        if zh:
+        if ext.approvers is None and ext.max is None:  # applied for, as the policy names no approval
+            sentences.append(("可申请延长" + ("，须在期限届满前申请" if ext.before_deadline else "")) if zh
+                             else "extendable on application" + (", applied for before the deadline" if ext.before_deadline else ""))
+        elif zh:
             sentences.append((f"经{who}批准" if who else "经批准") + f"可延长{amount}" + ("，须在期限届满前批准" if ext.before_deadline else ""))
         else:
             sentences.append("extendable" + (f" by {amount}" if amount else "") + (f" with the approval of {who}" if who else "")
