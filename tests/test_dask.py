@@ -104,7 +104,7 @@ def test_the_synthetic_year_equals_one_process(client: Any, tmp_path: Path) -> N
     # the pinned figures of tests/test_realistic_oracle.py
     summary = bench.summarise(report.verdicts, bench.accountability_entries(Engine(CITY)))
     assert (summary["verdicts"], summary["rules"]["verdicts"], report.events) == (1_024, 966, 1_797)
-    assert summary["full"] == "b9a975a5560f906789d421dbffa0f22e3fda813d0dc32d6f134b72b454d4c80d"
+    assert summary["full"] == "149585f08ef4a8e2b997ad6749381abc379fd484e677492a3367b6f5f373f3fa"
     assert counts == {"read": 1_797, "judged": 1_797, "repeats": 0, "bad": 0, "after_as_of": 0,
                       "open_threads": single.open_threads}
     assert len(report.scores) == len(single.scores) > 0
