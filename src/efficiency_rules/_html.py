@@ -413,7 +413,7 @@ def _verdict_section(verdicts: list[Verdict], lang: Language, timelines: Mapping
             thread_cell = _e(text.thread(v.thread, lang))
             if v.thread in timelines:
                 thread_cell = f'<a href="#{_anchor("case", v.thread)}">{thread_cell}</a>'
-            facts = "".join(f"<tr><th>{_e(f.zh if zh else f.en)}</th><td>{_e(f.value)}</td></tr>" for f in v.explanation.facts)
+            facts = "".join(f"<tr><th>{_e(f.zh if zh else f.en)}</th><td>{_e(_instants(f.value, lang))}</td></tr>" for f in v.explanation.facts)
             cites = "".join(f'<li><a href="#{_anchor("clause", v.ruleset, c.id)}">{_e(c.citation)}</a></li>' for c in v.cites)
             links = (f"<details><summary>{_e(_w('说明', 'explanation', lang))}</summary>"
                      f"<table>{facts}</table></details>")
@@ -428,6 +428,21 @@ def _verdict_section(verdicts: list[Verdict], lang: Language, timelines: Mapping
         out.append("</table>")
     out.append("</section>")
     return "\n".join(out)
+
+
+_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)")
+
+
+def _instants(value: str, lang: Language) -> str:
+    """A fact's value with the instants it records (ISO 8601) written as a person reads them."""
+
+    def shown(match: re.Match[str]) -> str:
+        try:
+            return text.instant(dt.datetime.fromisoformat(match.group(0)), lang)
+        except ValueError:
+            return match.group(0)
+
+    return _ISO.sub(shown, value)
 
 
 def _clause_section(verdicts: list[Verdict], lang: Language) -> str:
