@@ -285,7 +285,7 @@ def test_the_policy_book_of_cn_xzxk_opens_with_every_clause(tmp_path: Path) -> N
 def _case(status: str, elapsed: int, remaining: int) -> Any:
     from efficiency_rules import CaseState
 
-    return CaseState(thread="case:X", ruleset="r", ruleset_version="1", time_limit="t", status=status,  # type: ignore[arg-type]
+    return CaseState(thread="case:X", ruleset="r", ruleset_version="1", time_limit="t", status=status,
                      elapsed_seconds=elapsed, remaining_seconds=remaining)
 
 
@@ -334,7 +334,7 @@ def test_verdict_facts_show_instants_as_people_read_them() -> None:
 
 
 def test_bad_options_are_refused_clearly(tmp_path: Path) -> None:
-    engine, lines, report = _cases_report(dt.datetime(2024, 12, 1, tzinfo=CST))
+    engine, _, report = _cases_report(dt.datetime(2024, 12, 1, tzinfo=CST))
     with pytest.raises(UsageError, match="pass engine= and events= together"):
         report.to_html(engine=engine)
     with pytest.raises(UsageError, match="'fr'"):
@@ -356,10 +356,10 @@ def test_the_command_line_needs_a_file_for_html(tmp_path: Path, capsys: pytest.C
 
 
 def test_the_book_as_html_has_the_markdown_books_content(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from efficiency_rules._book import book_html, book_markdown
-    from efficiency_rules._ruleset import load_rulesets
+    from efficiency_rules import load_ruleset
+    from efficiency_rules.book import book_html, book_markdown
 
-    rulesets = load_rulesets(["cn.xzxk"])
+    rulesets = [load_ruleset("cn.xzxk")]
     markdown = book_markdown(rulesets)
     page = book_html(rulesets)
     shown = tree(page).find("body")[0].text

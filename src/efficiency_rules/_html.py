@@ -94,7 +94,7 @@ h3{font-size:15px;margin:16px 0 6px}h4{font-size:14px;margin:12px 0 4px;color:va
 .meta{color:var(--muted);margin:2px 0}
 table{border-collapse:collapse;margin:6px 0 10px}
 th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa;font-weight:600}
+th{background:#f6f8fa;font-weight:600;white-space:nowrap}
 #verdicts table{width:100%}#verdicts td:nth-child(-n+4){white-space:nowrap}#verdicts ul{margin:2px 0;padding-left:16px}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .units{display:grid;grid-template-columns:repeat(auto-fill,minmax(430px,1fr));gap:12px;margin:12px 0}
 .unit{border:1px solid var(--line);border-radius:6px;padding:4px 14px 10px}
@@ -295,7 +295,8 @@ def _legend_lights(lang: Language, yellow_at: float) -> str:
 def _overview(order: list[str], units: Mapping[str, dict[str, Any]], lang: Language, yellow_at: float) -> str:
     """One row per unit: rank and score of the latest period, lights, cards, verdicts by kind."""
     kinds = [k for k in _KINDS if any(v.kind == k for data in units.values() for v in data["verdicts"])]
-    head = ([_w("名次", "rank", lang), _w("单位", "unit", lang), _w("期间", "period", lang), _w("得分", "score", lang)]
+    head = ([_w("名次", "rank", lang), _w("单位", "unit", lang), _w("期间", "period", lang), _w("得分", "score", lang),
+             _w("等次", "grade", lang)]
             + [_LIGHT_WORDS[k][0 if lang == "zh" else 1] for k in _LIGHTS]
             + [text.card("yellow", lang), text.card("red", lang)] + [text.kind(k, lang) for k in kinds] + [_w("结论合计", "verdicts", lang)])
     out = [f'<section id="overview"><h2>{_e(_w("单位概览", "Units at a glance", lang))}</h2>',
@@ -311,7 +312,8 @@ def _overview(order: list[str], units: Mapping[str, dict[str, Any]], lang: Langu
         cells = [f'<td class="n rank">{score.rank if score else "-"}</td>',
                  f'<td><a href="#{_anchor("unit", name)}">{_e(_unit_name(name, lang))}</a></td>',
                  f"<td>{_e(text.period(score.period, lang)) if score else '-'}</td>",
-                 f'<td class="n score">{_num(score.score) if score else "-"}</td>']
+                 f'<td class="n score">{_num(score.score) if score else "-"}</td>',
+                 f"<td>{_e(_grade(score, lang)) if score else '-'}</td>"]
         cells += [f'<td class="n {k}" data-light="{k}" data-count="{lights[k]}">' + (f'<i class="dot {k}"></i> ' if lights[k] else "")
                   + f"{lights[k]}</td>" for k in _LIGHTS]
         cells += [f'<td class="n" data-card="{c}" data-count="{cards[c]}">{cards[c]}</td>' for c in ("yellow", "red")]
@@ -332,8 +334,8 @@ def _unit_section(name: str, data: dict[str, Any], lang: Language, timelines: Ma
            f"<h2>{_e(_w('单位：', 'Unit: ', lang) + _unit_name(name, lang))}</h2>"]
     lit = [(c, lit) for c in cases if (lit := light(c, yellow_at=yellow_at)) is not None]
     out.append(f"<h3>{_e(_w('在办办件灯号', 'Lights of open cases', lang))}</h3>")
-    out.append(_tally(Counter(k for _, k in lit), lang, "unit"))
     if lit:
+        out.append(_tally(Counter(k for _, k in lit), lang, "unit"))
         out.append('<div class="lights">')
         for c, k in sorted(lit, key=lambda item: (_LIGHTS.index(item[1]), item[0].thread)):
             target = f"#{_anchor('case', c.thread)}" if c.thread in timelines else ""
@@ -379,7 +381,7 @@ def _score_table(scores: Sequence[Score], lang: Language, *, staff: bool = False
     head = ["period", *(("subject",) if staff else ()), "score", "deducted", "added", "grade", "rank", "verdicts"]
     rows = ["<table><tr>" + "".join(f"<th>{_e(text.label(h, lang))}</th>" for h in head) + "</tr>"]
     for s in sorted(scores, key=lambda s: (s.period, s.rank, s.subject)):
-        grade = (s.grade or "-") + (_w("（一票否决）", " (veto)", lang) if s.vetoed else "")
+        grade = _grade(s, lang)
         who = f"<td>{_e(text.subject(s.role, s.subject, lang))}</td>" if staff else ""
         rows.append(f'<tr data-period="{_e(s.period)}" data-subject="{_e(s.subject)}" data-score="{_num(s.score)}" data-rank="{s.rank}">'
                     f"<td>{_e(text.period(s.period, lang))}</td>{who}<td class=\"n score\">{_num(s.score)}</td>"
@@ -387,6 +389,10 @@ def _score_table(scores: Sequence[Score], lang: Language, *, staff: bool = False
                     f'<td class="n rank">{s.rank}</td><td class="n">{len(s.verdicts)}</td></tr>')
     rows.append("</table>")
     return "".join(rows)
+
+
+def _grade(score: Score, lang: Language) -> str:
+    return (score.grade or "-") + (_w("（一票否决）", " (veto)", lang) if score.vetoed else "")
 
 
 def _message(v: Verdict, lang: Language) -> str:
@@ -508,7 +514,9 @@ def _legend_strip(lang: Language) -> str:
     lines = [("#c62828", _w("截止时间", "deadline", lang)), ("#6a1b9a", _w("延期", "extension", lang)),
              ("#1565c0", _w("判定时点", "as of", lang))]
     return ('<div class="legend">' + "".join(f'<span><i style="background:{c}"></i>{_e(t)}</span>' for _, c, t in items)
-            + "".join(f'<span><i style="background:{c};height:3px"></i>{_e(t)}</span>' for c, t in lines) + "</div>")
+            + "".join(f'<span><i style="background:{c};height:3px"></i>{_e(t)}</span>' for c, t in lines)
+            + f'<span>● {_e(_w("事件：收件、起算、暂停、恢复、延期、办结（指向可见时间与内容）", "events: received, started, paused, resumed, extended, completed (point at one for its time and what it was)", lang))}</span>'
+            + "</div>")
 
 
 _MARKS = {"received", "start", "pause", "pause_refused", "resume", "restart", "extension", "extension_refused", "stop"}
