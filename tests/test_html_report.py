@@ -98,7 +98,7 @@ class Node:
 
 
 class _Tree(HTMLParser):
-    VOID = frozenset(("meta", "link", "br", "img", "input", "hr", "rect", "line", "circle", "path"))
+    VOID = frozenset(("meta", "link", "br", "img", "input", "hr"))  # SVG elements are closed, in markup or by the browser
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -369,3 +369,30 @@ def test_the_book_as_html_has_the_markdown_books_content(tmp_path: Path, capsys:
     assert main(["book", "cn.xzxk", "--html", str(tmp_path / "b.html"), "--md", str(tmp_path / "b.md")]) == 0
     assert (tmp_path / "b.md").read_text(encoding="utf-8") == markdown
     assert (tmp_path / "b.html").read_text(encoding="utf-8") == page
+
+
+def test_cards_lights_and_the_make_up_saturday_of_national_day_2013() -> None:
+    engine = Engine(["changde.e-supervision-2013"])
+    events = [{"id": "c1-acc", "type": "case.accepted", "at": "2013-09-02T10:00:00+08:00", "case_id": "C1", "actor": "w2", "unit": "工商局"}]
+    report = engine.evaluate(events, as_of=dt.datetime(2013, 10, 12, 12, tzinfo=CST))
+    dom = tree(report.to_html(engine=engine, events=events))
+    unit = dom.find("section", data_unit="工商局")[0]
+    cards = [(row.attrs["data-card"], row.find("td")[0].text) for row in unit.find("tr", data_card=None)]
+    assert cards == [("yellow", "2013年9月30日17:30"), ("red", "2013年10月10日17:30")]  # the yellow card first: it comes first
+    overview = dom.find("tr", data_unit="工商局")[0]
+    assert {c.attrs["data-card"]: c.attrs["data-count"] for c in overview.find("td", data_card=None)} == {"yellow": "1", "red": "1"}
+    assert [n.attrs["data-light"] for n in unit.find(None, data_thread="case:C1")] == ["red"]
+    strip = dom.find("article", data_thread="case:C1")[0]
+    days = {r.attrs["data-day"]: (r.attrs["class"], r.find("title")[0].text) for r in strip.find("rect", data_day=None)}
+    assert days["2013-10-12"] == ("makeup", "2013年10月12日（调休上班（国庆节））")
+    assert days["2013-10-01"] == ("holiday", "2013年10月1日（国庆节，休息）")
+
+
+def test_an_extension_is_marked_on_its_case_strip() -> None:
+    engine, lines, report = _cases_report(dt.datetime(2024, 11, 1, tzinfo=CST))  # extended, still open
+    dom = tree(report.to_html(engine=engine, events=lines))
+    strip = dom.find("article", data_thread="case:XK-2024-0920")[0]
+    marks = [(g.attrs["data-mark"], g.find("title")[0].text) for g in strip.find("g", data_mark=None)]
+    assert [m for m, _ in marks] == ["received", "start", "extension", "deadline", "as_of"]
+    assert marks[2][1].startswith("2024年10月24日10:00 延期（经批准）")
+    assert marks[3][1].startswith("2024年11月12日17:30 截止时间：20个工作日（延长10个工作日）")
