@@ -648,8 +648,9 @@ def _timelines(engine: Engine, events: Iterable[Event | Mapping[str, Any] | str]
     for key in sorted(wanted):
         if not mine[key]:
             continue
-        runs = _explained_runs(engine, Session(engine), mine[key], as_of)
-        explained = _explain_text(engine, Session(engine), mine[key], key, as_of, lang)
+        session = Session(engine)
+        runs = _explained_runs(engine, session, mine[key], as_of)
+        explained = _explain_text(engine, session, mine[key], key, as_of, lang, runs)
         out[key] = _Timeline(key, [(engine._versions[index].calendar, run) for index, run in runs], explained)
     return out
 
