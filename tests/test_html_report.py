@@ -396,3 +396,34 @@ def test_an_extension_is_marked_on_its_case_strip() -> None:
     assert [m for m, _ in marks] == ["received", "start", "extension", "deadline", "as_of"]
     assert marks[2][1].startswith("2024年10月24日10:00 延期（经批准）")
     assert marks[3][1].startswith("2024年11月12日17:30 截止时间：20个工作日（延长10个工作日）")
+
+
+# As tests/test_examples.py scans the other Chinese outputs: limits in the ruleset notation, ISO instants, English
+# status and kind words; a token joined to a name by '.', '-' or '_' is part of the name.
+RAW = re.compile(
+    r"(?<![A-Za-z0-9_.-])\d+(?:\.\d+)?(?:wd|wh)(?![A-Za-z0-9_-])"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d"
+    r"|(?<![A-Za-z0-9_.-])(?:completed_late|completed_on_time|not_started|violation|running|overdue|warning|paused|withdrawn|"
+    r"compliance|sanction)(?![A-Za-z0-9_.-])"
+)
+
+
+def test_the_chinese_pages_have_no_raw_tokens(year: tuple[Path, list[dict[str, Any]], Report]) -> None:
+    pages = {}
+    for day in (25, 1):
+        as_of = dt.datetime(2024, 10 if day == 25 else 12, day, tzinfo=CST)
+        engine, lines, report = _cases_report(as_of)
+        pages[f"cases {as_of:%Y-%m-%d}"] = report.to_html(engine=engine, events=lines)
+    _, events, report = year
+    pages["year"] = report.to_html(engine=Engine([ROOT / "rulesets" / p for p in ("cn/xzxk.yaml", "examples/first-inquiry.yaml",
+                                                                                 "county/points-table.yaml")]), events=events)
+    shown = {name: tree(page).find("body")[0] for name, page in pages.items()}
+    texts = {name: "".join(body.parts) for name, body in shown.items()}  # what a reader sees, tooltips included
+    found = {name: sorted({m.group(0) for m in RAW.finditer(words)}) for name, words in texts.items()}
+    assert {name: tokens for name, tokens in found.items() if tokens} == {}
+    facts = shown["cases 2024-12-01"].find("tr", data_verdict=None)[2].find("details")[0]  # licence.overdue of XK-2024-0917
+    assert [(row.find("th")[0].text, row.find("td")[0].text) for row in facts.find("tr")][4:7] == [
+        ("期间节假日（不计）", "2024年10月1日至7日"),
+        ("期间调休上班日（计入）", "2024年9月29日、10月12日"),
+        ("截止时间", "2024年10月24日17:30 20个工作日（按中国法定工作日计算，工作时间9:00–12:00、13:30–17:30）"),
+    ]

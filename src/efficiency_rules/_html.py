@@ -437,18 +437,44 @@ def _verdict_section(verdicts: list[Verdict], lang: Language, timelines: Mapping
 
 
 _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)")
+_CALENDAR = re.compile(r" ?\((\w+) calendar, ([0-9:,-]+)\)")
+_DAYS = re.compile(r"(?<![\w-])\d{4}-\d\d-\d\d(?:, \d{4}-\d\d-\d\d)*(?![\w-])")
+_AMOUNT = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?(?:wd|wh|mo|min|d|h))(?: (\d+)h)?(?: (\d+)m)?(?![\w-])")
 
 
 def _instants(value: str, lang: Language) -> str:
-    """A fact's value with the instants it records (ISO 8601) written as a person reads them."""
+    """A fact's value as the facts record it, with its instants and days (ISO 8601), amounts (``20wd``, ``3wd 2h 5m``) and
+    calendars (``(china calendar, 09:00-12:00,13:30-17:30)``) written as a person reads them."""
+    from ._duration import Duration
 
-    def shown(match: re.Match[str]) -> str:
+    def instant(match: re.Match[str]) -> str:
         try:
             return text.instant(dt.datetime.fromisoformat(match.group(0)), lang)
         except ValueError:
             return match.group(0)
 
-    return _ISO.sub(shown, value)
+    def calendar(match: re.Match[str]) -> str:
+        described = text.calendar_description(match.group(1), match.group(2), lang)
+        return f"（{described}）" if lang == "zh" else f" ({described})"
+
+    def amount(match: re.Match[str]) -> str:
+        try:
+            shown = text.duration(Duration.parse(match.group(1)), lang)
+        except EfficiencyRulesError:
+            return match.group(0)
+        hours, minutes = int(match.group(2) or 0), int(match.group(3) or 0)
+        if hours or minutes:
+            rest = text.span(text.Span(hours * 3600 + minutes * 60, False, 86400), lang)
+            shown += f"又{rest}" if lang == "zh" else f" {rest}"
+        return shown
+
+    def days(match: re.Match[str]) -> str:
+        try:
+            return text.dates([dt.date.fromisoformat(day) for day in match.group(0).split(", ")], lang)
+        except ValueError:
+            return match.group(0)
+
+    return _AMOUNT.sub(amount, _DAYS.sub(days, _CALENDAR.sub(calendar, _ISO.sub(instant, value))))
 
 
 def _clause_section(verdicts: list[Verdict], lang: Language) -> str:
