@@ -276,7 +276,8 @@ class Report(_Model):
     - ``events``, ``ignored_after_as_of``, ``open_threads`` — counts.
 
     What it does: :meth:`table` (a readable table, Chinese or English), :meth:`to_json` and
-    :meth:`json_schema`, :meth:`to_xlsx` and :meth:`to_csv` (spreadsheets). The rest of ``help()``
+    :meth:`json_schema`, :meth:`to_xlsx` and :meth:`to_csv` (spreadsheets), :meth:`to_html` and
+    :meth:`write_html` (one self-contained page of lights, cards, scores and case timelines). The rest of ``help()``
     below is pydantic's (a report is a frozen pydantic model: ``model_dump`` gives plain data).
     """
 
