@@ -337,7 +337,8 @@ def _unit_section(name: str, data: dict[str, Any], lang: Language, timelines: Ma
     if lit:
         out.append(_tally(Counter(k for _, k in lit), lang, "unit"))
         out.append('<div class="lights">')
-        for c, k in sorted(lit, key=lambda item: (_LIGHTS.index(item[1]), item[0].thread)):
+        clocks = Counter(c.thread for c, _ in lit)  # a case with several clocks: each chip names its time limit
+        for c, k in sorted(lit, key=lambda item: (_LIGHTS.index(item[1]), item[0].thread, item[0].time_limit)):
             target = f"#{_anchor('case', c.thread)}" if c.thread in timelines else ""
             tip = f"{text.thread(c.thread, lang)} {c.time_limit} {text.status(c.status, lang)}"
             if c.deadline is not None:
@@ -345,7 +346,8 @@ def _unit_section(name: str, data: dict[str, Any], lang: Language, timelines: Ma
             tag = "a" if target else "span"
             href = f' href="{target}"' if target else ""
             out.append(f'<{tag} class="light {k}"{href} data-light="{k}" data-thread="{_e(c.thread)}" data-status="{c.status}"'
-                       f' title="{_e(tip)}"><i class="dot"></i>{_e(c.thread.partition(":")[2] or c.thread)}</{tag}>')
+                       f' title="{_e(tip)}"><i class="dot"></i>{_e(c.thread.partition(":")[2] or c.thread)}'
+                       + (f" · {_e(c.time_limit)}" if clocks[c.thread] > 1 else "") + f"</{tag}>")
         out.append("</div>")
     else:
         out.append(f'<p class="empty">{_e(_w("无在办办件。", "No open cases.", lang))}</p>')
