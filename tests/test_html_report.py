@@ -378,7 +378,7 @@ def test_cards_lights_and_the_make_up_saturday_of_national_day_2013() -> None:
     dom = tree(report.to_html(engine=engine, events=events))
     unit = dom.find("section", data_unit="工商局")[0]
     cards = [(row.attrs["data-card"], row.find("td")[0].text) for row in unit.find("tr", data_card=None)]
-    assert cards == [("yellow", "2013年9月30日17:30"), ("red", "2013年10月10日17:30")]  # the yellow card first: it comes first
+    assert cards == [("yellow", "2013年9月30日17:30"), ("red", "2013年10月11日09:00")]  # more than 3 working days late: red
     overview = dom.find("tr", data_unit="工商局")[0]
     assert {c.attrs["data-card"]: c.attrs["data-count"] for c in overview.find("td", data_card=None)} == {"yellow": "1", "red": "1"}
     assert [n.attrs["data-light"] for n in unit.find(None, data_thread="case:C1")] == ["red"]
