@@ -18,7 +18,7 @@ from typing import Any, Literal
 from ._prose import Entry, date_text, entries, event_name, localized, verdict_text
 from ._ruleset import Ruleset
 
-__all__ = ["book_markdown"]
+__all__ = ["book_html", "book_markdown"]
 
 Language = Literal["zh", "en"]
 # A line break folded into a space between Chinese characters or punctuation is no space in Chinese.
@@ -199,3 +199,11 @@ def book_markdown(rulesets: Iterable[Ruleset], *, language: Language = "zh") -> 
     for ruleset in rulesets:
         lines += [""] + _ruleset_book(ruleset, language)
     return "\n".join(lines) + "\n"
+
+
+def book_html(rulesets: Iterable[Ruleset], *, language: Language = "zh") -> str:
+    """The policy book of ``rulesets`` as one self-contained HTML page: the content of :func:`book_markdown`,
+    in the style of the HTML report (nothing loaded from a network; every text from the rulesets escaped)."""
+    from ._html import book_html as page
+
+    return page(book_markdown(rulesets, language=language), language=language)

@@ -244,10 +244,11 @@ def check(paths: tuple[str, ...]) -> None:
 @click.argument("rulesets", nargs=-1, required=True, metavar="RULESET...")
 @click.option("--events", "events_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON Lines file of events.")
 @click.option("--as-of", "as_of", required=True, help="Evaluate as of this aware datetime, e.g. 2024-11-01T00:00+08:00.")
-@click.option("--format", "output", type=click.Choice(["table", "json", "xlsx", "csv"]), default="table", show_default=True,
-              help="xlsx: an Excel workbook written to --output FILE; csv: one CSV file per sheet in --output DIR.")
+@click.option("--format", "output", type=click.Choice(["table", "json", "xlsx", "csv", "html"]), default="table", show_default=True,
+              help="xlsx: an Excel workbook written to --output FILE; csv: one CSV file per sheet in --output DIR; "
+                   "html: one self-contained page (lights, cards, scores, case timelines) written to --output FILE.")
 @click.option("--output", "output_path", type=click.Path(allow_dash=False),
-              help="Where --format xlsx writes its workbook (a file) or --format csv its files (a directory).")
+              help="Where --format xlsx or html writes its file, or --format csv its files (a directory).")
 @click.option("--backend", type=click.Choice(["native", "durable"]), default="native", show_default=True)
 @click.option("--keep-going", is_flag=True, help="Report invalid events (with their line) and judge the rest, instead of stopping.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the table.")
@@ -275,10 +276,11 @@ def evaluate(
 
     moment = _aware(as_of, "--as-of")
     allowed = _tolerance(tolerance)
-    if output in ("xlsx", "csv") and output_path is None:
-        example = "FILE, e.g. --output report.xlsx" if output == "xlsx" else "DIR, e.g. --output report-csv/"
+    if output in ("xlsx", "csv", "html") and output_path is None:
+        example = {"xlsx": "FILE, e.g. --output report.xlsx", "csv": "DIR, e.g. --output report-csv/",
+                   "html": "FILE, e.g. --output report.html"}[output]
         raise click.UsageError(f"--format {output} needs --output {example}")
-    if output in ("xlsx", "csv") and verdicts_path is not None:
+    if output in ("xlsx", "csv", "html") and verdicts_path is not None:
         raise click.UsageError(f"--format {output} writes a report; --verdicts writes verdicts as they come: use one of them")
     zh = lang == "zh"
     if workers > 1 or scheduler:
@@ -287,6 +289,14 @@ def evaluate(
         gathered, found, counts, sent = evaluate_distributed(
             rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
             workers=workers, scheduler=scheduler, zh=zh, quiet=quiet)
+        if output == "html":
+            from ._engine import Engine as LocalEngine
+
+            local = LocalEngine(rulesets, backend=backend)
+            try:
+                _write_html(gathered, local, events_path, keep_going=keep_going, lang=lang, output_path=output_path)
+            finally:
+                local.close()
         _evaluated(gathered, found, {"events": counts["judged"], "ignored_after_as_of": counts["after_as_of"],
                                      "revoked": counts.get("revoked", ())}, sent, output=output, lang=lang, verdicts_path=verdicts_path, output_path=output_path)
         return
@@ -299,6 +309,8 @@ def evaluate(
         with _Progress(events_path, zh=zh, quiet=quiet) as progress:
             if verdicts_path is None:
                 report = engine.evaluate(progress.count(events), as_of=moment)
+                if output == "html":
+                    _write_html(report, engine, events_path, keep_going=keep_going, lang=lang, output_path=output_path)
             else:
                 stats: dict[str, Any] = {}
                 written = 0
@@ -321,10 +333,10 @@ def _evaluated(report: Any, problems: list[Any], stats: dict[str, Any], written:
     zh = lang == "zh"
     for problem in problems:
         click.echo(f"efficiency-rules: invalid event: {problem}", err=True)
-    if verdicts_path is None and output in ("xlsx", "csv"):
+    if verdicts_path is None and output in ("xlsx", "csv", "html"):
         if output == "xlsx":
             report.to_xlsx(output_path, language=lang)
-        else:
+        elif output == "csv":
             report.to_csv(output_path, language=lang)
         click.echo((f"报告已写入{output_path}" if zh else f"report written to {output_path}"), err=True)
     elif verdicts_path is None:
@@ -342,6 +354,16 @@ def _evaluated(report: Any, problems: list[Any], stats: dict[str, Any], written:
     if problems:
         click.echo(f"efficiency-rules: {len(problems)} invalid event(s) not judged", err=True)
         raise SystemExit(1)
+
+
+def _write_html(report: Any, engine: Any, events_path: str, *, keep_going: bool, lang: Any, output_path: str | None) -> None:
+    """Write the HTML page of ``report``, its case timelines drawn from the events file read again (invalid events
+    skipped as the evaluation skipped them, with ``--keep-going``)."""
+    from ._jsonl import read_events
+
+    assert output_path is not None  # checked with the options
+    events = read_events(events_path, registry=engine.registry, errors=[] if keep_going else None)
+    report.write_html(output_path, language=lang, engine=engine, events=events)
 
 
 def _tolerance(text: str) -> dt.timedelta:

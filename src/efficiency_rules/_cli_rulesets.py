@@ -146,11 +146,13 @@ def new_command(ruleset_id: str, directory: str, title: str | None, effective_fr
 
 @click.command("book")
 @click.argument("rulesets", nargs=-1, required=True, metavar="RULESET...")
-@click.option("--md", "md_path", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True,
-              help="Write the Markdown to FILE ('-': standard output).")
+@click.option("--md", "md_path", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the Markdown to FILE ('-': standard output, the default when --html is not given).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
+              help="Write the book as one self-contained HTML page to FILE (with --md, both are written).")
 @_lang_option
 @_reports_errors
-def book_command(rulesets: tuple[str, ...], md_path: str, lang: Language) -> None:
+def book_command(rulesets: tuple[str, ...], md_path: str | None, html_path: str | None, lang: Language) -> None:
     """Write the policy book of RULESETS (files, directories or shipped ids): clause by clause, what enforces it.
 
     For each clause: its citation and text, the time limits, rules and accountability entries that
@@ -158,11 +160,21 @@ def book_command(rulesets: tuple[str, ...], md_path: str, lang: Language) -> Non
     them; then the clauses nothing cites and the entries that cite nothing.
     """
     from ._book import book_markdown
+    from ._errors import OutputError
+    from ._html import book_html
     from ._ruleset import load_rulesets
 
     text = book_markdown(load_rulesets(rulesets), language=lang)
-    with click.open_file(md_path, "w", encoding="utf-8") as out:
-        out.write(text)
+    if html_path is not None:
+        try:
+            with open(html_path, "w", encoding="utf-8") as page:
+                page.write(book_html(text, language=lang))
+        except OSError as error:
+            raise OutputError(f"cannot write {html_path}: {error.strerror or error}; choose a writable path") from None
+        click.echo(f"政策手册已写入{html_path}" if lang == "zh" else f"policy book written to {html_path}", err=True)
+    if md_path is not None or html_path is None:
+        with click.open_file(md_path or "-", "w", encoding="utf-8") as out:
+            out.write(text)
 
 
 

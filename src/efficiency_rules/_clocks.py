@@ -265,6 +265,7 @@ class TimelineEntry:
     en: str
     value: str = ""
     text: Value | None = None
+    mark: str = ""  # what the line marks on a drawn timeline (received, start, pause, resume, extension, deadline, stop…); "" for a total
 
 
 @dataclass
@@ -462,10 +463,10 @@ class ClockTrace:
                     self.paused_since = event.at
                 open_reasons.add(reason)
                 timeline.append(TimelineEntry(event.at, "暂停（不计时）", "paused (clock stopped)", f"{event.id}: {reason}",
-                                              _pause_text(event.id, reason)))
+                                              _pause_text(event.id, reason), "pause"))
             else:
                 timeline.append(TimelineEntry(event.at, "暂停理由不属法定情形，继续计时", "pause reason not allowed: the clock runs on",
-                                              f"{event.id}: {reason}", _pause_text(event.id, reason)))
+                                              f"{event.id}: {reason}", _pause_text(event.id, reason), "pause_refused"))
                 if pauses.verdict is not None:
                     allowed = ", ".join(pauses.reasons)
                     self.candidates.append(Candidate(
@@ -485,14 +486,14 @@ class ClockTrace:
             if not open_reasons and not self.waiting_supplement:
                 self._close_excluded(self.of(event.at))
                 self.paused_since = None
-            timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id, Phrase(event.id, event.id)))
+            timeline.append(TimelineEntry(event.at, "恢复计时", "resumed", event.id, Phrase(event.id, event.id), "resume"))
             return
         if kind == SUPPLEMENT_REQUESTED and spec.supplement != "none" and not self.waiting_supplement:
             self.waiting_supplement = True
             if not open_reasons:
                 self._open_excluded(self.of(event.at))
                 self.paused_since = event.at
-            timeline.append(TimelineEntry(event.at, "要求补正（等待申请人）", "supplement requested (waiting for the applicant)", event.id))
+            timeline.append(TimelineEntry(event.at, "要求补正（等待申请人）", "supplement requested (waiting for the applicant)", event.id, mark="pause"))
             return
         if kind == SUPPLEMENT_RECEIVED and self.waiting_supplement:
             self.waiting_supplement = False
@@ -503,12 +504,12 @@ class ClockTrace:
                 self.paused_since = None
                 self.extension = 0
                 self.start, self.start_event = event.at, event.id
-                timeline.append(TimelineEntry(event.at, "收到补正材料，期限重新起算", "corrected materials received: the period restarts", event.id))
+                timeline.append(TimelineEntry(event.at, "收到补正材料，期限重新起算", "corrected materials received: the period restarts", event.id, mark="restart"))
             else:
                 if not open_reasons:
                     self._close_excluded(self.of(event.at))
                     self.paused_since = None
-                timeline.append(TimelineEntry(event.at, "收到补正材料，恢复计时", "supplement received: the clock runs again", event.id))
+                timeline.append(TimelineEntry(event.at, "收到补正材料，恢复计时", "supplement received: the clock runs again", event.id, mark="resume"))
             return
         if extensions is not None and kind == extensions.event:
             limit = self.limit
@@ -542,7 +543,7 @@ class ClockTrace:
                 timeline.append(TimelineEntry(event.at, "延期无效，期限不变", "extension not valid: the deadline stands",
                                               f"{event.id}: +{duration} by {approver}; " + "; ".join(p[1] for p in problems),
                                               Phrase(granted_text.zh + "；" + "；".join(p[2] for p in problems),
-                                                     granted_text.en + "; " + "; ".join(p[3] for p in problems))))
+                                                     granted_text.en + "; " + "; ".join(p[3] for p in problems)), "extension_refused"))
                 if extensions.verdict is not None:
                     self.candidates.append(Candidate(
                         f"extension:{event.id}", extensions.verdict, event.at, event.at.timestamp(), True, event.id, event.actor, event.unit,
@@ -555,7 +556,7 @@ class ClockTrace:
             else:
                 self.extension += amount  # type: ignore[operator]  # no problems: the amount is known
                 timeline.append(TimelineEntry(event.at, "延期（经批准）", "extension granted", f"{event.id}: +{duration} by {approver}",
-                                              granted_text))
+                                              granted_text, "extension"))
 
     def _finish(self) -> None:
         """Settle what the events so far give: the excluded time, the total, the deadline, the values of verdicts."""
@@ -862,13 +863,13 @@ class ClockTrace:
                 how_zh = calendar_description(calendar.name, hours, "zh", working, calendar.title)
                 how_en = calendar_description(calendar.name, hours, "en", working, calendar.title)
             tail.append(TimelineEntry(deadline, "截止时间", "deadline", f"{self.limit} ({calendar.name} calendar, {hours})",
-                                      Phrase(f"{_limit_text(in_force, 'zh')}，{how_zh}", f"{_limit_text(in_force, 'en')}, {how_en}")))
+                                      Phrase(f"{_limit_text(in_force, 'zh')}，{how_zh}", f"{_limit_text(in_force, 'en')}, {how_en}"), "deadline"))
         stop = self.stop
         if stop is not None:
             names = {WITHDRAWN: ("撤回（停止计时）", "withdrawn (clock stopped)"), REJECTED: ("不予受理/驳回", "rejected")}
             zh, en = names.get(stop.type, ("办结", "completed"))
             said = stop.type in (WITHDRAWN, REJECTED, "case.completed")  # the label says what the event was
-            tail.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}", Phrase(stop.id, stop.id) if said else _event_text(stop)))
+            tail.append(TimelineEntry(stop.at, zh, en, f"{stop.type} {stop.id}", Phrase(stop.id, stop.id) if said else _event_text(stop), "stop"))
         summary = self.summary = (days, tail)
         return summary
 
@@ -969,7 +970,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
             break
     timeline: list[TimelineEntry] = []
     if received is not None:
-        timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}", Phrase(received.id, received.id)))
+        timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}", Phrase(received.id, received.id), "received"))
     valid_from, valid_to = -math.inf, math.inf
 
     # -- when the clock starts ---------------------------------------------------------------
@@ -1053,9 +1054,9 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
     trace.start, trace.start_event = start_at, start_event.id
     trace.actor, trace.unit = charged_to(start_event, spec.charge)
     if how == "deemed":
-        timeline.append(TimelineEntry(start_at, "视为受理（自收件之日起算）", "deemed accepted at receipt", start_event.id))
+        timeline.append(TimelineEntry(start_at, "视为受理（自收件之日起算）", "deemed accepted at receipt", start_event.id, mark="start"))
     else:
-        timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}", _event_text(start_event)))
+        timeline.append(TimelineEntry(start_at, "起算", "clock starts", f"{start_event.type} {start_event.id}", _event_text(start_event), "start"))
     trace.origin, trace.budget = trace._origin_and_budget(start_at)
     trace.excluded = []
     trace.open_reasons = set()

@@ -960,10 +960,13 @@ def _digest_bytes(text: str, as_content: bool) -> bytes:
     return bytes.fromhex(text)
 
 
-def _explain_text(engine: Engine, session: Session, events: list[Event], key: str, as_of: dt.datetime, language: str) -> str:
+def _explain_text(engine: Engine, session: Session, events: list[Event], key: str, as_of: dt.datetime, language: str,
+                  runs: list[tuple[int, ClockRun]] | None = None) -> str:
+    """What ``explain`` prints; ``runs``: those :func:`_explained_runs` gave for ``events`` in ``session``, if already run."""
     lang: Language = "zh" if language == "zh" else "en"
     zh = lang == "zh"
-    runs = _explained_runs(engine, session, events, as_of)
+    if runs is None:
+        runs = _explained_runs(engine, session, events, as_of)
     lines = [f"{text.thread(key, lang)}  " + (f"截至{text.instant(as_of, lang)}" if zh else f"as of {text.instant(as_of, lang)}")]
     if not runs:
         lines.append("  （无办理时限）" if zh else "  (no time limit applies)")

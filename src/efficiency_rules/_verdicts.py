@@ -6,9 +6,9 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -41,6 +41,10 @@ from ._text import (
     subject,
     thread,
 )
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+    from ._events import Event
 
 __all__ = [
     "Aggregate", "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject", "Verdict",
@@ -272,7 +276,8 @@ class Report(_Model):
     - ``events``, ``ignored_after_as_of``, ``open_threads`` — counts.
 
     What it does: :meth:`table` (a readable table, Chinese or English), :meth:`to_json` and
-    :meth:`json_schema`, :meth:`to_xlsx` and :meth:`to_csv` (spreadsheets). The rest of ``help()``
+    :meth:`json_schema`, :meth:`to_xlsx` and :meth:`to_csv` (spreadsheets), :meth:`to_html` and
+    :meth:`write_html` (one self-contained page of lights, cards, scores and case timelines). The rest of ``help()``
     below is pydantic's (a report is a frozen pydantic model: ``model_dump`` gives plain data).
     """
 
@@ -362,6 +367,44 @@ class Report(_Model):
         from ._spreadsheet import to_xlsx
 
         return to_xlsx(self, path, language)
+
+    def to_html(
+        self,
+        *,
+        language: Literal["zh", "en"] = "zh",
+        engine: Engine | None = None,
+        events: Iterable[Event | Mapping[str, Any] | str] | None = None,
+        max_timelines: int = 200,
+        max_verdicts: int = 5000,
+        yellow_at: float = 0.8,
+    ) -> str:
+        """The report as one self-contained HTML page (no network: style, drawings and script inline), Chinese
+        by default, English with ``language="en"``.
+
+        Per unit: the lights of its open case clocks (red overdue; yellow warned or at least ``yellow_at`` of the
+        limit in force used; green otherwise; grey not started), its cards, its verdicts by kind, its score and
+        rank per period. Each verdict links to its explanation and to the clauses it enforces. Given the
+        ``engine`` that made the report and the ``events`` it judged, each case with verdicts or still open
+        (the first ``max_timelines``; the page says how many more) gets its timeline on a calendar strip of
+        working days, days off and make-up workdays, and the text ``explain`` prints. At most ``max_verdicts``
+        verdicts are listed one by one (the page says so when there are more); the counts are of all of them.
+        """
+        from ._html import report_html
+
+        return report_html(self, language=language, engine=engine, events=events, max_timelines=max_timelines,
+                           max_verdicts=max_verdicts, yellow_at=yellow_at)
+
+    def write_html(self, path: str | Path, **options: Any) -> Path:
+        """Write :meth:`to_html` (with the same ``options``) to ``path`` in UTF-8. Returns the path written."""
+        from ._errors import OutputError
+
+        page = self.to_html(**options)
+        target = Path(path)
+        try:
+            target.write_text(page, encoding="utf-8")
+        except OSError as error:
+            raise OutputError(f"cannot write {target}: {error.strerror or error}; choose a writable path") from None
+        return target
 
     def to_csv(self, directory: str | Path, *, language: Literal["zh", "en"] = "zh") -> list[Path]:
         """Write the report as CSV files in ``directory``, one per sheet of :meth:`to_xlsx` (UTF-8 with a BOM,
