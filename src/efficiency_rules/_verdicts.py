@@ -272,6 +272,8 @@ class Report(_Model):
     - ``cases`` — every case clock as of ``as_of`` (:class:`CaseState`: status, deadline, elapsed,
       remaining, paused, overdue and extension time);
     - ``scores`` — scores per subject per period with grades and ranks (:class:`Score`);
+    - ``aggregates`` — statistics of case clocks or threads per subject per period against their
+      bounds, judged or not (:class:`Aggregate`);
     - ``revocations`` — verdicts revoked on appeal (:class:`Revocation`);
     - ``events``, ``ignored_after_as_of``, ``open_threads`` — counts.
 
