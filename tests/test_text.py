@@ -97,6 +97,7 @@ def test_kinds_roles_subjects_cards_and_threads() -> None:
     assert (text.approver("agency_head"), text.approver("agency_head", "en")) == ("行政机关负责人", "the head of the agency")
     assert (text.reason("hearing"), text.reason("hearing", "en"), text.reason("其他")) == ("听证", "a hearing", "其他")
     assert (text.count(8, "case"), text.count(8, "verdict"), text.count(1, "verdict", "en")) == ("8个办件", "8项结论", "1 verdict")
+    assert (text.count(10176, "event"), text.count(10176, "event", "en")) == ("10176个事件", "10,176 events")
 
 
 def test_calendars_and_holidays() -> None:

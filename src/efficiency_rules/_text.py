@@ -402,7 +402,7 @@ def count(n: int, noun: str, language: Language = "zh") -> str:
     if language == "zh":
         return f"{n}{zh[noun]}"
     one, many = en[noun]
-    return f"{n} {one if n == 1 else many}"
+    return f"{n:,} {one if n == 1 else many}"
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(W|B|Q|H)?(\d{1,2}))?$")
