@@ -19,13 +19,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from ._duration import Duration
 from ._errors import UsageError
 from ._text import Language, count, instant, kind, label, limit, period, status, subject, thread
 from ._text import Limit as _Limit
-from ._verdicts import CaseState, Report, RulesetRef, Score, Verdict, _cause_first, _columns
+from ._verdicts import CaseState, Report, RulesetRef, Score, Verdict, _cause_first, _columns, _Model, _Published
 
 if TYPE_CHECKING:
     from ._events import Event
@@ -36,10 +36,6 @@ __all__ = ["CaseChange", "Comparison", "RuleTally", "ScoreChange", "Tally", "Ver
 _LATE = frozenset({"overdue", "completed_late"})
 _ON_TIME = frozenset({"running", "warning", "paused", "completed_on_time"})
 _COMPARED_FIELDS = ("kind", "at", "subjects", "points", "card", "sanction")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class VerdictChange(_Model):
@@ -109,7 +105,7 @@ class ScoreChange(_Model):
     new_rank: int | None = None
 
 
-class Comparison(_Model):
+class Comparison(_Published):
     """What changes when the same events are judged under new rulesets instead of old ones (as of one time)."""
 
     as_of: AwareDatetime
@@ -142,17 +138,6 @@ class Comparison(_Model):
             raise UsageError(f"the reports are as of different times ({old.as_of.isoformat()} and {new.as_of.isoformat()}); "
                              "judge both as of the same time")
         return _compare_reports(old, new)
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The comparison as JSON (see :meth:`json_schema`)."""
-        return self.model_dump_json(indent=indent)
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        """The published JSON Schema of a comparison."""
-        schema = cls.model_json_schema(mode="serialization")
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        return schema
 
     def table(self, *, language: Literal["zh", "en"] = "zh", rows: int | None = None) -> str:
         """The comparison for people: a summary, counts by rule, unit and month, the cases whose status changed,

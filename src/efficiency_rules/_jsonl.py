@@ -43,7 +43,7 @@ from pydantic import ValidationError
 from ._dedupe import Deduplicator, content_digest, duplicate_conflict
 from ._errors import DateNotCoveredError, DuplicateEventError, EventError
 from ._events import Event
-from ._registry import EventParser, EventRegistry, checked_instant, checked_text, core_parser, may_hold_surrogate
+from ._registry import EventParser, EventRegistry, checked_instant, core_parser
 
 __all__ = ["EventLines", "place_error", "read_events"]
 
@@ -204,9 +204,9 @@ def _read_lines(
             if recovered is None:  # a blank line
                 continue
             event = recovered
-        if not 1 < event.at.year < 9999 or may_hold_surrogate(line):
+        if not 1 < event.at.year < 9999:
             try:
-                checked_text(checked_instant(event))
+                checked_instant(event)
             except EventError as error:
                 _report(error.at_line(number, name), errors)
                 continue

@@ -8,7 +8,6 @@ attaching a default timezone to offset-less times — happens only after validat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -217,8 +216,8 @@ class EventParser:
                 event = self.validate_python(data)
         except ValidationError as exc:
             event = self.recover(exc, data, default_tz)
-        if not isinstance(data, (str, bytes, bytearray)) or may_hold_surrogate(data):
-            checked_text(event)
+        if not isinstance(data, (str, bytes, bytearray)):
+            checked_text(event)  # (JSON text cannot bring a lone surrogate: pydantic's parser refuses one)
         return checked_instant(event)
 
     def recover(self, exc: ValidationError, data: Any, default_tz: tzinfo | None) -> Event:
@@ -242,26 +241,6 @@ class EventParser:
 
 
 _NAIVE_DATETIME = TypeAdapter(datetime)
-
-
-_SURROGATE_ESCAPE = re.compile(r"\\[uU][dD][89a-fA-F]")
-_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\[uU][dD][89a-fA-F]")
-
-
-def may_hold_surrogate(text: str | bytes | bytearray) -> bool:
-    """Whether JSON ``text`` escapes a surrogate (the only way JSON can carry a lone one): then its
-    event's text is looked at (:func:`checked_text`); most lines are passed at C speed."""
-    if isinstance(text, str):
-        return _SURROGATE_ESCAPE.search(text) is not None or not text.isascii() and _has_surrogate(text)
-    return _SURROGATE_ESCAPE_BYTES.search(text) is not None
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def checked_text(event: Event) -> Event:

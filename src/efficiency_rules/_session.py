@@ -782,27 +782,11 @@ class Session:
         cases.sort(key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
         open_threads = sum(1 for t in self._threads.values() if t.pending)
         verdicts = self.verdicts()
-        scores: list[Score] = []
-        revocations: list[RevocationNote] = []
-        aggregates: list[Aggregate] = []
         if last:
             self._threads, self._deadlines, self._ids, self._closed_cases, self._verdicts = {}, [], {}, [], {}
             self._closed_figures = []
-        if self._ledger or self.engine._ledgers:
-            verdicts, scores, revocations, aggregates = apply_accountability(self.engine, verdicts, self._ledger, as_of, figures)
-        # every part is a validated model already: the report is put together, not checked again
-        return Report.model_construct(
-            as_of=as_of,
-            rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in self.engine._versions],
-            verdicts=verdicts,
-            events=self._events,
-            ignored_after_as_of=ignored_after_as_of,
-            open_threads=open_threads,
-            cases=cases,
-            scores=list(scores),
-            revocations=[Revocation.model_validate(r) for r in revocations],
-            aggregates=aggregates,
-        )
+        return assemble_report(self.engine, as_of, verdicts, self._ledger, figures, cases, events=self._events,
+                               ignored_after_as_of=ignored_after_as_of, open_threads=open_threads)
 
     def snapshot(self, *, key: bytes | None = None) -> bytes:
         """The session's state as JSON bytes, to store in the portal's own database.
@@ -930,6 +914,30 @@ def _figure(thread: _Thread, ruleset: str, run: ClockRun) -> ClockFigure | None:
 # behind this mark (9 bytes) and written behind "content:".
 _CONTENT = b"c"
 _CONTENT_LENGTH = 9
+
+
+def assemble_report(engine: Engine, as_of: dt.datetime, verdicts: list[Verdict], ledger: list[Event], figures: list[Any],
+                    cases: list[CaseState], *, events: int, ignored_after_as_of: int, open_threads: int) -> Report:
+    """The report of threads judged as of ``as_of`` (a session's, or a store's threads together):
+    accountability over their verdicts and the events it reads (``ledger``, in time order), then the
+    parts put together — each a validated model already, so not checked again."""
+    scores: list[Score] = []
+    revocations: list[RevocationNote] = []
+    aggregates: list[Aggregate] = []
+    if ledger or engine._ledgers:
+        verdicts, scores, revocations, aggregates = apply_accountability(engine, verdicts, ledger, as_of, figures)
+    return Report.model_construct(
+        as_of=as_of,
+        rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in engine._versions],
+        verdicts=verdicts,
+        events=events,
+        ignored_after_as_of=ignored_after_as_of,
+        open_threads=open_threads,
+        cases=cases,
+        scores=list(scores),
+        revocations=[Revocation.model_validate(r) for r in revocations],
+        aggregates=aggregates,
+    )
 
 
 def _same(earlier: tuple[Any, ...] | bytes, event: Event, ts: float) -> bool:

@@ -259,7 +259,22 @@ class RulesetRef(_Model):
     path: str | None = None
 
 
-class Report(_Model):
+class _Published(_Model):
+    """A result with a published JSON form: a report, a comparison."""
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """As JSON (see :meth:`json_schema`)."""
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The published JSON Schema of this kind of result."""
+        schema = cls.model_json_schema(mode="serialization")
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        return schema
+
+
+class Report(_Published):
     """The result of an evaluation as of a time (``Engine.evaluate``, ``Session.report``).
 
     What it holds:
@@ -294,17 +309,6 @@ class Report(_Model):
     revocations: list[Revocation] = Field(default_factory=list, description="Verdicts revoked, which count nowhere.")
     aggregates: list[Aggregate] = Field(default_factory=list, description="Statistics per subject per ended period "
                                         "(accountability aggregates), judged or not.")
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The report as JSON (see :meth:`json_schema`)."""
-        return self.model_dump_json(indent=indent)
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        """The published JSON Schema of a report."""
-        schema = cls.model_json_schema(mode="serialization")
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        return schema
 
     def table(self, *, language: Literal["zh", "en"] = "zh") -> str:
         """A readable table of the verdicts, one line each, in time order (a verdict before those it

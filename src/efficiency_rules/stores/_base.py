@@ -23,7 +23,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Self
 
-from .._accountability import RevocationNote, apply_accountability
 from .._dedupe import fingerprint, fingerprint_digest
 from .._engine import Engine, _require_aware
 from .._errors import (
@@ -35,10 +34,10 @@ from .._errors import (
     UsageError,
 )
 from .._events import Event
-from .._session import Session
+from .._session import Session, assemble_report
 from .._snapshot import MIN_KEY_BYTES
 from .._threads import _Wake
-from .._verdicts import CaseState, Report, Revocation, RulesetRef, Score, Verdict
+from .._verdicts import CaseState, Report, Verdict
 
 __all__ = ["LIGHTS", "SCHEMA_VERSION", "Judgement", "Light", "StateStore", "StoredThread", "ThreadWrite", "case_light"]
 
@@ -361,24 +360,9 @@ class StateStore(ABC):
             events += session._events
         cases.sort(key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
         verdicts.sort(key=lambda v: (v.at, v.id))
-        scores: list[Score] = []
-        revocations: list[RevocationNote] = []
-        aggregates: list[Any] = []
-        if ledger or engine._ledgers:
-            ledger.sort(key=lambda e: (e.at.timestamp(), e.id))
-            verdicts, scores, revocations, aggregates = apply_accountability(engine, verdicts, ledger, as_of, figures)
-        return Report.model_construct(
-            as_of=as_of,
-            rulesets=[RulesetRef(id=v.ruleset.id, version=v.ruleset.version, path=v.ruleset.path) for v in engine._versions],
-            verdicts=verdicts,
-            events=events,
-            ignored_after_as_of=ignored,
-            open_threads=open_threads,
-            cases=cases,
-            scores=list(scores),
-            revocations=[Revocation.model_validate(r) for r in revocations],
-            aggregates=aggregates,
-        )
+        ledger.sort(key=lambda e: (e.at.timestamp(), e.id))
+        return assemble_report(engine, as_of, verdicts, ledger, figures, cases, events=events, ignored_after_as_of=ignored,
+                               open_threads=open_threads)
 
     def verdicts(self, thread: str | None = None) -> list[Verdict]:
         """The verdicts given so far by :meth:`add` and :meth:`advance` (of one thread, or all), in order of time."""
