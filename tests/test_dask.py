@@ -131,6 +131,9 @@ def test_the_parts_stay_in_the_cluster_until_asked(client: Any, tmp_path: Path) 
 
 # -- the property: any events, any split -----------------------------------------------------------------
 
+# the distributed client's own threads use the random module while Hypothesis draws the examples (jitter,
+# key release); the strategies here do not
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 @settings(max_examples=6, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                  HealthCheck.function_scoped_fixture], deadline=None)
 @given(event_histories(Engine(CITY), max_events=30, threads=4, days=40, ties=True), st.randoms(use_true_random=False),

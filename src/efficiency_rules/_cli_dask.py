@@ -48,7 +48,14 @@ def evaluate_distributed(
         report = on_dask.evaluate(rulesets, events_path, as_of=as_of, backend=backend,  # type: ignore[arg-type]
                                   keep_going=keep_going, partitions=parts,
                                   block_size=max(1 << 20, -(-size // (2 * threads))))
-        judged = client.compute(report.parts())
+        # the partitions are judged first; then accountability (one task over every thread's verdicts) runs
+        # on one worker while the others write the lines of the partitions they hold
+        judged = client.compute(report.parts(), priority=10)
+        lines: list[Any] = []
+        account: Any = None
+        if verdicts_path is not None:
+            account = client.compute([report.problems, report.counts, report.revoked, report.given], priority=20)
+            lines = [client.submit(_verdict_lines, part, pure=False, priority=0) for part in judged]
         shown = not quiet and sys.stderr.isatty()
         if shown:
             label = "判定分区" if zh else "judging partitions"
@@ -58,19 +65,21 @@ def evaluate_distributed(
         if verdicts_path is None:
             result, problems, counts = report.gather(client)
             return result, problems, counts, 0
-        problems, counts, revoked = client.gather(client.compute([report.problems, report.counts, report.revoked]))
+        problems, counts, revoked, given = client.gather(account)
         counts = {**counts, "revoked": revoked}
         problems = sorted(problems, key=lambda p: p.order)
         if problems and not keep_going:
             raise problems[0].error()
         written = 0
         with click.open_file(verdicts_path, "w", encoding="utf-8") as out:
-            for part in judged:
-                for verdict in client.submit(_verdict_lines, part).result():
-                    out.write(verdict)
-                    written += 1
+            for index, future in enumerate(lines):
+                part_lines = future.result()
+                lines[index] = None  # the worker may forget them
+                out.writelines(part_lines)
+                written += len(part_lines)
+                del future, part_lines
             # then, as the stream does at its end, the verdicts accountability gives
-            for verdict in client.compute(report.verdicts.to_delayed()[-1]).result():
+            for verdict in given:
                 out.write(verdict.model_dump_json() + "\n")
                 written += 1
         return None, problems, counts, written
@@ -82,4 +91,7 @@ def evaluate_distributed(
 
 def _verdict_lines(part: dict[str, Any]) -> list[str]:
     """A partition's rule and clock verdicts as JSON lines, written in the worker that holds them."""
-    return [verdict.model_dump_json() + "\n" for verdict in part["verdicts"]]
+    from ._gc import bulk_collection
+
+    with bulk_collection():
+        return [verdict.model_dump_json() + "\n" for verdict in part["verdicts"]]

@@ -43,6 +43,7 @@ from ._errors import (
 )
 from ._event_fields import thread_field
 from ._events import Event
+from ._gc import bulk_collection
 from ._jsonl import place_error
 from ._match import Matcher, MatchRule
 from ._registry import EventRegistry, checked_text
@@ -308,6 +309,10 @@ class Engine:
         counts them).
         """
         _require_aware(as_of, "as_of")
+        with bulk_collection():
+            return self._evaluate(events, as_of)
+
+    def _evaluate(self, events: Iterable[Event | Mapping[str, Any] | str], as_of: dt.datetime) -> Report:
         as_of_ts = as_of.timestamp()
         parsed: list[tuple[float, str, Event]] = []
         ignored = 0
@@ -362,6 +367,13 @@ class Engine:
         (its id, rule, kind, card, points, time and subjects) and 8 bytes per other verdict.
         """
         _require_aware(as_of, "as_of")
+        with bulk_collection():  # (while the stream is open)
+            yield from self._stream(events, as_of, tolerance, stats)
+
+    def _stream(
+        self, events: Iterable[Event | Mapping[str, Any] | str], as_of: dt.datetime, tolerance: dt.timedelta,
+        stats: dict[str, Any] | None,
+    ) -> Iterator[Verdict]:
         from ._session import Session
 
         session = Session(self, keep_verdicts=False, tolerance=tolerance)
