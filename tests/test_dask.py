@@ -1,4 +1,4 @@
-"""Evaluation on Dask (efficiency_rules.dask, ``evaluate --workers``) equals evaluation in one process.
+"""Evaluation on Dask (efficiency_rules.dask, ``evaluate --scheduler``) equals evaluation in one process.
 
 Every test here runs on one LocalCluster of two worker processes (one thread each), started once
 for the module: the events really are pickled, shuffled and judged in other processes.
@@ -263,7 +263,7 @@ def test_what_cannot_be_sent_is_refused_before_anything_runs(tmp_path: Path) -> 
 
 # -- the command line ----------------------------------------------------------------------------------
 
-def test_the_command_gives_the_same_output_on_two_workers(tmp_path: Path) -> None:
+def test_the_command_gives_the_same_output_on_a_scheduler(client: Any, tmp_path: Path) -> None:
     from efficiency_rules._cli import cli
 
     lines = [json.dumps(e, ensure_ascii=False) for e in synth.generate(cases=20, seed=4, year=2025)] + _bad_log()
@@ -272,7 +272,7 @@ def test_the_command_gives_the_same_output_on_two_workers(tmp_path: Path) -> Non
     base = ["evaluate", *CITY, "--events", str(path), "--as-of", "2026-01-05T00:00+08:00", "--keep-going"]
     for extra in (["--format", "json"], ["--lang", "en"]):
         one = runner.invoke(cli, base + extra)
-        two = runner.invoke(cli, [*base, *extra, "--workers", "2"])
+        two = runner.invoke(cli, [*base, *extra, "--scheduler", client.scheduler.address])
         assert one.exit_code == two.exit_code == 1, (two.output, repr(two.exception))
         assert one.stdout == two.stdout and one.stderr == two.stderr
         assert "efficiency-rules: 5 invalid event(s) not judged" in two.stderr
@@ -280,21 +280,10 @@ def test_the_command_gives_the_same_output_on_two_workers(tmp_path: Path) -> Non
     path = _write(tmp_path / "ordered.jsonl", lines[:-len(_bad_log())])
     base = ["evaluate", *CITY, "--events", str(path), "--as-of", "2026-01-05T00:00+08:00"]
     out = tmp_path / "verdicts.jsonl"
-    two = runner.invoke(cli, [*base, "--workers", "2", "--verdicts", str(out)])
+    two = runner.invoke(cli, [*base, "--scheduler", client.scheduler.address, "--verdicts", str(out)])
     stream = runner.invoke(cli, [*base, "--verdicts", str(tmp_path / "one.jsonl")])
     assert two.exit_code == stream.exit_code == 0
     assert two.stderr == stream.stderr.replace(str(tmp_path / "one.jsonl"), str(out))
     assert two.stderr.startswith("已判定")
     assert sorted(out.read_text(encoding="utf-8").splitlines()) == sorted(
         (tmp_path / "one.jsonl").read_text(encoding="utf-8").splitlines())
-
-
-def test_without_the_extra_workers_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from efficiency_rules._cli import cli
-
-    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
-    path = _write(tmp_path / "events.jsonl", _bad_log()[:1])
-    result = CliRunner().invoke(cli, ["evaluate", *CLOCKS, "--events", str(path), "--as-of", "2024-11-29T00:00+08:00",
-                                      "--workers", "2"])
-    assert result.exit_code == 2
-    assert "--workers 2 needs the 'dask' extra, which is not installed: pip install 'efficiency-rules[dask]'" in result.stderr

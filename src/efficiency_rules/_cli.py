@@ -260,7 +260,7 @@ def check(paths: tuple[str, ...]) -> None:
               help="With --verdicts: how far out of time order events may come (e.g. 30min, 2h, 1d).")
 @click.option("--quiet", is_flag=True, help="No progress display (it is shown only on a terminal).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Judge on N local worker processes (extra 'dask'); 1 judges in this process.")
+              help="Judge on N local processes (threads split between them); 1 judges in this process.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Judge on the workers of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (extra 'dask'); "
                    "they must read the events file and rulesets at the same paths.")
@@ -284,11 +284,18 @@ def evaluate(
         raise click.UsageError(f"--format {output} writes a report; --verdicts writes verdicts as they come: use one of them")
     zh = lang == "zh"
     if workers > 1 or scheduler:
-        from ._cli_dask import evaluate_distributed
+        if scheduler:
+            from ._cli_dask import evaluate_distributed
 
-        gathered, found, counts, sent = evaluate_distributed(
-            rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
-            workers=workers, scheduler=scheduler, zh=zh, quiet=quiet)
+            gathered, found, counts, sent = evaluate_distributed(
+                rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
+                workers=workers, scheduler=scheduler, zh=zh, quiet=quiet)
+        else:
+            from ._local import evaluate_local
+
+            gathered, found, counts, sent = evaluate_local(
+                rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
+                workers=workers, zh=zh, quiet=quiet)
         if output == "html":
             from ._engine import Engine as LocalEngine
 

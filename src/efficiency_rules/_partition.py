@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 # A place in the input: (source index, line or position). Sources are numbered in the order given.
 _Origin = tuple[int, int]
-# What moves between tasks: (origin, thread key, event id, content digest, the raw line or item)
-_Record = tuple[_Origin, str, str, bytes, Any]
+# What moves between tasks: (origin, thread key, event id, the raw line or item)
+_Record = tuple[_Origin, str, str, Any]
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,6 @@ def _bucket(key: str, count: int) -> int:
 
 def _read_part(spec: _Spec, task: _Block | _Items, needs: Any, count: int) -> tuple[list[Problem], list[list[_Record]], int]:
     """Validate a block's lines (or a partition's items); bucket the events by id."""
-    from ._dedupe import content_digest
     from ._jsonl import _read_lines
 
     engine = spec.engine()
@@ -269,7 +268,7 @@ def _read_part(spec: _Spec, task: _Block | _Items, needs: Any, count: int) -> tu
             problems.append(_problem(error, (task.source, number)))
         errors.clear()
         for event in got:
-            record: _Record = ((task.source, number), engine._thread_key(event), event.id, content_digest(event),
+            record: _Record = ((task.source, number), engine._thread_key(event), event.id,
                                raw if isinstance(task, _Block) else _plain(raw))
             buckets[_bucket(event.id, count)].append(record)
     return problems, buckets, read
@@ -300,7 +299,7 @@ def _id_part(
     spec: _Spec, parts: list[list[list[_Record]]], bucket: int, count: int, sources: list[str]
 ) -> tuple[list[Problem], int, list[list[_Record]]]:
     """The events of one id bucket: the first of each id stands; repeats are skipped, conflicts reported."""
-    from ._dedupe import duplicate_conflict
+    from ._dedupe import content_digest, duplicate_conflict
 
     engine = spec.engine()
     by_id: dict[str, list[_Record]] = {}
@@ -311,30 +310,39 @@ def _id_part(
     repeats = 0
     out: list[list[_Record]] = [[] for _ in range(count)]
     for records in by_id.values():
-        if len(records) > 1:
-            records.sort(key=lambda r: r[0])
         first = records[0]
+        if len(records) > 1:  # (rare: content is compared only then)
+            records.sort(key=lambda r: r[0])
+            first = records[0]
+            first_event = _parse(engine, first[3])
+            first_digest = content_digest(first_event)
         out[_bucket(first[1], count)].append(first)
         for other in records[1:]:
-            if other[3] == first[3]:
+            other_event = _parse(engine, other[3])
+            if content_digest(other_event) == first_digest:
                 repeats += 1
                 continue
             (source, line), (first_source, first_line) = other[0], first[0]
             where: int | str = first_line if source == first_source else f"{sources[first_source]}:{first_line}"
-            error = duplicate_conflict(_parse(engine, other[4]), first=_parse(engine, first[4]), first_where=where, where=line)
+            error = duplicate_conflict(other_event, first=first_event, first_where=where, where=line)
             problems.append(_problem(error.at_line(line, sources[source]), other[0]))
     return problems, repeats, out
 
 
 # -- judging ---------------------------------------------------------------------------------------
 
-def _judge_part(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt.datetime) -> dict[str, Any]:
-    """Judge the threads of one bucket as ``Engine.evaluate`` judges them."""
+def _judge_part(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt.datetime,
+                progress: Any = None) -> dict[str, Any]:
+    """Judge the threads of one bucket as ``Engine.evaluate`` judges them.
+
+    ``progress``: a shared counter (``multiprocessing.Value``) that grows by 1,000 every 1,000 events judged.
+    """
     with bulk_collection():
-        return _judge(spec, parts, bucket, as_of)
+        return _judge(spec, parts, bucket, as_of, progress)
 
 
-def _judge(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt.datetime) -> dict[str, Any]:
+def _judge(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt.datetime,
+           progress: Any = None) -> dict[str, Any]:
     from ._session import Session
 
     engine = spec.engine()
@@ -343,7 +351,7 @@ def _judge(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt
     ignored = 0
     for part in parts:
         for record in part[bucket]:
-            event = _parse(engine, record[4])
+            event = _parse(engine, record[3])
             ts = event.at.timestamp()
             if ts > as_of_ts:
                 ignored += 1
@@ -353,8 +361,15 @@ def _judge(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt
     session = Session(engine)
     session._defer = True  # as Engine.evaluate: a batch gives the set of verdicts, not their order
     offer = session._offer
-    for ts, _, event in parsed:
-        offer(event, ts)
+    if progress is None:
+        for ts, _, event in parsed:
+            offer(event, ts)
+    else:
+        for start in range(0, len(parsed), 1000):
+            for ts, _, event in parsed[start:start + 1000]:
+                offer(event, ts)
+            with progress.get_lock():
+                progress.value += min(1000, len(parsed) - start)
     del parsed
     session._finish(as_of)
     cases: list[CaseState] = list(session._closed_cases)

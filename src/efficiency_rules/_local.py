@@ -1,0 +1,282 @@
+"""``evaluate --workers N``: one events file judged by N local processes (standard library only).
+
+The steps are those of the ``dask`` module (:mod:`._partition`), run by N worker processes that
+each keep one partition of threads from the moment it is judged to the moment its verdicts are
+written, so that a verdict and its explanation never travel between processes unless the report
+is asked for:
+
+1. each worker reads one block of the file (validating its lines, placing problems at their line)
+   and sends back its events bucketed by id;
+2. this process meets the events of each id (the first stands, a repeat is skipped, another
+   event with the same id is a problem at its line) and sends each worker the threads of its
+   partition; with problems and without ``--keep-going`` it stops here, before judging;
+3. each worker judges its partition as ``Engine.evaluate`` judges it and sends back what
+   accountability reads (what a stream keeps of a verdict) and its counts;
+4. the workers write their verdicts (as JSON lines in time order, or as verdicts for the
+   report) while this process runs accountability over what they sent; the lines are merged in
+   order of time, then come the verdicts accountability gives, as the stream gives them.
+
+Workers are forked from this process where the platform allows it and this process runs no
+other thread (they then share the rulesets already loaded); otherwise they are started afresh
+and load the rulesets themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import multiprocessing
+import os
+import pickle
+import sys
+import tempfile
+import threading
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+import click
+
+from ._errors import EfficiencyRulesError
+from ._gc import bulk_collection
+from ._partition import (
+    Problem,
+    _accountability,
+    _accountability_input,
+    _Block,
+    _counts,
+    _id_part,
+    _judge_part,
+    _newlines,
+    _read_part,
+    _Spec,
+    _tally,
+)
+
+__all__ = ["evaluate_local"]
+
+
+def evaluate_local(
+    rulesets: tuple[str, ...], events_path: str, as_of: dt.datetime, *, backend: str, keep_going: bool,
+    verdicts_path: str | None, workers: int, zh: bool, quiet: bool,
+) -> tuple[Any, list[Problem], dict[str, Any], int]:
+    """(the report, the problems, the counts, verdicts written to ``verdicts_path``) of the file on ``workers`` processes.
+
+    With ``verdicts_path`` the verdicts are written as JSON lines in order of time (then id), those
+    revoked later included and counted, then those accountability gives; no report is made.
+    """
+    # the workers run in this directory: the rulesets are named as given (the report names them so)
+    spec = _Spec(tuple(rulesets), backend, None, dt.timedelta(days=30))
+    spec.engine()  # the rulesets are checked (and loaded once, for forked workers) before any worker starts
+    context = _context()
+    progress = context.Value("q", 0)
+    pool = [_Worker(context, spec, as_of, progress) for _ in range(workers)]
+    try:
+        with bulk_collection():
+            return _run(pool, spec, events_path, as_of, progress, keep_going=keep_going, verdicts_path=verdicts_path,
+                        zh=zh, quiet=quiet)
+    finally:
+        for worker in pool:
+            worker.stop()
+
+
+def _context() -> Any:
+    """Fork where it is safe (a POSIX platform that has it, and no other thread here), else spawn."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class _Worker:
+    """One worker process and the pipe that gives it commands."""
+
+    def __init__(self, context: Any, spec: _Spec, as_of: dt.datetime, progress: Any) -> None:
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, spec, as_of, progress), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def send(self, command: str, *args: Any) -> None:
+        self.conn.send((command, args))
+
+    def result(self) -> Any:
+        try:
+            status, value = self.conn.recv()
+        except EOFError:
+            raise EfficiencyRulesError(
+                f"a worker process stopped unexpectedly (exit code {self.process.exitcode}); "
+                "try fewer --workers if memory is short") from None
+        if status == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            try:
+                self.send("stop")
+            except OSError:
+                pass
+            self.process.join(timeout=5)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
+        self.conn.close()
+
+
+def _serve(conn: Connection, spec: _Spec, as_of: dt.datetime, progress: Any) -> None:
+    """A worker's loop: read a block, judge a partition, write its verdicts, as it is told."""
+    with bulk_collection():  # the process holds its partition from judging to writing
+        _loop(conn, spec, as_of, progress)
+
+
+def _loop(conn: Connection, spec: _Spec, as_of: dt.datetime, progress: Any) -> None:
+    part: dict[str, Any] | None = None
+    while True:
+        try:
+            command, args = conn.recv()
+        except EOFError:
+            return
+        try:
+            if command == "stop":
+                return
+            if command == "read":
+                block, before, count = args
+                value: Any = _read_part(spec, block, before, count)
+            elif command == "judge":
+                part = _judge_part(spec, args[0], 0, as_of, progress)
+                value = (_accountability_input(spec, part), _tally(part))
+            elif command == "lines":
+                assert part is not None
+                value = _write_lines(part, args[0])
+            else:  # "report": the partition's verdicts (explained here) and case states
+                assert part is not None
+                value = (part["verdicts"], part["cases"])
+            conn.send(("ok", value))
+        except BaseException as error:  # told to this process's parent, which raises it
+            conn.send(("error", _sendable(error)))
+            if not isinstance(error, Exception):
+                raise
+
+
+def _sendable(error: BaseException) -> BaseException:
+    """``error`` if it survives pickling, else an ``EfficiencyRulesError`` that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except (pickle.PickleError, TypeError, AttributeError, ValueError):
+        return EfficiencyRulesError(f"{type(error).__name__}: {error}")
+    return error
+
+
+def _write_lines(part: dict[str, Any], path: str) -> list[tuple[float, str]]:
+    """Write a partition's verdicts to ``path`` as JSON lines (in order of time, then id); their keys, in that order."""
+    keys = []
+    with open(path, "wb") as out:
+        for verdict in part["verdicts"]:
+            out.write(verdict.model_dump_json().encode("utf-8") + b"\n")
+            keys.append((verdict.at.timestamp(), verdict.id))
+    return keys
+
+
+def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progress: Any, *, keep_going: bool,
+         verdicts_path: str | None, zh: bool, quiet: bool) -> tuple[Any, list[Problem], dict[str, Any], int]:
+    count = len(pool)
+    sources = [path]
+    # 1. read: one block a worker
+    size = os.path.getsize(path)
+    step = max(1, -(-size // count))
+    blocks = [(start, min(start + step, size)) for start in range(0, max(size, 1), step)]
+    before = 0
+    for index, (start, end) in enumerate(blocks):
+        pool[index % count].send("read", _Block(0, path, os.path.abspath(path), start, end), before, count)
+        before += _newlines(path, start, end)
+    reads = [pool[index % count].result() for index in range(len(blocks))]
+    # 2. ids: the first event of each id stands
+    ids = [_id_part(spec, [read[1] for read in reads], bucket, count, sources) for bucket in range(count)]
+    problems = sorted([p for read in reads for p in read[0]] + [p for part in ids for p in part[0]],
+                      key=lambda p: p.order)
+    if problems and not keep_going:
+        raise problems[0].error()
+    read_counts = [read[2] for read in reads]
+    repeats = [part[1] for part in ids]
+    del reads
+    # 3. judge: one partition a worker
+    for index, worker in enumerate(pool):
+        worker.send("judge", [[part[2][index]] for part in ids])
+    total = sum(len(part[2][index]) for part in ids for index in range(count))
+    del ids
+    inputs, tallies = zip(*_judged(pool, progress, total, zh=zh, quiet=quiet), strict=True)
+    counts = _counts(read_counts, repeats, list(tallies), [0], [len(problems)])
+    # 4. the verdicts written out by the workers while accountability runs here
+    with tempfile.TemporaryDirectory(prefix="efficiency-rules-") as work:
+        for index, worker in enumerate(pool):
+            if verdicts_path is None:
+                worker.send("report")
+            else:
+                worker.send("lines", os.path.join(work, f"{index}.jsonl"))
+        given, revoked, scores, notes, aggregates = _accountability(spec, list(inputs), as_of)
+        results = [worker.result() for worker in pool]
+        if verdicts_path is None:
+            return _report(spec, results, given, revoked, scores, notes, aggregates, counts, as_of), problems, counts, 0
+        written = 0
+        with click.open_file(verdicts_path, "wb") as out:
+            files = [open(os.path.join(work, f"{index}.jsonl"), "rb") for index in range(count)]  # noqa: SIM115
+            try:
+                for _, line in heapq.merge(*(zip(keys, file, strict=False) for keys, file in zip(results, files, strict=True))):
+                    out.write(line)
+                    written += 1
+            finally:
+                for file in files:
+                    file.close()
+            # then, as the stream does at its end, the verdicts accountability gives
+            for verdict in given:
+                out.write(verdict.model_dump_json().encode("utf-8") + b"\n")
+                written += 1
+    return None, problems, {**counts, "revoked": sorted(revoked)}, written
+
+
+def _judged(pool: list[_Worker], progress: Any, total: int, *, zh: bool, quiet: bool) -> list[Any]:
+    """What each worker sends back once it has judged its partition, showing progress on a terminal."""
+    results: dict[int, Any] = {}
+    waiting = {worker.conn: index for index, worker in enumerate(pool)}
+    bar: Any = None
+    if not quiet and sys.stderr.isatty():
+        bar = click.progressbar(length=max(total, 1), label="判定事件" if zh else "judging events", file=sys.stderr,
+                                show_eta=True, show_percent=True)
+        bar.__enter__()
+    shown = 0
+    try:
+        while waiting:
+            for conn in wait(list(waiting), timeout=0.25):
+                index = waiting.pop(conn)
+                results[index] = pool[index].result()
+            if bar is not None:
+                done = min(progress.value, total)
+                bar.update(done - shown)
+                shown = done
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return [results[index] for index in range(len(pool))]
+
+
+def _report(spec: _Spec, results: list[Any], given: list[Any], revoked: set[str], scores: list[Any], notes: list[Any],
+            aggregates: list[Any], counts: dict[str, int], as_of: dt.datetime) -> Any:
+    from ._verdicts import Report, Revocation, RulesetRef
+
+    verdicts = [v for part, _ in results for v in part if v.id not in revoked]
+    verdicts.extend(given)
+    verdicts.sort(key=lambda v: (v.at, v.id))
+    cases = sorted((c for _, part in results for c in part),
+                   key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
+    engine = spec.engine()
+    return Report.model_construct(
+        as_of=as_of,
+        rulesets=[RulesetRef(id=r.id, version=r.version, path=r.path) for r in engine.rulesets],
+        verdicts=verdicts,
+        events=counts["judged"],
+        ignored_after_as_of=counts["after_as_of"],
+        open_threads=counts["open_threads"],
+        cases=cases,
+        scores=list(scores),
+        revocations=[Revocation.model_validate(r) for r in notes],
+        aggregates=list(aggregates or ()),
+    )

@@ -1,0 +1,116 @@
+"""``evaluate --workers N``: the file judged by N local processes gives what one process gives."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+from efficiency_rules import _local
+from efficiency_rules._cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"_benchmarks_{name}", ROOT / "tests" / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+synth = _load("synth")
+CITY = [str(path) for path in _load("bench_realistic").RULESETS]
+AS_OF = "2026-01-05T00:00+08:00"
+
+BAD = [
+    "{not json",
+    json.dumps({"id": "x1", "type": "case.teleported", "at": "2025-03-03T10:00:00+08:00", "case_id": "Z1"}),
+    json.dumps({"id": "x2", "type": "case.accepted", "at": "2025-03-03T10:00:00", "case_id": "Z1"}),
+]
+
+
+def _events(tmp_path: Path, cases: int = 30, bad: bool = False) -> tuple[Path, list[str]]:
+    lines = [json.dumps(e, ensure_ascii=False) for e in synth.generate(cases=cases, seed=4, year=2025)]
+    if bad:
+        # an id used again in another thread, with other content: refused at its line, as one process refuses it
+        reused = json.loads(lines[5])
+        reused["case_id"] = "ELSEWHERE"
+        lines[40:40] = [BAD[0], json.dumps(reused, ensure_ascii=False), BAD[1], "", BAD[2], lines[3]]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, lines
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_the_report_is_the_same_on_two_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(_local, "_context", lambda: multiprocessing.get_context(method))
+    path, _ = _events(tmp_path, bad=True)
+    runner = CliRunner()
+    base = ["evaluate", *CITY, "--events", str(path), "--as-of", AS_OF, "--keep-going"]
+    for extra in (["--format", "json"], ["--lang", "en"]):
+        one = runner.invoke(cli, base + extra)
+        two = runner.invoke(cli, [*base, *extra, "--workers", "2"])
+        assert one.exit_code == two.exit_code == 1, (two.output, repr(two.exception))
+        assert one.stdout == two.stdout
+        assert one.stderr == two.stderr
+        assert "efficiency-rules: 4 invalid event(s) not judged" in two.stderr
+    report = json.loads(runner.invoke(cli, [*base, "--format", "json", "--workers", "3"]).stdout)
+    assert report == json.loads(runner.invoke(cli, [*base, "--format", "json"]).stdout)
+    assert len(report["verdicts"]) > 50 and report["scores"]
+
+
+def test_a_bad_event_stops_before_judging_with_the_error_of_one_process(tmp_path: Path) -> None:
+    path, _ = _events(tmp_path, bad=True)
+    runner = CliRunner()
+    base = ["evaluate", *CITY, "--events", str(path), "--as-of", AS_OF]
+    one = runner.invoke(cli, base)
+    two = runner.invoke(cli, [*base, "--workers", "2", "--verdicts", str(tmp_path / "out.jsonl")])
+    assert one.exit_code == two.exit_code == 1
+    assert two.stderr == one.stderr
+    assert two.stderr == f"efficiency-rules: error: {path}:41: invalid JSON: key must be a string at column 2\n"
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_verdicts_written_by_two_processes_are_the_stream_s_in_order_of_time(tmp_path: Path) -> None:
+    path, _ = _events(tmp_path)
+    runner = CliRunner()
+    base = ["evaluate", *CITY, "--events", str(path), "--as-of", AS_OF]
+    two = runner.invoke(cli, [*base, "--workers", "2", "--verdicts", str(tmp_path / "two.jsonl")])
+    one = runner.invoke(cli, [*base, "--verdicts", str(tmp_path / "one.jsonl")])
+    assert two.exit_code == one.exit_code == 0, two.output
+    assert two.stderr == one.stderr.replace("one.jsonl", "two.jsonl")
+    written = (tmp_path / "two.jsonl").read_text(encoding="utf-8").splitlines()
+    assert sorted(written) == sorted((tmp_path / "one.jsonl").read_text(encoding="utf-8").splitlines())
+    rows = [json.loads(line) for line in written]
+    report = json.loads(runner.invoke(cli, [*base, "--format", "json"]).stdout)
+    accountability = {v["id"] for v in report["verdicts"] if v["kind"] in ("card", "escalation", "sanction")}
+    threads = [r for r in rows if r["id"] not in accountability]
+    # the rule and clock verdicts in order of time, then id; then those accountability gives
+    assert rows[:len(threads)] == threads
+    assert [(r["at"], r["id"]) for r in threads] == sorted((r["at"], r["id"]) for r in threads)
+    assert len(rows) == len(report["verdicts"])
+
+
+def test_workers_need_no_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the dask extra were not installed
+    monkeypatch.setitem(sys.modules, "dask", None)
+    path, _ = _events(tmp_path, cases=5)
+    base = ["evaluate", *CITY, "--events", str(path), "--as-of", AS_OF, "--format", "json"]
+    runner = CliRunner()
+    two = runner.invoke(cli, [*base, "--workers", "2"])
+    assert two.exit_code == 0, two.output
+    assert two.stdout == runner.invoke(cli, base).stdout
+    scheduler = runner.invoke(cli, [*base, "--scheduler", "tcp://127.0.0.1:8786"])
+    assert scheduler.exit_code == 2
+    assert ("--scheduler tcp://127.0.0.1:8786 needs the 'dask' extra, which is not installed: "
+            "pip install 'efficiency-rules[dask]'") in scheduler.stderr
