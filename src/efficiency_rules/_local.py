@@ -12,9 +12,10 @@ is asked for:
    partition; with problems and without ``--keep-going`` it stops here, before judging;
 3. each worker judges its partition as ``Engine.evaluate`` judges it and sends back what
    accountability reads (what a stream keeps of a verdict) and its counts;
-4. the workers write their verdicts (as JSON lines in time order, or as verdicts for the
-   report) while this process runs accountability over what they sent; the lines are merged in
-   order of time, then come the verdicts accountability gives, as the stream gives them.
+4. the workers write their verdicts (as JSON lines in order of time, or as verdicts for the
+   report) while this process runs accountability over what they sent; the partitions' lines are
+   written one partition after another, then come the verdicts accountability gives, as the stream
+   gives them.
 
 Workers are forked from this process where the platform allows it and this process runs no
 other thread (they then share the rulesets already loaded); otherwise they are started afresh
@@ -24,10 +25,10 @@ and load the rulesets themselves.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import multiprocessing
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 import threading
@@ -61,8 +62,9 @@ def evaluate_local(
 ) -> tuple[Any, list[Problem], dict[str, Any], int]:
     """(the report, the problems, the counts, verdicts written to ``verdicts_path``) of the file on ``workers`` processes.
 
-    With ``verdicts_path`` the verdicts are written as JSON lines in order of time (then id), those
-    revoked later included and counted, then those accountability gives; no report is made.
+    With ``verdicts_path`` the verdicts are written as JSON lines, those revoked later included and
+    counted: each partition's rule and clock verdicts in order of time (then id), one partition after
+    another, then those accountability gives; no report is made.
     """
     # the workers run in this directory: the rulesets are named as given (the report names them so)
     spec = _Spec(tuple(rulesets), backend, None, dt.timedelta(days=30))
@@ -166,14 +168,11 @@ def _sendable(error: BaseException) -> BaseException:
     return error
 
 
-def _write_lines(part: dict[str, Any], path: str) -> list[tuple[float, str]]:
-    """Write a partition's verdicts to ``path`` as JSON lines (in order of time, then id); their keys, in that order."""
-    keys = []
+def _write_lines(part: dict[str, Any], path: str) -> int:
+    """Write a partition's verdicts to ``path`` as JSON lines (in order of time, then id); how many."""
     with open(path, "wb") as out:
-        for verdict in part["verdicts"]:
-            out.write(verdict.model_dump_json().encode("utf-8") + b"\n")
-            keys.append((verdict.at.timestamp(), verdict.id))
-    return keys
+        out.writelines(verdict.model_dump_json().encode("utf-8") + b"\n" for verdict in part["verdicts"])
+    return len(part["verdicts"])
 
 
 def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progress: Any, *, keep_going: bool,
@@ -216,16 +215,11 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
         results = [worker.result() for worker in pool]
         if verdicts_path is None:
             return _report(spec, results, given, revoked, scores, notes, aggregates, counts, as_of), problems, counts, 0
-        written = 0
+        written = sum(results)
         with click.open_file(verdicts_path, "wb") as out:
-            files = [open(os.path.join(work, f"{index}.jsonl"), "rb") for index in range(count)]  # noqa: SIM115
-            try:
-                for _, line in heapq.merge(*(zip(keys, file, strict=False) for keys, file in zip(results, files, strict=True))):
-                    out.write(line)
-                    written += 1
-            finally:
-                for file in files:
-                    file.close()
+            for index in range(count):  # partition after partition, each in order of time
+                with open(os.path.join(work, f"{index}.jsonl"), "rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
             # then, as the stream does at its end, the verdicts accountability gives
             for verdict in given:
                 out.write(verdict.model_dump_json().encode("utf-8") + b"\n")

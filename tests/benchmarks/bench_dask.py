@@ -21,8 +21,8 @@ Each mode runs in its own process, one after another:
   LocalCluster of N worker processes (one thread each) started before the clock starts.
 
 For each: wall seconds (for ``one`` and ``workers`` the whole command, the rulesets' loading and the
-workers' start included), CPU seconds of every process it ran (``RUSAGE_CHILDREN`` of this driver:
-worker processes included), the load average when it started, the peak RSS of its largest process,
+workers' start included), CPU seconds of every process it ran (``os.wait4``: worker processes
+included), the load average when it started, the peak RSS of its largest process,
 and the output's digest: for ``verdicts`` the sha256 of its lines sorted (``ids`` in the output), for
 ``report`` the sha256 of the JSON text. They must be equal across modes. ``speed-up`` is one's wall
 time over the mode's.
@@ -34,7 +34,6 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -88,38 +87,52 @@ def cluster_child(path: Path, out: Path, job: str, workers: int) -> dict[str, An
     return {"wall_s": round(wall, 2), "load_at_start": round(load, 2)}
 
 
+def _run(args: list[str], **kwargs: Any) -> tuple[float, float, int]:
+    """Run a command; (its wall seconds, the CPU seconds of it and every process it waited for, its largest RSS in MiB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, **kwargs)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, args)
+    return wall, usage.ru_utime + usage.ru_stime, round(usage.ru_maxrss / 1024)
+
+
 def run_mode(mode: str, path: Path, workers: int, job: str, work: Path) -> dict[str, Any]:
     out = work / f"{mode}.out"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     if mode == "cluster":
         figures = work / "figures.json"
-        subprocess.run([sys.executable, __file__, "--child", "--log", str(path), "--workers", str(workers), "--job", job,
-                        "--out", str(out), "--figures", str(figures)], check=True)
+        _, cpu, rss = _run([sys.executable, __file__, "--child", "--log", str(path), "--workers", str(workers),
+                            "--job", job, "--out", str(out), "--figures", str(figures)])
         result: dict[str, Any] = json.loads(figures.read_text())
     else:
         args = command(path, out, job) + (["--workers", str(workers)] if mode == "workers" else [])
         load = os.getloadavg()[0]
-        started = time.perf_counter()
         if job == "verdicts":
-            subprocess.run(args, check=True, stderr=subprocess.DEVNULL)
+            wall, cpu, rss = _run(args, stderr=subprocess.DEVNULL)
         else:
             with out.open("wb") as sink:
-                subprocess.run(args, check=True, stdout=sink)
-        result = {"wall_s": round(time.perf_counter() - started, 2), "load_at_start": round(load, 2)}
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                wall, cpu, rss = _run(args, stdout=sink)
+        result = {"wall_s": round(wall, 2), "load_at_start": round(load, 2)}
     result["mode"] = mode
-    result["cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1)
-    result["peak_rss_mib"] = round(after.ru_maxrss / 1024)
+    result["cpu_s"] = round(cpu, 1)
+    result["peak_rss_mib"] = rss
+    # digested in another process, so that this one stays small (a child's peak RSS starts from its parent's)
+    digested = subprocess.run([sys.executable, __file__, "--digest", str(out), "--job", job], check=True,
+                              capture_output=True, text=True)
+    result.update(json.loads(digested.stdout))
+    out.unlink()
+    return result
+
+
+def digest_of(out: Path, job: str) -> dict[str, Any]:
+    """The output's verdict count and digest: its lines sorted (verdicts), or its bytes (report)."""
     data = out.read_bytes()
     if job == "verdicts":
         lines = data.decode("utf-8").splitlines()
-        result["verdicts"] = len(lines)
-        result["digest"] = bench.digest(lines)
-    else:
-        result["verdicts"] = len(json.loads(data)["verdicts"])
-        result["digest"] = hashlib.sha256(data).hexdigest()
-    out.unlink()
-    return result
+        return {"verdicts": len(lines), "digest": bench.digest(lines)}
+    return {"verdicts": len(json.loads(data)["verdicts"]), "digest": hashlib.sha256(data).hexdigest()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,7 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--figures", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--digest", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.digest:
+        print(json.dumps(digest_of(args.digest, args.job)))
+        return 0
     if args.child:
         args.figures.write_text(json.dumps(cluster_child(args.log, args.out, args.job, args.workers)))
         return 0
@@ -155,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"run {number}: {args.cases:,} cases, {args.workers} workers, job {args.job}, "
                       f"same output: {len(digests) == 1}")
                 for mode, r in results.items():
-                    print(f"  {mode:<8} wall {r['wall_s']:>8.1f} s  cpu {r['cpu_s']:>8.1f} s  speed-up {r['speed_up']:>5}  "
+                    print(f"  {mode:<8} wall {r['wall_s']:>8.1f} s  cpu {r['cpu_s']:>8.1f} s  speed-up {r['speed_up']!s:>5}  "
                           f"load {r['load_at_start']:>5}  rss {r['peak_rss_mib']:>6} MiB  verdicts {r['verdicts']:,}  "
                           f"digest {r['digest'][:12]}")
                 sys.stdout.flush()
