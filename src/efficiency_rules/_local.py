@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -197,20 +198,22 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
     read_counts = [read[2] for read in reads]
     repeats = [part[1] for part in ids]
     del reads
-    # 3. judge: one partition a worker
+    # 3. judge: one partition a worker; 4. a worker that has judged its partition writes its verdicts at
+    # once, while the others judge, and then while accountability runs here
     for index, worker in enumerate(pool):
         worker.send("judge", [[part[2][index]] for part in ids])
     total = sum(len(part[2][index]) for part in ids for index in range(count))
     del ids
-    inputs, tallies = zip(*_judged(pool, progress, total, zh=zh, quiet=quiet), strict=True)
-    counts = _counts(read_counts, repeats, list(tallies), [0], [len(problems)])
-    # 4. the verdicts written out by the workers while accountability runs here
     with tempfile.TemporaryDirectory(prefix="efficiency-rules-") as work:
-        for index, worker in enumerate(pool):
+
+        def then(index: int) -> None:
             if verdicts_path is None:
-                worker.send("report")
+                pool[index].send("report")
             else:
-                worker.send("lines", os.path.join(work, f"{index}.jsonl"))
+                pool[index].send("lines", os.path.join(work, f"{index}.jsonl"))
+
+        inputs, tallies = zip(*_judged(pool, progress, total, then, zh=zh, quiet=quiet), strict=True)
+        counts = _counts(read_counts, repeats, list(tallies), [0], [len(problems)])
         given, revoked, scores, notes, aggregates = _accountability(spec, list(inputs), as_of)
         results = [worker.result() for worker in pool]
         if verdicts_path is None:
@@ -227,8 +230,10 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
     return None, problems, {**counts, "revoked": sorted(revoked)}, written
 
 
-def _judged(pool: list[_Worker], progress: Any, total: int, *, zh: bool, quiet: bool) -> list[Any]:
-    """What each worker sends back once it has judged its partition, showing progress on a terminal."""
+def _judged(pool: list[_Worker], progress: Any, total: int, then: Callable[[int], None], *, zh: bool,
+            quiet: bool) -> list[Any]:
+    """What each worker sends back once it has judged its partition (``then`` tells it what to do next), showing
+    progress on a terminal."""
     results: dict[int, Any] = {}
     waiting = {worker.conn: index for index, worker in enumerate(pool)}
     bar: Any = None
@@ -242,6 +247,7 @@ def _judged(pool: list[_Worker], progress: Any, total: int, *, zh: bool, quiet: 
             for conn in wait(list(waiting), timeout=0.25):
                 index = waiting.pop(conn)
                 results[index] = pool[index].result()
+                then(index)
             if bar is not None:
                 done = min(progress.value, total)
                 bar.update(done - shown)
