@@ -51,6 +51,9 @@ def _events(tmp_path: Path, cases: int = 30, bad: bool = False) -> tuple[Path, l
     return path, lines
 
 
+# forked here even if the test process runs other threads (the command would spawn then), which Python 3.12 and later
+# warn about
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_the_report_is_the_same_on_two_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
     import multiprocessing
