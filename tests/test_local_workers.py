@@ -122,3 +122,47 @@ def test_workers_need_no_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert scheduler.exit_code == 2
     assert ("--scheduler tcp://127.0.0.1:8786 needs the 'dask' extra, which is not installed: "
             "pip install 'efficiency-rules[dask]'") in scheduler.stderr
+
+
+def test_an_error_met_while_judging_names_the_line_as_in_one_process(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        json.dumps({"id": "r1", "type": "case.received", "at": "2025-09-19T10:00:00+08:00", "case_id": "C1",
+                    "matter": "enterprise-registration"}) + "\n"
+        + json.dumps({"id": "r2", "type": "case.received", "at": "2040-09-20T10:00:00+08:00", "case_id": "C2",
+                      "matter": "enterprise-registration"}) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["evaluate", *CITY, "--events", str(path), "--as-of", "2041-01-01T00:00+08:00"]
+    one = runner.invoke(cli, base)
+    two = runner.invoke(cli, [*base, "--workers", "2"])
+    assert one.exit_code == two.exit_code == 1
+    assert two.stderr == one.stderr
+    assert two.stderr.startswith(f"efficiency-rules: error: {path}:2, event 'r2': ")
+    assert "is outside the holiday data, which covers 2004–2026" in two.stderr
+
+
+def test_errors_cross_processes_whole() -> None:
+    import pickle
+
+    from efficiency_rules import DateNotCoveredError, DuplicateEventError, EfficiencyRulesError, SourceError
+
+    errors: list[EfficiencyRulesError] = [
+        DateNotCoveredError("2040-09-20 is outside the holiday data", date="2040-09-20", covered=(2004, 2026)).for_event(
+            "r2", line=2, source="events.jsonl"),
+        SourceError("bad", None),
+        EfficiencyRulesError("plain"),
+    ]
+    try:
+        from efficiency_rules import Engine, read_events
+
+        list(read_events(['{"id": "a", "type": "case.received", "at": "2025-01-02T10:00:00+08:00", "case_id": "C", "matter": "m"}',
+                          '{"id": "a", "type": "case.received", "at": "2025-01-03T10:00:00+08:00", "case_id": "C", "matter": "m"}'],
+                         registry=Engine(CITY).registry))
+    except DuplicateEventError as error:
+        errors.append(error)
+    assert len(errors) == 4
+    for error in errors:
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error)
+        assert str(again) == str(error)
+        assert again.__dict__ == error.__dict__

@@ -102,6 +102,18 @@ def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
 class EfficiencyRulesError(Exception):
     """Root of every error raised by efficiency_rules."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled as its class, message and attributes (not by calling ``__init__`` again, whose
+        # arguments differ by class): an error raised in a worker process reaches its parent whole
+        return _rebuilt, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuilt(cls: type[EfficiencyRulesError], args: tuple[Any, ...], state: dict[str, Any]) -> EfficiencyRulesError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class SourceError(EfficiencyRulesError, ValueError):
     """A data file (ruleset, year file, scenario) is malformed; printed as ``path:line:col: message``."""

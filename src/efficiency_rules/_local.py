@@ -145,7 +145,7 @@ def _loop(conn: Connection, spec: _Spec, as_of: dt.datetime, progress: Any) -> N
                 block, before, count = args
                 value: Any = _read_part(spec, block, before, count)
             elif command == "judge":
-                part = _judge_part(spec, args[0], 0, as_of, progress)
+                part = _judge_part(spec, args[0], 0, as_of, progress, args[1])
                 value = (_accountability_input(spec, part), _tally(part))
             elif command == "lines":
                 assert part is not None
@@ -201,7 +201,7 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
     # 3. judge: one partition a worker; 4. a worker that has judged its partition writes its verdicts at
     # once, while the others judge, and then while accountability runs here
     for index, worker in enumerate(pool):
-        worker.send("judge", [[part[2][index]] for part in ids])
+        worker.send("judge", [[part[2][index]] for part in ids], sources)
     total = sum(len(part[2][index]) for part in ids for index in range(count))
     del ids
     with tempfile.TemporaryDirectory(prefix="efficiency-rules-") as work:

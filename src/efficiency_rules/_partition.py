@@ -18,8 +18,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._errors import DuplicateEventError, EventError, UsageError
+from ._errors import DateNotCoveredError, DuplicateEventError, EventError, UsageError
 from ._gc import bulk_collection
+from ._jsonl import place_error
 from ._ruleset import Ruleset
 
 if TYPE_CHECKING:
@@ -332,17 +333,33 @@ def _id_part(
 # -- judging ---------------------------------------------------------------------------------------
 
 def _judge_part(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt.datetime,
-                progress: Any = None) -> dict[str, Any]:
+                progress: Any = None, sources: list[str] | None = None) -> dict[str, Any]:
     """Judge the threads of one bucket as ``Engine.evaluate`` judges them.
 
-    ``progress``: a shared counter (``multiprocessing.Value``) that grows by 1,000 every 1,000 events judged.
+    ``progress``: a shared counter (``multiprocessing.Value``) that grows by 1,000 every 1,000 events judged;
+    ``sources``: the names of the sources, to place an error met while judging at its event's line.
     """
     with bulk_collection():
-        return _judge(spec, parts, bucket, as_of, progress)
+        return _judge(spec, parts, bucket, as_of, progress, sources)
+
+
+class _Lines:
+    """Where the events of a partition came from, as ``place_error`` asks it (the line of an event id)."""
+
+    def __init__(self, records: list[_Record], sources: list[str]) -> None:
+        self.records, self.sources = records, sources
+        self.source: str | None = None
+
+    def line_of(self, event_id: str) -> int | None:
+        for (source, line), _, record_id, _ in self.records:
+            if record_id == event_id:
+                self.source = self.sources[source]
+                return line
+        return None
 
 
 def _judge(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt.datetime,
-           progress: Any = None) -> dict[str, Any]:
+           progress: Any = None, sources: list[str] | None = None) -> dict[str, Any]:
     from ._session import Session
 
     engine = spec.engine()
@@ -361,15 +378,20 @@ def _judge(spec: _Spec, parts: list[list[list[_Record]]], bucket: int, as_of: dt
     session = Session(engine)
     session._defer = True  # as Engine.evaluate: a batch gives the set of verdicts, not their order
     offer = session._offer
-    if progress is None:
-        for ts, _, event in parsed:
-            offer(event, ts)
-    else:
-        for start in range(0, len(parsed), 1000):
-            for ts, _, event in parsed[start:start + 1000]:
+    try:
+        if progress is None:
+            for ts, _, event in parsed:
                 offer(event, ts)
-            with progress.get_lock():
-                progress.value += min(1000, len(parsed) - start)
+        else:
+            for start in range(0, len(parsed), 1000):
+                for ts, _, event in parsed[start:start + 1000]:
+                    offer(event, ts)
+                with progress.get_lock():
+                    progress.value += min(1000, len(parsed) - start)
+    except (DateNotCoveredError, EventError) as error:
+        if sources is not None:  # the event it names, at its line (as one process places it)
+            place_error(error, _Lines([record for part in parts for record in part[bucket]], sources))
+        raise
     del parsed
     session._finish(as_of)
     cases: list[CaseState] = list(session._closed_cases)

@@ -244,7 +244,8 @@ def evaluate(
         for bucket in range(count)
     ]
     # 3. threads: each thread bucket is judged
-    judged = [delayed(_judge_part, pure=True)(spec, [part[2] for part in ids], bucket, as_of) for bucket in range(count)]
+    judged = [delayed(_judge_part, pure=True)(spec, [part[2] for part in ids], bucket, as_of, None, sources)
+              for bucket in range(count)]
     # 4. accountability over every base verdict and the events it reads
     account = delayed(_accountability, pure=True)(
         spec, [delayed(_accountability_input, pure=True)(spec, part) for part in judged], as_of)
