@@ -158,11 +158,11 @@ def test_errors_cross_processes_whole() -> None:
         list(read_events(['{"id": "a", "type": "case.received", "at": "2025-01-02T10:00:00+08:00", "case_id": "C", "matter": "m"}',
                           '{"id": "a", "type": "case.received", "at": "2025-01-03T10:00:00+08:00", "case_id": "C", "matter": "m"}'],
                          registry=Engine(CITY).registry))
-    except DuplicateEventError as error:
-        errors.append(error)
+    except DuplicateEventError as duplicate:
+        errors.append(duplicate)
     assert len(errors) == 4
-    for error in errors:
-        again = pickle.loads(pickle.dumps(error))
-        assert type(again) is type(error)
-        assert str(again) == str(error)
-        assert again.__dict__ == error.__dict__
+    for sent in errors:
+        again = pickle.loads(pickle.dumps(sent))
+        assert type(again) is type(sent)
+        assert str(again) == str(sent)
+        assert again.__dict__ == sent.__dict__
