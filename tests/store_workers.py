@@ -30,12 +30,12 @@ def writer(spec: tuple[str, str], batches: list[list[dict[str, Any]]], barrier: 
     """Add the events of each batch, waiting at the barrier before each; put (verdict ids given, attempts, errors)."""
     from efficiency_rules import EfficiencyRulesError, Engine
 
-    engine = Engine(CITY)
-    store = open_store(spec, engine, **options)
     given: list[str] = []
     attempts = 0
     errors: list[str] = []
+    store = None
     try:
+        store = open_store(spec, Engine(CITY), **options)
         for batch in batches:
             barrier.wait(timeout=600)
             for event in batch:
@@ -46,6 +46,27 @@ def writer(spec: tuple[str, str], batches: list[list[dict[str, Any]]], barrier: 
                     continue
                 given.extend(v.id for v in judged.verdicts)
                 attempts += judged.attempts
+    except BaseException as error:  # told to the test, and the other writers not left waiting
+        errors.append(f"{type(error).__name__}: {error}")
+        barrier.abort()
+        raise
     finally:
-        store.close()
+        if store is not None:
+            store.close()
         results.put((given, attempts, errors))
+
+
+def opener(paths: list[str], barrier: Any, results: Any) -> None:
+    """Open a store on each new file at the moment the other processes open it too; put the errors."""
+    from efficiency_rules import Engine
+    from efficiency_rules.stores import SQLiteStore
+
+    engine = Engine(CITY[:1])
+    errors = []
+    for path in paths:
+        barrier.wait(timeout=60)
+        try:
+            SQLiteStore(engine, path).close()
+        except Exception as error:  # noqa: BLE001 - counted by the test
+            errors.append(f"{type(error).__name__}: {error}")
+    results.put(errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 
 from .._engine import Engine
@@ -56,7 +57,7 @@ class SQLiteStore(StateStore):
             raise StoreError(f"SQLite store {self.path}: cannot open it: {exc} (a path to a file this process can "
                              "write)") from None
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._wal(timeout)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except BaseException as exc:
@@ -65,6 +66,20 @@ class SQLiteStore(StateStore):
                 raise
             raise StoreError(f"SQLite store {self.path}: cannot open it: {exc} (a path to a file this process can "
                              "write, on a local disk: WAL needs shared memory between the processes)") from None
+
+    def _wal(self, timeout: float) -> None:
+        """Switch the file to write-ahead logging. SQLite answers "database is locked" at once, without waiting,
+        when another process opens the same new file at that moment: asked again until ``timeout``."""
+        waited = 0.0
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or waited >= timeout:
+                    raise
+                time.sleep(0.05)
+                waited += 0.05
 
     def _migrate(self) -> None:
         db = self._db
