@@ -166,3 +166,23 @@ def test_errors_cross_processes_whole() -> None:
         assert type(again) is type(sent)
         assert str(again) == str(sent)
         assert again.__dict__ == sent.__dict__
+
+
+def test_on_a_terminal_progress_counts_the_events_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    monkeypatch.setattr(sys, "stderr", shown)
+    path, _ = _events(tmp_path, cases=400)
+    _, problems, counts, written = _local.evaluate_local(
+        tuple(CITY), str(path), dt.datetime.fromisoformat(AS_OF), backend="native", keep_going=False,
+        verdicts_path=str(tmp_path / "out.jsonl"), workers=2, zh=True, quiet=False)
+    assert problems == [] and written > 0
+    text = shown.getvalue()
+    assert "判定事件" in text and "100%" in text
+    assert f"{counts['judged']:,}个事件，每秒" in text

@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -237,9 +238,17 @@ def _judged(pool: list[_Worker], progress: Any, total: int, then: Callable[[int]
     results: dict[int, Any] = {}
     waiting = {worker.conn: index for index, worker in enumerate(pool)}
     bar: Any = None
+    started = time.monotonic()
+
+    def rate(done: int | None) -> str:
+        done = done or 0
+        elapsed = max(time.monotonic() - started, 1e-9)
+        return (f"{done:,}个事件，每秒{done / elapsed:,.0f}个，用时{elapsed:,.0f}秒" if zh
+                else f"{done:,} events, {done / elapsed:,.0f}/s, {elapsed:,.0f} s")
+
     if not quiet and sys.stderr.isatty():
         bar = click.progressbar(length=max(total, 1), label="判定事件" if zh else "judging events", file=sys.stderr,
-                                show_eta=True, show_percent=True)
+                                show_eta=True, show_percent=True, item_show_func=rate)
         bar.__enter__()
     shown = 0
     try:
@@ -250,7 +259,7 @@ def _judged(pool: list[_Worker], progress: Any, total: int, then: Callable[[int]
                 then(index)
             if bar is not None:
                 done = min(progress.value, total)
-                bar.update(done - shown)
+                bar.update(done - shown, done)
                 shown = done
     finally:
         if bar is not None:
