@@ -7,13 +7,10 @@ for the module: the events really are pickled, shuffled and judged in other proc
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import random
-import sys
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -36,25 +33,20 @@ from efficiency_rules import (
 from efficiency_rules import dask as on_dask
 from efficiency_rules.testing.strategies import event_histories
 
+if TYPE_CHECKING:  # the sibling module, as the type checker names it
+    from tests.benchmark_modules import load as load_benchmark
+else:
+    from benchmark_modules import load as load_benchmark
+
 # distributed's scheduler can leave a listening socket to the garbage collector when a cluster starts
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 ROOT = Path(__file__).resolve().parents[1]
-_BENCHMARKS = ROOT / "tests" / "benchmarks"
 CST = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.datetime(2024, 11, 29, 0, 0, tzinfo=CST)
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_benchmarks_{name}", _BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _load("synth")
-bench = _load("bench_realistic")
+synth = load_benchmark("synth")
+bench = load_benchmark("bench_realistic")
 CITY = [str(path) for path in bench.RULESETS]
 CLOCKS = [str(ROOT / "tests" / "data" / "rulesets" / "good" / "clocks.yaml")]
 

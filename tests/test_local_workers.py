@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import itertools
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -16,20 +15,16 @@ from click.testing import CliRunner
 from efficiency_rules import _local
 from efficiency_rules._cli import cli
 
+if TYPE_CHECKING:  # the sibling module, as the type checker names it
+    from tests.benchmark_modules import load as load_benchmark
+else:
+    from benchmark_modules import load as load_benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_benchmarks_{name}", ROOT / "tests" / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _load("synth")
-CITY = [str(path) for path in _load("bench_realistic").RULESETS]
+synth = load_benchmark("synth")
+CITY = [str(path) for path in load_benchmark("bench_realistic").RULESETS]
 AS_OF = "2026-01-05T00:00+08:00"
 
 BAD = [

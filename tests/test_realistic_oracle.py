@@ -15,31 +15,22 @@ and its scores.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
-from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from efficiency_rules import Engine, Event, read_events
 
-_BENCHMARKS = Path(__file__).parent / "benchmarks"
+if TYPE_CHECKING:  # the sibling module, as the type checker names it
+    from tests.benchmark_modules import load as load_benchmark
+else:
+    from benchmark_modules import load as load_benchmark
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_benchmarks_{name}", _BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look the module up by name
-    spec.loader.exec_module(module)
-    return module
 
-
-synth = _load("synth")
-bench = _load("bench_realistic")
+synth = load_benchmark("synth")
+bench = load_benchmark("bench_realistic")
 
 CASES, SEED, YEAR = 300, 5, 2025
 AS_OF = bench.as_of_for(YEAR)

@@ -51,6 +51,7 @@ from ._partition import (
     _judge_part,
     _newlines,
     _read_part,
+    _report_of,
     _Spec,
     _tally,
 )
@@ -269,23 +270,10 @@ def _judged(pool: list[_Worker], progress: Any, total: int, then: Callable[[int]
 
 def _report(spec: _Spec, results: list[Any], given: list[Any], revoked: set[str], scores: list[Any], notes: list[Any],
             aggregates: list[Any], counts: dict[str, int], as_of: dt.datetime) -> Any:
-    from ._verdicts import Report, Revocation, RulesetRef
+    from ._verdicts import RulesetRef
 
     verdicts = [v for part, _ in results for v in part if v.id not in revoked]
     verdicts.extend(given)
-    verdicts.sort(key=lambda v: (v.at, v.id))
-    cases = sorted((c for _, part in results for c in part),
-                   key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of))
-    engine = spec.engine()
-    return Report.model_construct(
-        as_of=as_of,
-        rulesets=[RulesetRef(id=r.id, version=r.version, path=r.path) for r in engine.rulesets],
-        verdicts=verdicts,
-        events=counts["judged"],
-        ignored_after_as_of=counts["after_as_of"],
-        open_threads=counts["open_threads"],
-        cases=cases,
-        scores=list(scores),
-        revocations=[Revocation.model_validate(r) for r in notes],
-        aggregates=list(aggregates or ()),
-    )
+    rulesets = [RulesetRef(id=r.id, version=r.version, path=r.path) for r in spec.engine().rulesets]
+    return _report_of(as_of, rulesets, verdicts, [c for _, part in results for c in part], counts, scores, notes,
+                      aggregates)

@@ -118,17 +118,16 @@ def _ruleset_name(item: Ruleset | str | os.PathLike[str]) -> str:
 # (its content was validated when it was made). These reducers are registered with ``copyreg`` when
 # this module is imported, in the client and in every worker alike.
 
-def _verdict_row(verdict: Verdict, *, explained: bool = True) -> tuple[Any, ...]:
-    """A verdict's content as plain values (its explanation written first, unless not ``explained``)."""
-    explanation: tuple[Any, ...] | None = None
-    if explained:
-        private = verdict.__pydantic_private__ or {}
-        writer = private.get("_explain")
-        if private.get("_explanation") is None and isinstance(writer, functools.partial) and writer.func is _explanation_from:
-            explanation = writer.args  # come from another process, not read since: sent on as it came
-        else:
-            e = verdict.explanation
-            explanation = (e.message_zh, e.message_en, tuple((f.zh, f.en, f.value) for f in e.facts))
+def _verdict_row(verdict: Verdict) -> tuple[Any, ...]:
+    """A verdict's content as plain values, its explanation written first."""
+    private = verdict.__pydantic_private__ or {}
+    writer = private.get("_explain")
+    explanation: tuple[Any, ...]
+    if private.get("_explanation") is None and isinstance(writer, functools.partial) and writer.func is _explanation_from:
+        explanation = writer.args  # come from another process, not read since: sent on as it came
+    else:
+        e = verdict.explanation
+        explanation = (e.message_zh, e.message_en, tuple((f.zh, f.en, f.value) for f in e.facts))
     return (verdict.id, verdict.ruleset, verdict.ruleset_version, verdict.rule, verdict.kind, verdict.thread, verdict.at,
             tuple((x.role, x.id) for x in verdict.subjects), verdict.points, verdict.card, verdict.sanction,
             tuple((c.id, c.citation, c.text) for c in verdict.cites), verdict.trigger, explanation)
@@ -160,7 +159,7 @@ def _verdict_from(*row: Any) -> Verdict:
     set_(verdict, "__pydantic_fields_set__", _MADE_FIELDS)
     set_(verdict, "__pydantic_extra__", None)
     set_(verdict, "__pydantic_private__", {
-        "_explanation": None, "_explain": None if explanation is None else functools.partial(_explanation_from, *explanation),
+        "_explanation": None, "_explain": functools.partial(_explanation_from, *explanation),
     })
     return verdict
 
@@ -481,3 +480,21 @@ def _counts(reads: list[int], repeats: list[int], tallies: list[dict[str, int]],
     }
 
 
+def _report_of(as_of: dt.datetime, rulesets: list[Any], verdicts: list[Verdict], cases: list[CaseState],
+               counts: dict[str, int], scores: list[Score], notes: list[Any], aggregates: list[Any] | None) -> Any:
+    """The report of partitions judged apart: their verdicts and case states in ``Engine.evaluate``'s order, with
+    what accountability gave (each a validated model already, so not checked again)."""
+    from ._verdicts import Report, Revocation
+
+    return Report.model_construct(
+        as_of=as_of,
+        rulesets=list(rulesets),
+        verdicts=sorted(verdicts, key=lambda v: (v.at, v.id)),
+        events=counts["judged"],
+        ignored_after_as_of=counts["after_as_of"],
+        open_threads=counts["open_threads"],
+        cases=sorted(cases, key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or as_of)),
+        scores=list(scores),
+        revocations=[Revocation.model_validate(r) for r in notes],
+        aggregates=list(aggregates or ()),
+    )

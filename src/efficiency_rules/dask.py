@@ -53,6 +53,7 @@ from ._partition import (
     _newlines,
     _problem_json,
     _read_part,
+    _report_of,
     _ruleset_name,
     _Spec,
     _tally,
@@ -122,7 +123,6 @@ class DaskReport:
 
     def gather(self, client: Any = None) -> tuple[Report, list[Problem], dict[str, int]]:
         """(the report, the problems in file and line order, the counts), computed on ``client`` if given."""
-        from ._verdicts import Report, Revocation
 
         bags = [self.verdicts, self.cases, self.scores, self.problems]
         # each partition goes from the worker that holds it to this process (computing a bag would first
@@ -139,20 +139,7 @@ class DaskReport:
         problems = sorted(problems, key=lambda p: p.order)
         if problems and not self.keep_going:
             raise problems[0].error()
-        verdicts = sorted(verdicts, key=lambda v: (v.at, v.id))
-        cases = sorted(cases, key=lambda c: (c.thread, c.ruleset, c.time_limit, c.start is None, c.start or self.as_of))
-        report = Report.model_construct(
-            as_of=self.as_of,
-            rulesets=list(self.rulesets),
-            verdicts=verdicts,
-            events=counts["judged"],
-            ignored_after_as_of=counts["after_as_of"],
-            open_threads=counts["open_threads"],
-            cases=cases,
-            scores=list(scores),
-            revocations=[Revocation.model_validate(r) for r in revocations],
-            aggregates=list(aggregates or ()),
-        )
+        report = _report_of(self.as_of, self.rulesets, verdicts, cases, counts, scores, revocations, aggregates)
         return report, problems, counts
 
     def write_jsonl(self, directory: str | os.PathLike[str], client: Any = None) -> dict[str, list[str]]:
