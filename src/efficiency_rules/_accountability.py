@@ -249,6 +249,10 @@ class _Ledger:
         self.verdicts: list[Verdict] = []  # base verdicts, then those this ledger gives, as they are given
         self.given_ids: set[str] = set()  # every verdict it gave, revoked ones included
         self.replaced: frozenset[str] = frozenset()  # cards a heavier card of the same case replaces (counted nowhere)
+        # where accountability is worked out for some subjects only (_account_split.py): which verdicts to give,
+        # and the cards of the base verdicts replaced by heavier ones this ledger does not see
+        self.owned: Callable[[Verdict], bool] | None = None
+        self.also_replaced: frozenset[str] = frozenset()
         # aggregates (_aggregates.py): the case clocks' figures and threads' keys they read, the rows they give
         self.figures: Sequence[ClockFigure] = ()
         self.thread_of: Callable[[Event], str] = lambda event: f"event:{event.id}"
@@ -354,7 +358,7 @@ class _Ledger:
         given: list[Verdict] = []
 
         def keep(verdict: Verdict | None) -> None:
-            if verdict is None:
+            if verdict is None or (self.owned is not None and not self.owned(verdict)):
                 return
             self.given_ids.add(verdict.id)
             if verdict.id not in revoked:
@@ -363,7 +367,7 @@ class _Ledger:
 
         spec = self.spec
         if spec.cards.same_thread == "replace":
-            self.replaced = replaced_cards(self.verdicts)
+            self.replaced = replaced_cards(self.verdicts) | self.also_replaced
         for ranking in spec.rankings:
             title = _title(ranking.title, ranking.id)
             streak: dict[str, int] = defaultdict(int)
@@ -659,6 +663,12 @@ def scores(version: Any, spec: AccountabilitySpec, verdicts: Sequence[Verdict], 
     policy = spec.scores
     if policy is None:
         return []
+    return ranked_scores(version, policy, score_rows(version, policy, verdicts, org), org)
+
+
+def score_rows(version: Any, policy: Any, verdicts: Sequence[Verdict], org: Organisation,
+               owned: Callable[[str], bool] | None = None) -> list[dict[str, Any]]:
+    """The score of each subject (of those ``owned``, if given) in each period it has verdicts in, not ranked."""
     calendar: Calendar = version.calendar
     role = policy.per
     table: dict[tuple[str, str], list[Verdict]] = defaultdict(list)
@@ -667,44 +677,54 @@ def scores(version: Any, spec: AccountabilitySpec, verdicts: Sequence[Verdict], 
         if (verdict.points is None and not vetoes) or not _matches(verdict, policy.verdicts):
             continue
         subject = _verdict_subjects(verdict, org).get(role)
-        if subject:
+        if subject and (owned is None or owned(subject)):
             table[(subject, _period(calendar.local(verdict.at).date(), policy.period))].append(verdict)
-    periods = sorted({period for _, period in table})
-    known = org.units if role == "unit" else org.people
+    return [_score_row(version, policy, subject, period, given) for (subject, period), given in table.items()]
+
+
+def _score_row(version: Any, policy: Any, subject: str, period: str, given: Sequence[Verdict]) -> dict[str, Any]:
+    deductions: dict[str, float] = defaultdict(float)
+    bonuses = 0.0
+    vetoed = False
+    for verdict in given:
+        if policy.veto is not None and _matches(verdict, policy.veto):
+            vetoed = True
+        if verdict.points is None:
+            continue
+        if verdict.points < 0:
+            deductions[verdict.rule] += -verdict.points
+        else:
+            bonuses += verdict.points
+    per_rule = {rule: min(total, policy.cap_per_rule) if policy.cap_per_rule is not None else total for rule, total in deductions.items()}
+    deducted = sum(per_rule.values())
+    if policy.cap_per_period is not None:
+        deducted = min(deducted, policy.cap_per_period)
+    score = round(float(policy.base) - deducted + bonuses, 4)
+    grade = None
+    for band in policy.bands:
+        if band.min is None or score >= band.min:
+            grade = band.grade
+            break
+    if vetoed and policy.bands:
+        grade = policy.bands[-1].grade
+    return {
+        "ruleset": version.ruleset.id, "ruleset_version": version.ruleset.version, "role": policy.per, "subject": subject,
+        "period": period, "base": float(policy.base), "deductions": round(deducted, 4), "bonuses": round(bonuses, 4),
+        "score": score, "grade": grade, "vetoed": vetoed, "verdicts": sorted(v.id for v in given),
+    }
+
+
+def ranked_scores(version: Any, policy: Any, rows: Sequence[dict[str, Any]], org: Organisation) -> list[Score]:
+    """The rows of the subjects with verdicts, and a full score for every other subject the organisation knows in
+    each of those periods, ranked within each period."""
+    out = list(rows)
+    periods = sorted({row["period"] for row in out})
+    present = {(row["subject"], row["period"]) for row in out}
+    known = org.units if policy.per == "unit" else org.people
     for period in periods:
         for subject in known:
-            table.setdefault((subject, period), [])
-    out: list[dict[str, Any]] = []
-    for (subject, period), given in table.items():
-        deductions: dict[str, float] = defaultdict(float)
-        bonuses = 0.0
-        vetoed = False
-        for verdict in given:
-            if policy.veto is not None and _matches(verdict, policy.veto):
-                vetoed = True
-            if verdict.points is None:
-                continue
-            if verdict.points < 0:
-                deductions[verdict.rule] += -verdict.points
-            else:
-                bonuses += verdict.points
-        per_rule = {rule: min(total, policy.cap_per_rule) if policy.cap_per_rule is not None else total for rule, total in deductions.items()}
-        deducted = sum(per_rule.values())
-        if policy.cap_per_period is not None:
-            deducted = min(deducted, policy.cap_per_period)
-        score = round(float(policy.base) - deducted + bonuses, 4)
-        grade = None
-        for band in policy.bands:
-            if band.min is None or score >= band.min:
-                grade = band.grade
-                break
-        if vetoed and policy.bands:
-            grade = policy.bands[-1].grade
-        out.append({
-            "ruleset": version.ruleset.id, "ruleset_version": version.ruleset.version, "role": role, "subject": subject,
-            "period": period, "base": float(policy.base), "deductions": round(deducted, 4), "bonuses": round(bonuses, 4),
-            "score": score, "grade": grade, "vetoed": vetoed, "verdicts": sorted(v.id for v in given),
-        })
+            if (subject, period) not in present:
+                out.append(_score_row(version, policy, subject, period, ()))
     in_period: dict[str, list[float]] = defaultdict(list)
     for row in out:
         if row["score"] == row["score"]:  # a score that is not a number ranks above none

@@ -463,6 +463,94 @@ def _account(
     return given, {note["verdict_id"] for note in notes} & ids, list(scores), notes, aggregates
 
 
+# -- accountability split by subject (_account_split.py): every group on its own, then put together ----------
+
+
+def _split(spec: _Spec) -> Any:
+    """How the engine's accountability splits by subject (None: in one place)."""
+    from ._account_split import split_of
+
+    return split_of(spec.engine())
+
+
+def _counted_of(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
+    from ._accountability import Counted
+    from ._verdicts import _subject
+
+    return [Counted(vid, ruleset, rule, thread, kind, card, points, at, [_subject(*s) for s in subjects])
+            for vid, ruleset, rule, thread, kind, card, points, at, subjects in rows]
+
+
+def _everywhere_part(spec: _Spec, part: _AccountabilityInput) -> list[str]:
+    """A partition's ledger events that every group reads (the organisation, revocations, rankings…), as JSON."""
+    split = _split(spec)
+    engine = spec.engine()
+    return [text for text in part[2] if engine.parse(text).type not in split.routed]
+
+
+def _everywhere(parts: list[list[str]]) -> list[str]:
+    return [text for part in parts for text in part]
+
+
+def _events_of(spec: _Spec, texts: Iterable[str]) -> list[Any]:
+    engine = spec.engine()
+    return [engine.parse(text) for text in texts]
+
+
+# What one partition sends one group: (counted rows, routed ledger events as JSON, figures as rows, replaced ids)
+_Routed = tuple[list[tuple[Any, ...]], list[str], list[list[Any]], list[str]]
+
+
+def _route_part(spec: _Spec, part: _AccountabilityInput, everywhere: list[str], as_of: dt.datetime,
+                groups: int) -> list[_Routed]:
+    """Deal a judged partition's counted verdicts, routed events and clock figures into the groups of their subjects."""
+    from ._account_split import route
+    from ._aggregates import ClockFigure
+
+    with bulk_collection():
+        engine = spec.engine()
+        split = _split(spec)
+        rows = {row[0]: row for row in part[0]}
+        texts: dict[str, tuple[Any, str]] = {}  # event id -> (the event, its JSON)
+        for text in part[2]:
+            event = engine.parse(text)
+            if event.type in split.routed:
+                texts[event.id] = (event, text)
+        dealt = route(engine, split, _counted_of(part[0]), [event for event, _ in texts.values()],
+                      [ClockFigure.from_json(row) for row in part[3]], _events_of(spec, everywhere), as_of, groups)
+        return [([rows[c.id] for c in group.counted], [texts[e.id][1] for e in group.events],
+                 [f.to_json() for f in group.figures], group.replaced) for group in dealt]
+
+
+def _group_part(spec: _Spec, parts: list[_Routed], everywhere: list[str], as_of: dt.datetime, group: int,
+                groups: int) -> Any:
+    """Accountability for the subjects of one group (a ``GroupResult``)."""
+    from ._account_split import Routed, account_group
+    from ._aggregates import ClockFigure
+
+    with bulk_collection():
+        engine = spec.engine()
+        routed = [Routed(_counted_of(rows), _events_of(spec, texts), [ClockFigure.from_json(f) for f in figures], list(replaced))
+                  for rows, texts, figures, replaced in parts]
+        return account_group(engine, _split(spec), routed, _events_of(spec, everywhere), as_of, group, groups)
+
+
+def _known_part(spec: _Spec, part: _AccountabilityInput, everywhere: list[str]) -> list[str]:
+    """The ids revoked (by any revocation in ``everywhere``) that are verdicts of this partition."""
+    revoked = {event.verdict_id for event in _events_of(spec, everywhere) if event.type == "verdict.revoked"}
+    return [vid for vid in part[1] if vid in revoked] if revoked else []
+
+
+def _combine_part(spec: _Spec, results: list[Any], everywhere: list[str], known: list[list[str]], as_of: dt.datetime
+                  ) -> tuple[list[Verdict], set[str], list[Score], list[Any], list[Any]]:
+    """The groups put together: what :func:`_accountability` gives in one place."""
+    from ._account_split import combine
+
+    ids = {vid for part in known for vid in part}
+    given, scores, notes, aggregates = combine(spec.engine(), results, _events_of(spec, everywhere), as_of, ids.__contains__)
+    return given, {note["verdict_id"] for note in notes} & ids, scores, notes, aggregates
+
+
 def _tally(part: dict[str, Any]) -> dict[str, int]:
     """A judged partition's counts (what leaves its worker for the report's counts)."""
     return {name: part[name] for name in ("judged", "after_as_of", "open_threads")}

@@ -44,16 +44,22 @@ from ._partition import (
     _accountability,
     _accountability_input,
     _Block,
+    _combine_part,
     _counts,
+    _everywhere,
+    _everywhere_part,
     _field_of,
+    _group_part,
     _id_part,
     _Items,
     _judge_part,
     _kept_verdicts,
+    _known_part,
     _newlines,
     _problem_json,
     _read_part,
     _report_of,
+    _route_part,
     _ruleset_name,
     _Spec,
     _tally,
@@ -202,6 +208,7 @@ def evaluate(
     ``keep_going``: bad events are reported (``DaskReport.problems``) and the rest judged; without
     it :meth:`DaskReport.to_report` raises the first.
     """
+    from ._account_split import split_of
     from ._engine import BACKENDS, _require_aware
 
     _require_aware(as_of, "as_of")
@@ -215,6 +222,7 @@ def evaluate(
     # the rulesets are checked here, before anything is sent to a worker; the report names them as given
     here = Engine(given, backend=backend, default_tz=default_tz, retention=retention)
     refs = [RulesetRef(id=r.id, version=r.version, path=r.path) for r in here.rulesets]
+    split = split_of(here) is not None
     here.close()
     spec = _Spec(tuple(_ruleset_name(item) for item in given), backend, default_tz, retention)
     if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:
@@ -233,9 +241,18 @@ def evaluate(
     # 3. threads: each thread bucket is judged
     judged = [delayed(_judge_part, pure=True)(spec, [part[2] for part in ids], bucket, as_of, None, sources)
               for bucket in range(count)]
-    # 4. accountability over every base verdict and the events it reads
-    account = delayed(_accountability, pure=True)(
-        spec, [delayed(_accountability_input, pure=True)(spec, part) for part in judged], as_of)
+    # 4. accountability over every base verdict and the events it reads: by groups of subjects where the rulesets
+    # allow it (each group's counted verdicts and events shuffled to it), in one task where they do not
+    inputs = [delayed(_accountability_input, pure=True)(spec, part) for part in judged]
+    if split:
+        everywhere = delayed(_everywhere, pure=True)([delayed(_everywhere_part, pure=True)(spec, part) for part in inputs])
+        routed = [delayed(_route_part, pure=True, nout=count)(spec, part, everywhere, as_of, count) for part in inputs]
+        results = [delayed(_group_part, pure=True)(spec, [part[group] for part in routed], everywhere, as_of, group, count)
+                   for group in range(count)]
+        known = [delayed(_known_part, pure=True)(spec, part, everywhere) for part in inputs]
+        account = delayed(_combine_part, pure=True)(spec, results, everywhere, known, as_of)
+    else:
+        account = delayed(_accountability, pure=True)(spec, inputs, as_of)
     revoked = account[1]
     verdicts = _bag.from_delayed([delayed(_kept_verdicts, pure=True)(part, revoked) for part in judged] + [account[0]])
     cases = _bag.from_delayed([delayed(_field_of, pure=True)(part, "cases") for part in judged])
