@@ -255,7 +255,7 @@ class Candidate:
     base: Mapping[str, Value] | None = None  # values shared with the clock's other verdicts, under ``values``
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineEntry:
     """A line of a clock's timeline: labels in each language, ``value`` as the explanation's facts record
     it, and ``text`` as a person reads it (rendered in the language shown; ``value`` when none)."""

