@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ from click.testing import CliRunner
 
 from efficiency_rules import _local
 from efficiency_rules._cli import cli
+from efficiency_rules._local import PARTITIONS_PER_WORKER
+from efficiency_rules._partition import _bucket
 
 if TYPE_CHECKING:  # the sibling module, as the type checker names it
     from tests.benchmark_modules import load as load_benchmark
@@ -98,9 +99,12 @@ def test_verdicts_written_by_two_processes_are_the_stream_s(tmp_path: Path) -> N
     # the rule and clock verdicts partition by partition, each in order of time, then id; then those
     # accountability gives
     assert rows[:len(threads)] == threads
-    keys = [(dt.datetime.fromisoformat(r["at"]), r["id"]) for r in threads]
-    runs = 1 + sum(1 for a, b in itertools.pairwise(keys) if b < a)
-    assert runs == 2
+    # partitions of threads (a CRC-32 of the thread key), four a worker, one after another
+    parts = [_bucket(r["thread"], 2 * PARTITIONS_PER_WORKER) for r in threads]
+    assert parts == sorted(parts) and len(set(parts)) > 2
+    for part in set(parts):
+        keys = [(dt.datetime.fromisoformat(r["at"]), r["id"]) for r, p in zip(threads, parts, strict=True) if p == part]
+        assert keys == sorted(keys)
     assert len(rows) == len(report["verdicts"])
 
 
@@ -120,10 +124,12 @@ def test_workers_need_no_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_an_error_met_while_judging_names_the_line_as_in_one_process(tmp_path: Path) -> None:
+    # C1 is done in 2025 (no clock of it runs on); C2's receipt in 2040 needs holiday data no one has yet
     path = tmp_path / "events.jsonl"
     path.write_text(
         json.dumps({"id": "r1", "type": "case.received", "at": "2025-09-19T10:00:00+08:00", "case_id": "C1",
                     "matter": "enterprise-registration"}) + "\n"
+        + json.dumps({"id": "w1", "type": "case.withdrawn", "at": "2025-09-19T11:00:00+08:00", "case_id": "C1"}) + "\n"
         + json.dumps({"id": "r2", "type": "case.received", "at": "2040-09-20T10:00:00+08:00", "case_id": "C2",
                       "matter": "enterprise-registration"}) + "\n", encoding="utf-8")
     runner = CliRunner()
@@ -132,7 +138,7 @@ def test_an_error_met_while_judging_names_the_line_as_in_one_process(tmp_path: P
     two = runner.invoke(cli, [*base, "--workers", "2"])
     assert one.exit_code == two.exit_code == 1
     assert two.stderr == one.stderr
-    assert two.stderr.startswith(f"efficiency-rules: error: {path}:2, event 'r2': ")
+    assert two.stderr.startswith(f"efficiency-rules: error: {path}:3, event 'r2': ")
     assert "is outside the holiday data, which covers 2004–2026" in two.stderr
 
 

@@ -1,7 +1,7 @@
 """``evaluate --workers N``: one events file judged by N local processes (standard library only).
 
 The steps are those of the ``dask`` module (:mod:`._partition`), run by N worker processes that
-each keep one partition of threads from the moment it is judged to the moment its verdicts are
+each keep a partition of threads from the moment it is judged to the moment its verdicts are
 written, so that a verdict and its explanation never travel between processes unless the report
 is asked for:
 
@@ -10,12 +10,13 @@ is asked for:
 2. this process meets the events of each id (the first stands, a repeat is skipped, another
    event with the same id is a problem at its line) and sends each worker the threads of its
    partition; with problems and without ``--keep-going`` it stops here, before judging;
-3. each worker judges its partition as ``Engine.evaluate`` judges it and sends back what
-   accountability reads (what a stream keeps of a verdict) and its counts;
-4. the workers write their verdicts (as JSON lines in order of time, or as verdicts for the
-   report) while this process runs accountability over what they sent; the partitions' lines are
-   written one partition after another, then come the verdicts accountability gives, as the stream
-   gives them.
+3. the threads are dealt into ``PARTITIONS_PER_WORKER`` partitions a worker; a worker judges one
+   at a time as ``Engine.evaluate`` judges it, sends back what accountability reads (what a stream
+   keeps of a verdict) and its counts, writes its verdicts (as JSON lines in order of time, or as
+   verdicts for the report), lets it go and takes the next one not yet judged;
+4. this process runs accountability over what they sent once every partition is judged, while the
+   last are written; the partitions' lines are written one partition after another, then come the
+   verdicts accountability gives, as the stream gives them.
 
 Workers are forked from this process where the platform allows it and this process runs no
 other thread (they then share the rulesets already loaded); otherwise they are started afresh
@@ -24,6 +25,7 @@ and load the rulesets themselves.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import multiprocessing
 import os
@@ -152,9 +154,11 @@ def _loop(conn: Connection, spec: _Spec, as_of: dt.datetime, progress: Any) -> N
             elif command == "lines":
                 assert part is not None
                 value = _write_lines(part, args[0])
+                part = None  # let go before the next partition is judged
             else:  # "report": the partition's verdicts (explained here) and case states
                 assert part is not None
                 value = (part["verdicts"], part["cases"])
+                part = None
             conn.send(("ok", value))
         except BaseException as error:  # told to this process's parent, which raises it
             conn.send(("error", _sendable(error)))
@@ -178,9 +182,15 @@ def _write_lines(part: dict[str, Any], path: str) -> int:
     return len(part["verdicts"])
 
 
+#: Thread partitions per worker: a worker holds one at a time (memory a fourth of one a worker), and one that
+#: finishes early takes the next (the workers finish together).
+PARTITIONS_PER_WORKER = 4
+
+
 def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progress: Any, *, keep_going: bool,
          verdicts_path: str | None, zh: bool, quiet: bool) -> tuple[Any, list[Problem], dict[str, Any], int]:
     count = len(pool)
+    parts = count * PARTITIONS_PER_WORKER
     sources = [path]
     # 1. read: one block a worker
     size = os.path.getsize(path)
@@ -188,11 +198,11 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
     blocks = [(start, min(start + step, size)) for start in range(0, max(size, 1), step)]
     before = 0
     for index, (start, end) in enumerate(blocks):
-        pool[index % count].send("read", _Block(0, path, os.path.abspath(path), start, end), before, count)
+        pool[index % count].send("read", _Block(0, path, os.path.abspath(path), start, end), before, parts)
         before += _newlines(path, start, end)
     reads = [pool[index % count].result() for index in range(len(blocks))]
     # 2. ids: the first event of each id stands
-    ids = [_id_part(spec, [read[1] for read in reads], bucket, count, sources) for bucket in range(count)]
+    ids = [_id_part(spec, [read[1] for read in reads], bucket, parts, sources) for bucket in range(parts)]
     problems = sorted([p for read in reads for p in read[0]] + [p for part in ids for p in part[0]],
                       key=lambda p: p.order)
     if problems and not keep_going:
@@ -200,29 +210,30 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
     read_counts = [read[2] for read in reads]
     repeats = [part[1] for part in ids]
     del reads
-    # 3. judge: one partition a worker; 4. a worker that has judged its partition writes its verdicts at
-    # once, while the others judge, and then while accountability runs here
-    for index, worker in enumerate(pool):
-        worker.send("judge", [[part[2][index]] for part in ids], sources)
-    total = sum(len(part[2][index]) for part in ids for index in range(count))
+    total = sum(len(part[2][index]) for part in ids for index in range(parts))
+    threads = [part[2] for part in ids]  # by id bucket, the records of each thread partition
     del ids
+
+    def records(index: int) -> list[list[Any]]:
+        """A thread partition's records, let go here once sent."""
+        found = [[bucket[index]] for bucket in threads]
+        for bucket in threads:
+            bucket[index] = []
+        return found
+
+    # 3. judge: each worker a partition at a time, the next when it is done; 4. a worker that has judged a
+    # partition writes its verdicts at once (or sends them for the report), while accountability runs here
     with tempfile.TemporaryDirectory(prefix="efficiency-rules-") as work:
-
-        def then(index: int) -> None:
-            if verdicts_path is None:
-                pool[index].send("report")
-            else:
-                pool[index].send("lines", os.path.join(work, f"{index}.jsonl"))
-
-        inputs, tallies = zip(*_judged(pool, progress, total, then, zh=zh, quiet=quiet), strict=True)
+        judging = _Judging(pool, parts, records, sources, None if verdicts_path is None else work)
+        inputs, tallies = zip(*judging.judged(progress, total, zh=zh, quiet=quiet), strict=True)
         counts = _counts(read_counts, repeats, list(tallies), [0], [len(problems)])
         given, revoked, scores, notes, aggregates = _accountability(spec, list(inputs), as_of)
-        results = [worker.result() for worker in pool]
+        results = judging.written()
         if verdicts_path is None:
             return _report(spec, results, given, revoked, scores, notes, aggregates, counts, as_of), problems, counts, 0
         written = sum(results)
         with click.open_file(verdicts_path, "wb") as out:
-            for index in range(count):  # partition after partition, each in order of time
+            for index in range(parts):  # partition after partition, each in order of time
                 with open(os.path.join(work, f"{index}.jsonl"), "rb") as part:
                     shutil.copyfileobj(part, out, 1 << 20)
             # then, as the stream does at its end, the verdicts accountability gives
@@ -232,40 +243,79 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
     return None, problems, {**counts, "revoked": sorted(revoked)}, written
 
 
-def _judged(pool: list[_Worker], progress: Any, total: int, then: Callable[[int], None], *, zh: bool,
-            quiet: bool) -> list[Any]:
-    """What each worker sends back once it has judged its partition (``then`` tells it what to do next), showing
-    progress on a terminal."""
-    results: dict[int, Any] = {}
-    waiting = {worker.conn: index for index, worker in enumerate(pool)}
-    bar: Any = None
-    started = time.monotonic()
+class _Judging:
+    """The thread partitions dealt to the workers as they become free: each is judged (what accountability reads
+    and the counts come back), then written to ``work`` as JSON lines (or, without ``work``, its verdicts and
+    case states come back for the report)."""
 
-    def rate(done: int | None) -> str:
-        done = done or 0
-        elapsed = max(time.monotonic() - started, 1e-9)
-        return (f"{done:,}个事件，每秒{done / elapsed:,.0f}个，用时{elapsed:,.0f}秒" if zh
-                else f"{done:,} events, {done / elapsed:,.0f}/s, {elapsed:,.0f} s")
+    def __init__(self, pool: list[_Worker], parts: int, records: Callable[[int], list[list[Any]]], sources: list[str],
+                 work: str | None) -> None:
+        self.pool, self.records, self.sources, self.work = pool, records, sources, work
+        self.queue = collections.deque(range(parts))
+        self.parts = parts
+        self.pending: dict[int, collections.deque[tuple[str, int]]] = {i: collections.deque() for i in range(len(pool))}
+        self.inputs: dict[int, Any] = {}
+        self.outputs: dict[int, Any] = {}
+        for index in range(len(pool)):
+            self._give(index)
 
-    if not quiet and sys.stderr.isatty():
-        bar = click.progressbar(length=max(total, 1), label="判定事件" if zh else "judging events", file=sys.stderr,
-                                show_eta=True, show_percent=True, item_show_func=rate)
-        bar.__enter__()
-    shown = 0
-    try:
-        while waiting:
-            for conn in wait(list(waiting), timeout=0.25):
-                index = waiting.pop(conn)
-                results[index] = pool[index].result()
-                then(index)
+    def _give(self, index: int) -> None:
+        if not self.queue:
+            return
+        part = self.queue.popleft()
+        worker = self.pool[index]
+        worker.send("judge", self.records(part), self.sources)
+        if self.work is None:
+            worker.send("report")
+        else:
+            worker.send("lines", os.path.join(self.work, f"{part}.jsonl"))
+        self.pending[index].extend((("judge", part), ("out", part)))
+
+    def _step(self, timeout: float) -> None:
+        waiting = {self.pool[index].conn: index for index, queue in self.pending.items() if queue}
+        for conn in wait(list(waiting), timeout=timeout):
+            index = waiting[conn]
+            kind, part = self.pending[index].popleft()
+            value = self.pool[index].result()
+            if kind == "judge":
+                self.inputs[part] = value
+            else:
+                self.outputs[part] = value
+                self._give(index)
+
+    def judged(self, progress: Any, total: int, *, zh: bool, quiet: bool) -> list[Any]:
+        """What each partition sent back once judged, in partition order, showing progress on a terminal."""
+        bar: Any = None
+        started = time.monotonic()
+
+        def rate(done: int | None) -> str:
+            done = done or 0
+            elapsed = max(time.monotonic() - started, 1e-9)
+            return (f"{done:,}个事件，每秒{done / elapsed:,.0f}个，用时{elapsed:,.0f}秒" if zh
+                    else f"{done:,} events, {done / elapsed:,.0f}/s, {elapsed:,.0f} s")
+
+        if not quiet and sys.stderr.isatty():
+            bar = click.progressbar(length=max(total, 1), label="判定事件" if zh else "judging events", file=sys.stderr,
+                                    show_eta=True, show_percent=True, item_show_func=rate)
+            bar.__enter__()
+        shown = 0
+        try:
+            while len(self.inputs) < self.parts:
+                self._step(0.25)
+                if bar is not None:
+                    done = min(progress.value, total)
+                    bar.update(done - shown, done)
+                    shown = done
+        finally:
             if bar is not None:
-                done = min(progress.value, total)
-                bar.update(done - shown, done)
-                shown = done
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    return [results[index] for index in range(len(pool))]
+                bar.__exit__(None, None, None)
+        return [self.inputs[part] for part in range(self.parts)]
+
+    def written(self) -> list[Any]:
+        """What each partition's writing gave (lines written, or its verdicts and case states), in partition order."""
+        while any(self.pending.values()):
+            self._step(1.0)
+        return [self.outputs[part] for part in range(self.parts)]
 
 
 def _report(spec: _Spec, results: list[Any], given: list[Any], revoked: set[str], scores: list[Any], notes: list[Any],
