@@ -4,7 +4,8 @@ The steps of a split evaluation, each a plain function of plain values (so that 
 another process and its result travel back): read a block of a file and validate its lines
 (:func:`_read_part`); meet the events of one id and keep the first (:func:`_id_part`); judge the
 threads of one partition as ``Engine.evaluate`` judges them (:func:`_judge_part`); run
-accountability over what every partition's verdicts give it (:func:`_accountability`). The
+accountability over what every partition's verdicts give it (:func:`_accountability`), or by
+groups of subjects (:func:`_route_part`, :func:`_group_part`, :func:`_combine_part`). The
 ``dask`` module runs them as Dask tasks; ``evaluate --workers N`` runs them on local processes.
 """
 

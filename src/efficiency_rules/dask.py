@@ -18,10 +18,13 @@ The work, as tasks:
    first, as the reader on one machine reports it.
 3. **Threads** (shuffle by thread key): each partition holds whole threads, judged by an engine
    built in the worker from the rulesets (paths or ids) exactly as ``Engine.evaluate`` judges them.
-4. **Accountability** (one reduce task): the verdicts of every thread and the events
-   accountability reads (organisation, rankings, interviews, revocations, counted events) go to one
-   task, which runs the rulesets' accountability sections over them. Its memory is that of the
-   thread verdicts (about 1 KB each), not of the events.
+4. **Accountability** (by groups of subjects, see ``_account_split``): where every section of the
+   rulesets is per one role (per unit in every shipped city), each partition deals what a stream
+   keeps of the verdicts it counts, the events counters count and its stopped clocks into groups of
+   units; each group is worked out on its own, reading the organisation, rankings, interviews and
+   revocations whole, and one small task puts the groups together (ranks the scores, finds the
+   revoked verdicts). Where the roles mix, one task receives every partition's counted verdicts and
+   the events accountability reads; its memory is that of the counted verdicts.
 
 The result equals ``Engine.evaluate`` over ``read_events`` of the same files read one after
 another: the same verdicts (ids and content), case states and scores.
