@@ -678,11 +678,15 @@ class Session:
 
         A revocation is ``found`` when the stream gave the verdict it names: told by the first 64 bits
         of the verdict ids given (a chance of about one in 10**13 per million verdicts of a false match).
+        The stream's last step: once the figures aggregates read are taken from its open threads, it
+        lets them go, so that accountability's own memory does not come on top of theirs.
         """
+        figures = self._figures(as_of)
+        self._threads, self._deadlines, self._retire, self._ids, self._closed_figures = {}, [], [], {}, []
         wanted = {_id_bits(cast("VerdictRevoked", e).verdict_id) for e in self._ledger if e.type == "verdict.revoked"}
         hits = {bits for bits in self._given if bits in wanted} if wanted else set()
         _, given, scores, notes, aggregates = account(self.engine, self._counted or [], self._ledger, as_of,
-                                                      known=lambda vid: _id_bits(vid) in hits, figures=self._figures(as_of))
+                                                      known=lambda vid: _id_bits(vid) in hits, figures=figures)
         given.sort(key=lambda v: (v.at, v.id))
         return given, scores, [Revocation.model_validate(note) for note in notes], aggregates
 
