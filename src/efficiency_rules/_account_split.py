@@ -32,14 +32,15 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ._accountability import (
+    ORG_TYPES,
     Counted,
     Organisation,
     RevocationNote,
     _event_subjects,
-    _Ledger,
     _verdict_subjects,
     ranked_scores,
     replaced_cards,
+    run_ledgers,
     score_rows,
 )
 from ._aggregates import ClockFigure
@@ -48,9 +49,6 @@ from ._events import Event, VerdictRevoked
 from ._verdicts import Aggregate, Score, Verdict
 
 __all__ = ["GroupResult", "Routed", "Split", "account_group", "combine", "group_of", "route", "split_of"]
-
-_ORG = ("org.staff_assigned", "org.unit_leaders")
-
 
 @dataclass(frozen=True)
 class Split:
@@ -68,7 +66,7 @@ def split_of(engine: Any) -> Split | None:
         return None
     roles: set[str] = set()
     counted: set[str] = set()
-    everywhere: set[str] = {*_ORG, "verdict.revoked", "ranking.published"}
+    everywhere: set[str] = {*ORG_TYPES, "verdict.revoked", "ranking.published"}
     for _, spec, _ in ledgers:
         for counter in spec.counters.values():
             roles.add(counter.per)
@@ -118,7 +116,8 @@ class Routed:
 
 
 def organisation(everywhere: Iterable[Event], as_of: dt.datetime) -> Organisation:
-    return Organisation(e for e in everywhere if e.type in _ORG and e.at <= as_of)
+    """The organisation as of ``as_of``, from the events every group reads."""
+    return Organisation(e for e in everywhere if e.type in ORG_TYPES and e.at <= as_of)
 
 
 def route(engine: Any, split: Split, counted: Sequence[Counted], events: Iterable[Event], figures: Iterable[ClockFigure],
@@ -199,19 +198,14 @@ def account_group(engine: Any, split: Split, parts: Sequence[Routed], everywhere
     counted = sorted((row for part in parts for row in part.counted), key=lambda c: (c.at, c.id))
     replaced = frozenset(vid for part in parts for vid in part.replaced)
     figures = [figure for part in parts for figure in part.figures]
-    verdicts: list[Any] = [row for row in counted if row.id not in revoked]
-    org = Organisation(e for e in kept if e.type in _ORG)
+    standing = [row for row in counted if row.id not in revoked]
+    org = organisation(kept, as_of)
     given: list[Verdict] = []
     rows: list[tuple[int, list[dict[str, Any]]]] = []
     aggregates: list[Aggregate] = []
     ledger_ids: set[str] = set()
-    for index, (version, spec, conditions) in enumerate(engine._ledgers):
-        ledger = _Ledger(version, spec, conditions, kept, org, as_of)
-        ledger.verdicts = list(verdicts)
-        ledger.figures, ledger.thread_of = figures, engine._thread_key
-        ledger.owned, ledger.also_replaced = owned, replaced
-        new = ledger.run(revoked)
-        verdicts += new
+    for index, version, spec, ledger, new, verdicts in run_ledgers(engine, standing, kept, org, as_of, revoked, figures,
+                                                                   owned=owned, replaced=replaced):
         given += new
         ledger_ids |= ledger.given_ids
         aggregates += [a for a in ledger.aggregates if a.role == role and own(a.subject)]
@@ -228,7 +222,7 @@ def combine(engine: Any, results: Sequence[GroupResult], everywhere: Sequence[Ev
     :func:`~efficiency_rules._accountability.account` gives them in one place. ``known`` tells whether a revoked
     id is the id of a verdict of the evaluation (counted or not)."""
     kept = sorted((e for e in everywhere if e.at <= as_of), key=lambda e: (e.at, e.id))
-    org = Organisation(e for e in kept if e.type in _ORG)
+    org = organisation(kept, as_of)
     given = sorted((v for result in results for v in result.given), key=lambda v: (v.at, v.id))
     all_scores: list[Score] = []
     for index, (version, spec, _) in enumerate(engine._ledgers):

@@ -33,7 +33,11 @@ from ._ruleset_schema import (
 from ._text import Phrase, Value, card, thread_phrase
 from ._verdicts import Aggregate, Score, Verdict, iso, make_verdict, verdict_id
 
-__all__ = ["LEDGER_TYPES", "Counted", "Organisation", "RevocationNote", "account", "apply_accountability", "counted_by"]
+__all__ = ["LEDGER_TYPES", "ORG_TYPES", "Counted", "Organisation", "RevocationNote", "account", "apply_accountability", "counted_by",
+           "run_ledgers"]
+
+#: The events the organisation is read from (who works where, who leads each unit).
+ORG_TYPES = ("org.staff_assigned", "org.unit_leaders")
 
 #: Event types an evaluation keeps for accountability, whatever the rulesets say.
 LEDGER_TYPES = frozenset(("org.staff_assigned", "org.unit_leaders", "verdict.revoked", "ranking.published", "interview.held"))
@@ -771,19 +775,13 @@ def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Eve
     revocations = [cast("VerdictRevoked", e) for e in kept if e.type == "verdict.revoked"]
     revoked = {e.verdict_id for e in revocations}
     standing: list[Any] = [v for v in base if v.id not in revoked]
-    verdicts = list(standing)
-    org = Organisation(e for e in kept if e.type in ("org.staff_assigned", "org.unit_leaders"))
+    org = Organisation(e for e in kept if e.type in ORG_TYPES)
     all_scores: list[Score] = []
     given: list[Verdict] = []
     base_ids = {v.id for v in base}
     ledger_ids: set[str] = set()
     aggregates: list[Aggregate] = []
-    for version, spec, conditions in engine._ledgers:
-        ledger = _Ledger(version, spec, conditions, kept, org, as_of)
-        ledger.verdicts = list(verdicts)
-        ledger.figures, ledger.thread_of = figures, engine._thread_key
-        new = ledger.run(revoked)
-        verdicts += new
+    for _, version, spec, ledger, new, verdicts in run_ledgers(engine, standing, kept, org, as_of, revoked, figures):
         given += new
         ledger_ids |= ledger.given_ids
         aggregates += ledger.aggregates
@@ -796,6 +794,25 @@ def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Eve
                                     "found": found(e.verdict_id)} for e in revocations]
     aggregates.sort(key=lambda a: (a.ruleset, a.ruleset_version, a.rule, a.period, a.role, a.subject))
     return standing, given, all_scores, notes, aggregates
+
+
+def run_ledgers(engine: Any, standing: Sequence[Any], kept: Sequence[Event], org: Organisation, as_of: dt.datetime,
+                revoked: set[str], figures: Sequence[ClockFigure], *, owned: Callable[[Verdict], bool] | None = None,
+                replaced: frozenset[str] = frozenset()) -> Iterator[tuple[int, Any, AccountabilitySpec, _Ledger, list[Verdict], list[Any]]]:
+    """Each accountability section in turn, over the ``standing`` verdicts and those the sections before it gave:
+    (its index, its ruleset version, the section, its ledger, the verdicts it gave, every verdict so far).
+
+    ``owned`` and ``replaced``: see :mod:`._account_split` (the verdicts to give; cards replaced elsewhere).
+    """
+    verdicts = list(standing)
+    for index, (version, spec, conditions) in enumerate(engine._ledgers):
+        ledger = _Ledger(version, spec, conditions, kept, org, as_of)
+        ledger.verdicts = list(verdicts)
+        ledger.figures, ledger.thread_of = figures, engine._thread_key
+        ledger.owned, ledger.also_replaced = owned, replaced
+        new = ledger.run(revoked)
+        verdicts += new
+        yield index, version, spec, ledger, new, verdicts
 
 
 @dataclass(frozen=True, slots=True)

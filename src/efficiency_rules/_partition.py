@@ -446,18 +446,15 @@ def _accountability(
 def _account(
     spec: _Spec, parts: list[_AccountabilityInput], as_of: dt.datetime
 ) -> tuple[list[Verdict], set[str], list[Score], list[Any], list[Any]]:
-    from ._accountability import Counted, account
+    from ._accountability import account
     from ._aggregates import ClockFigure
-    from ._verdicts import _subject
 
     engine = spec.engine()
     ledger = sorted((engine.parse(text) for part in parts for text in part[2]), key=lambda e: (e.at, e.id))
     if not ledger and not engine._ledgers:
         return [], set(), [], [], []
     ids = {vid for part in parts for vid in part[1]}
-    counted = sorted((Counted(vid, ruleset, rule, thread, kind, card, points, at, [_subject(*s) for s in subjects])
-                      for part in parts for vid, ruleset, rule, thread, kind, card, points, at, subjects in part[0]),
-                     key=lambda c: (c.at, c.id))
+    counted = sorted(_counted_of(row for part in parts for row in part[0]), key=lambda c: (c.at, c.id))
     figures = [ClockFigure.from_json(row) for part in parts for row in part[3]]
     _, given, scores, notes, aggregates = account(engine, counted, ledger, as_of, known=ids.__contains__, figures=figures)
     given.sort(key=lambda v: (v.at, v.id))
@@ -475,6 +472,7 @@ def _split(spec: _Spec) -> Any:
 
 
 def _counted_of(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
+    """``Counted`` projections from the plain rows that travel between processes (see :func:`_accountability_input`)."""
     from ._accountability import Counted
     from ._verdicts import _subject
 

@@ -37,21 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "efficiency-rules-bench")
     args = parser.parse_args(argv)
 
-    from efficiency_rules import Engine, read_events
+    from efficiency_rules import Engine
     from efficiency_rules._account_split import account_group, combine, route, split_of
     from efficiency_rules._accountability import account
-    from efficiency_rules._session import Session
 
     path, _ = bench.log_for(args.cases, args.cache)
     as_of = bench.as_of_for(2025)
     engine = Engine(bench.RULESETS)
-    session = Session(engine, keep_verdicts=False)
-    session._counted = []
-    limit = as_of.timestamp()
-    for event in read_events(path, registry=engine.registry, dedupe=False):
-        ts = event.at.timestamp()
-        if ts <= limit:
-            session._offer(event, ts)
+    session, _ = bench.stream_session(engine, path, as_of)
     session._finish(as_of)
     counted = sorted(session._counted, key=lambda c: (c.at, c.id))
     ledger = list(session._ledger)

@@ -101,6 +101,25 @@ def as_of_for(year: int) -> dt.datetime:
     return dt.datetime(year + 1, 1, 5, tzinfo=CST)
 
 
+def stream_session(engine: Any, path: Path, as_of: dt.datetime) -> tuple[Any, int]:
+    """A session judging ``path`` as ``Engine.evaluate_stream`` does (keeping what accountability reads of each
+    verdict, not the verdict), every event up to ``as_of`` offered, none finished: (the session, verdicts given)."""
+    from efficiency_rules import read_events
+    from efficiency_rules._gc import bulk_collection
+    from efficiency_rules._session import Session
+
+    session = Session(engine, keep_verdicts=False)
+    session._counted = []
+    limit = as_of.timestamp()
+    verdicts = 0
+    with bulk_collection():
+        for event in read_events(path, registry=engine.registry, dedupe=False):
+            ts = event.at.timestamp()
+            if ts <= limit:
+                verdicts += len(session._offer(event, ts))
+    return session, verdicts
+
+
 # -- verdict digests ------------------------------------------------------------------------
 
 

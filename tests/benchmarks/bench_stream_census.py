@@ -72,24 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "efficiency-rules-bench")
     args = parser.parse_args(argv)
 
-    from efficiency_rules import Engine, read_events
-    from efficiency_rules._gc import bulk_collection
-    from efficiency_rules._session import Session
+    from efficiency_rules import Engine
     from efficiency_rules._threads import _Thread
 
     path, _ = bench.log_for(args.cases, args.cache)
     as_of = bench.as_of_for(2025)
     engine = Engine(bench.RULESETS)
-    session = Session(engine, keep_verdicts=False)
-    session._counted = []
-    limit = as_of.timestamp()
-    verdicts = 0
     started = time.process_time()
-    with bulk_collection():
-        for event in read_events(path, registry=engine.registry, dedupe=False):
-            ts = event.at.timestamp()
-            if ts <= limit:
-                verdicts += len(session._offer(event, ts))
+    session, verdicts = bench.stream_session(engine, path, as_of)
     cpu = time.process_time() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.cases:,} cases: {session._events:,} events judged in {cpu:.1f} CPU s, {verdicts:,} verdicts so far; "
