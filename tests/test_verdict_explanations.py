@@ -106,3 +106,35 @@ def test_a_verdict_that_repeats_is_given_every_time_however_late(tmp_path: Path)
     assert late[0].at.isoformat() == "2024-09-24T17:30:00+08:00"
     assert late[-1].at.isoformat() == "2025-07-17T16:30:00+08:00"
     assert late[-1].explanation.message_zh == "办件C1 超期第1400小时（超期199个工作日又6小时）"
+
+
+def test_each_repeat_reads_its_own_count_and_lateness(tmp_path: Path) -> None:
+    """A repeat keeps only its number and lateness until its explanation is read: the words are the same."""
+    (tmp_path / "hourly.yaml").write_text(HOURLY, encoding="utf-8")
+    report = Engine([tmp_path / "hourly.yaml"]).evaluate(LATE[:2], as_of=dt.datetime(2024, 9, 26, 10, 0, tzinfo=CST))
+    late = sorted((v for v in report.verdicts if v.rule == "reply.late-hour"), key=lambda v: v.at)
+    assert [(v.at.strftime("%m-%d %H:%M"), v.explanation.message_zh) for v in late] == [
+        ("09-24 17:30", "办件C1 超期第1小时（超期不足1小时）"),  # given at the deadline: less than one period
+        ("09-25 10:00", "办件C1 超期第2小时（超期1小时）"),
+        ("09-25 11:00", "办件C1 超期第3小时（超期2小时）"),
+        ("09-25 12:00", "办件C1 超期第4小时（超期3小时）"),
+        ("09-25 14:30", "办件C1 超期第5小时（超期4小时）"),  # the lunch break does not count
+        ("09-25 15:30", "办件C1 超期第6小时（超期5小时）"),
+        ("09-25 16:30", "办件C1 超期第7小时（超期6小时）"),
+        ("09-25 17:30", "办件C1 超期第8小时（超期1个工作日）"),
+    ]
+    assert Report.model_validate_json(report.to_json()) == report
+    assert pickle.loads(pickle.dumps(late[3])) == late[3]
+
+
+def test_verdicts_and_case_states_are_ordinary_frozen_models(report: Report) -> None:
+    """Their fields are kept compactly (keys shared by all verdicts): still plain dicts to every reader."""
+    verdict = report.verdicts[0]
+    assert dict(verdict.__dict__) == {name: getattr(verdict, name) for name in verdict.__dict__}
+    copied = verdict.model_copy(update={"points": -9.0})
+    assert copied.points == -9.0 and verdict.points != -9.0 and copied.id == verdict.id
+    with pytest.raises(ValidationError, match="frozen"):
+        verdict.points = 1.0  # type: ignore[misc]
+    state = report.cases[0]
+    assert state.model_dump() == type(state).model_validate(state.model_dump()).model_dump()
+    assert state == type(state).model_validate(state.model_dump())

@@ -250,9 +250,23 @@ class Candidate:
     trigger: str
     actor: str | None
     unit: str | None
-    values: dict[str, Value] = field(default_factory=dict)
+    values: dict[str, Value] | Repeat = field(default_factory=dict)
     facts: Sequence[tuple[str, str, str]] = field(default_factory=list)  # extra (zh, en, value)
     base: Mapping[str, Value] | None = None  # values shared with the clock's other verdicts, under ``values``
+
+
+class Repeat:
+    """The values of the ``count``-th repeat of a verdict that repeats (``every``), made when its
+    explanation is written: a case late for months gives hundreds of them, and a report keeps each."""
+
+    __slots__ = ("count", "late_by", "per_day", "period", "working")
+
+    def __init__(self, late_by: int, count: int, working: bool, per_day: int, period: Span) -> None:
+        self.late_by, self.count, self.working, self.per_day, self.period = late_by, count, working, per_day, period
+
+    def values(self) -> dict[str, Value]:
+        # the first repeat, given at the deadline, reads "less than" one period: it counts the first
+        return {"overdue_by": Span(self.late_by, self.working, self.per_day, under=self.period), "count": str(self.count)}
 
 
 @dataclass(slots=True)
@@ -760,10 +774,7 @@ class ClockTrace:
                     if wake is None or ts < wake:
                         wake = ts
                     break
-                late_by = after + (k - 1) * every
-                # the first repeat, given at the deadline, reads "less than" one period: it counts the first
-                lateness = Span(late_by, self.working, self.per_day, under=period)
-                values: dict[str, Value] = {"overdue_by": lateness, "count": str(k)}
+                values = Repeat(after + (k - 1) * every, k, self.working, self.per_day, period)
                 out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values, _NO_FACTS, self.values))
                 k += 1
         return wake, warned

@@ -147,21 +147,21 @@ def _verdict_from(*row: Any) -> Verdict:
     Its fields were validated when it was made: it is built as ``model_construct`` builds a model,
     without the per-field defaults pass (every field is given).
     """
-    from ._verdicts import _MADE_FIELDS, Verdict, _citation, _subject
+    from ._verdicts import _MADE_FIELDS, Verdict, _citation, _compact, _subject, _VerdictPrivate
 
     (vid, ruleset, version, rule, kind, thread, at, subjects, points, card, sanction, cites, trigger, explanation) = row
     verdict = Verdict.__new__(Verdict)
     set_ = object.__setattr__
-    set_(verdict, "__dict__", {
+    set_(verdict, "__dict__", _compact(Verdict, {
         "id": vid, "ruleset": ruleset, "ruleset_version": version, "rule": rule, "kind": kind, "thread": thread, "at": at,
         "subjects": [_subject(role, who) for role, who in subjects], "points": points, "card": card, "sanction": sanction,
         "cites": [_citation(cid, citation, text) for cid, citation, text in cites], "trigger": trigger,
-    })
+    }))
     set_(verdict, "__pydantic_fields_set__", _MADE_FIELDS)
     set_(verdict, "__pydantic_extra__", None)
-    set_(verdict, "__pydantic_private__", {
+    set_(verdict, "__pydantic_private__", _compact(_VerdictPrivate, {
         "_explanation": None, "_explain": functools.partial(_explanation_from, *explanation),
-    })
+    }))
     return verdict
 
 

@@ -40,6 +40,7 @@ from ._clocks import (
     ClockPolicy,
     ClockRun,
     ClockTrace,
+    Repeat,
     case_matter,
     charged_to,
     run_clock,
@@ -1111,8 +1112,10 @@ class _ClockWhy:
         return written + [_fact(zh, en, value) for zh, en, value in self.facts_given]
 
     def values(self) -> dict[str, Value]:
+        extra = self.extra
+        more: Mapping[str, Value] = extra.values() if isinstance(extra, Repeat) else extra
         return {
             **self.current.fields,
             "rule": self.rule_id, "thread": thread_phrase(self.key), "event_id": self.trigger, "actor": self.actor or "",
-            "unit": self.unit or "", "at": self.local_at, **(self.base or {}), **self.extra,
+            "unit": self.unit or "", "at": self.local_at, **(self.base or {}), **more,
         }
