@@ -255,18 +255,19 @@ class Candidate:
     base: Mapping[str, Value] | None = None  # values shared with the clock's other verdicts, under ``values``
 
 
-class Repeat:
-    """The values of the ``count``-th repeat of a verdict that repeats (``every``), made when its
-    explanation is written: a case late for months gives hundreds of them, and a report keeps each."""
+#: A repeat of a verdict that repeats (``every``): (late by, its number, working measure?, seconds a
+#: day, the period), in the clock's measure. A case late for months gives hundreds of them and a
+#: report keeps each: numbers only, in a plain tuple (which the cyclic collector stops tracking once
+#: it has seen it), made into the values its message is rendered with when it is read.
+Repeat = tuple[int, int, bool, int, int]
 
-    __slots__ = ("count", "late_by", "per_day", "period", "working")
 
-    def __init__(self, late_by: int, count: int, working: bool, per_day: int, period: Span) -> None:
-        self.late_by, self.count, self.working, self.per_day, self.period = late_by, count, working, per_day, period
-
-    def values(self) -> dict[str, Value]:
-        # the first repeat, given at the deadline, reads "less than" one period: it counts the first
-        return {"overdue_by": Span(self.late_by, self.working, self.per_day, under=self.period), "count": str(self.count)}
+def repeat_values(repeat: Repeat) -> dict[str, Value]:
+    """The values the ``count``-th repeat's message is rendered with: how late, and which repeat."""
+    late_by, count, working, per_day, every = repeat
+    # the first repeat, given at the deadline, reads "less than" one period: it counts the first
+    period = Span(every, working, per_day)
+    return {"overdue_by": Span(late_by, working, per_day, under=period), "count": str(count)}
 
 
 @dataclass(slots=True)
@@ -762,7 +763,6 @@ class ClockTrace:
                 continue
             _, first_x, every, key, verdict, after = item
             k = self._first_repeat(first_x, every, given_before)
-            period = Span(every, self.working, self.per_day)  # one for all the repeats' "less than"
             while True:
                 moment = self.repeat_moment(first_x + (k - 1) * every)
                 if moment is None:
@@ -774,7 +774,7 @@ class ClockTrace:
                     if wake is None or ts < wake:
                         wake = ts
                     break
-                values = Repeat(after + (k - 1) * every, k, self.working, self.per_day, period)
+                values: Repeat = (after + (k - 1) * every, k, self.working, self.per_day, every)
                 out.append(Candidate(f"{key}.{k}", verdict, moment, ts, False, trigger, actor, unit, values, _NO_FACTS, self.values))
                 k += 1
         return wake, warned

@@ -40,9 +40,9 @@ from ._clocks import (
     ClockPolicy,
     ClockRun,
     ClockTrace,
-    Repeat,
     case_matter,
     charged_to,
+    repeat_values,
     run_clock,
     trace_clock,
 )
@@ -1113,7 +1113,7 @@ class _ClockWhy:
 
     def values(self) -> dict[str, Value]:
         extra = self.extra
-        more: Mapping[str, Value] = extra.values() if isinstance(extra, Repeat) else extra
+        more: Mapping[str, Value] = repeat_values(extra) if isinstance(extra, tuple) else extra
         return {
             **self.current.fields,
             "rule": self.rule_id, "thread": thread_phrase(self.key), "event_id": self.trigger, "actor": self.actor or "",
