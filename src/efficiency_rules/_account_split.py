@@ -115,9 +115,6 @@ class Routed:
     replaced: list[str]  # ids among ``counted`` that a heavier card of the same case replaces
 
 
-def organisation(everywhere: Iterable[Event], as_of: dt.datetime) -> Organisation:
-    """The organisation as of ``as_of``, from the events every group reads."""
-    return Organisation(e for e in everywhere if e.type in ORG_TYPES and e.at <= as_of)
 
 
 def route(engine: Any, split: Split, counted: Sequence[Counted], events: Iterable[Event], figures: Iterable[ClockFigure],
@@ -127,7 +124,7 @@ def route(engine: Any, split: Split, counted: Sequence[Counted], events: Iterabl
     ``counted`` must hold every counted verdict of the threads it holds (a case's cards are compared with the
     case's other cards here); ``everywhere`` is every event that every group reads (the organisation among them).
     """
-    org = organisation(everywhere, as_of)
+    org = Organisation(e for e in everywhere if e.at <= as_of)
     role = split.role
     out = [Routed([], [], [], []) for _ in range(groups)]
     revoked = {cast("VerdictRevoked", e).verdict_id for e in everywhere if e.type == "verdict.revoked" and e.at <= as_of}
@@ -199,7 +196,7 @@ def account_group(engine: Any, split: Split, parts: Sequence[Routed], everywhere
     replaced = frozenset(vid for part in parts for vid in part.replaced)
     figures = [figure for part in parts for figure in part.figures]
     standing = [row for row in counted if row.id not in revoked]
-    org = organisation(kept, as_of)
+    org = Organisation(kept)  # (kept: the events up to as_of)
     given: list[Verdict] = []
     rows: list[tuple[int, list[dict[str, Any]]]] = []
     aggregates: list[Aggregate] = []
@@ -222,7 +219,7 @@ def combine(engine: Any, results: Sequence[GroupResult], everywhere: Sequence[Ev
     :func:`~efficiency_rules._accountability.account` gives them in one place. ``known`` tells whether a revoked
     id is the id of a verdict of the evaluation (counted or not)."""
     kept = sorted((e for e in everywhere if e.at <= as_of), key=lambda e: (e.at, e.id))
-    org = organisation(kept, as_of)
+    org = Organisation(kept)  # (kept: the events up to as_of)
     given = sorted((v for result in results for v in result.given), key=lambda v: (v.at, v.id))
     all_scores: list[Score] = []
     for index, (version, spec, _) in enumerate(engine._ledgers):

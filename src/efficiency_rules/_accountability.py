@@ -40,7 +40,7 @@ __all__ = ["LEDGER_TYPES", "ORG_TYPES", "Counted", "Organisation", "RevocationNo
 ORG_TYPES = ("org.staff_assigned", "org.unit_leaders")
 
 #: Event types an evaluation keeps for accountability, whatever the rulesets say.
-LEDGER_TYPES = frozenset(("org.staff_assigned", "org.unit_leaders", "verdict.revoked", "ranking.published", "interview.held"))
+LEDGER_TYPES = frozenset((*ORG_TYPES, "verdict.revoked", "ranking.published", "interview.held"))
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {">=": operator.ge, ">": operator.gt, "==": operator.eq, "<=": operator.le,
                                                   "<": operator.lt, "≥": operator.ge, "≤": operator.le}
@@ -50,7 +50,7 @@ _Entry = TypeVar("_Entry", tuple[float, str], tuple[float, str | None, str | Non
 
 
 class Organisation:
-    """Who works where and who leads each unit, at any moment (from org.* events)."""
+    """Who works where and who leads each unit, at any moment (from the org.* events among ``events``)."""
 
     def __init__(self, events: Iterable[Event]) -> None:
         staff: dict[str, list[tuple[float, str]]] = defaultdict(list)
@@ -59,7 +59,7 @@ class Organisation:
         self.people: set[str] = set()
         self.verdict_subjects: dict[str, dict[str, str | None]] = {}  # verdict id -> its subjects by role
         self.subject_sets: dict[tuple[tuple[str, str | None], ...], dict[str, str | None]] = {}
-        for event in sorted(events, key=lambda e: (e.at, e.id)):
+        for event in sorted((e for e in events if e.type in ORG_TYPES), key=lambda e: (e.at, e.id)):
             ts = event.at.timestamp()
             # The type name fixes the fields (the registry holds one class per name).
             if event.type == "org.staff_assigned":
@@ -775,7 +775,7 @@ def account(engine: Any, base: Sequence[Verdict | Counted], events: Sequence[Eve
     revocations = [cast("VerdictRevoked", e) for e in kept if e.type == "verdict.revoked"]
     revoked = {e.verdict_id for e in revocations}
     standing: list[Any] = [v for v in base if v.id not in revoked]
-    org = Organisation(e for e in kept if e.type in ORG_TYPES)
+    org = Organisation(kept)
     all_scores: list[Score] = []
     given: list[Verdict] = []
     base_ids = {v.id for v in base}
