@@ -46,6 +46,7 @@ from ._text import approver as approver_text
 from ._text import duration as duration_text
 from ._text import limit as _limit_text
 from ._text import reason as reason_text
+from ._verdicts import ZERO as _ZERO
 from ._verdicts import iso
 
 __all__ = [
@@ -309,31 +310,12 @@ class ClockRun:
     candidates: list[Candidate] = field(default_factory=list)
     next_wake: float | None = None  # the next moment something changes if no event comes
 
-    def days(self, seconds: int) -> float:
-        return round(seconds / self.seconds_per_day, 4)
-
     def state(self) -> dict[str, Any]:
         """The case state for a report."""
-        return {
-            "time_limit": self.policy.id,
-            "matter": self.matter,
-            "status": self.status,
-            "start": self.start,
-            "deadline": self.deadline,
-            "stopped_at": self.stopped_at,
-            "limit": None if self.limit is None else sys.intern(str(self.limit)),
-            "measure": "working_time" if self.working else "elapsed_time",
-            "elapsed_seconds": self.elapsed,
-            "elapsed_days": self.days(self.elapsed),
-            "remaining_seconds": self.remaining,
-            "remaining_days": self.days(self.remaining),
-            "paused_seconds": self.paused,
-            "paused_days": self.days(self.paused),
-            "overdue_seconds": self.overdue,
-            "overdue_days": self.days(self.overdue),
-            "extension_seconds": self.extension,
-            "extension_days": self.days(self.extension),
-        }
+        values: dict[str, Any] = {}
+        state_values(values, self.policy.id, self.matter, self.status, self.start, self.deadline, self.stopped_at, self.limit,
+                     self.working, self.seconds_per_day, self.elapsed, self.remaining, self.paused, self.overdue, self.extension)
+        return values
 
     def span(self, seconds: int) -> Span:
         """``seconds`` of this clock's measure, to render."""
@@ -344,6 +326,32 @@ class ClockRun:
         if self.limit is None:
             return None
         return Limit(self.limit, self.span(self.extension) if self.extension else None)
+
+
+def state_values(
+    out: dict[str, Any], time_limit: str, matter: str | None, status: str, start: dt.datetime | None,
+    deadline: dt.datetime | None, stopped_at: dt.datetime | None, limit: Duration | None, working: bool, per_day: int,
+    elapsed: int, remaining: int, paused: int, overdue: int, extension: int,
+) -> None:
+    """Add to ``out`` a clock's fields of a case state, in their order (a figure of nought days is one shared zero)."""
+    out["time_limit"] = time_limit
+    out["matter"] = matter
+    out["status"] = status
+    out["start"] = start
+    out["deadline"] = deadline
+    out["stopped_at"] = stopped_at
+    out["limit"] = None if limit is None else sys.intern(str(limit))
+    out["measure"] = "working_time" if working else "elapsed_time"
+    out["elapsed_seconds"] = elapsed
+    out["elapsed_days"] = round(elapsed / per_day, 4) or _ZERO
+    out["remaining_seconds"] = remaining
+    out["remaining_days"] = round(remaining / per_day, 4) or _ZERO
+    out["paused_seconds"] = paused
+    out["paused_days"] = round(paused / per_day, 4) or _ZERO
+    out["overdue_seconds"] = overdue
+    out["overdue_days"] = round(overdue / per_day, 4) or _ZERO
+    out["extension_seconds"] = extension
+    out["extension_days"] = round(extension / per_day, 4) or _ZERO
 
 
 def _describe(seconds: int, working: bool, per_day: int) -> str:
@@ -677,43 +685,62 @@ class ClockTrace:
                        working=working, seconds_per_day=per_day, timeline=list(self.timeline), candidates=list(self.candidates))
         stop = self.stop
         end = stop.at if stop is not None else now
-        end_m = self.of(end)
-        total = self.total
-        deadline = self.deadline
-        run.deadline = deadline
-        paused = self.excluded_until(end_m)
-        elapsed = max(0, end_m - self.origin - paused)
-        run.elapsed, run.paused = elapsed, paused
+        run.deadline = self.deadline
+        run.elapsed, run.paused, run.remaining, run.overdue, run.status = self._figures(end)
         run.extension = self.extension
         if stop is None:
             run.pause_reasons = tuple(sorted(self.open_reasons))
             run.waiting_supplement = self.waiting_supplement
             run.paused_since = self.paused_since
-        run.remaining = max(0, total - elapsed)
-        late = deadline is not None and end > deadline
-        run.overdue = max(0, elapsed - total) if late else 0
-        if stop is not None:
+        else:
             run.stopped_at = stop.at
-            run.status = ("withdrawn" if stop.type == WITHDRAWN else "rejected" if stop.type == REJECTED
-                          else "completed_late" if late else "completed_on_time")
-        elif late:
-            run.status = "overdue"
-        elif self.paused_open:
-            run.status = "paused"
 
         if offers:
             given_before = since[1] if since is not None and since[0] == run.start_event else -math.inf
             next_wake, warned = self.due(now.timestamp(), given_before, run.candidates)
+            if warned and run.status == "running":
+                run.status = "warning"
         else:
-            now_ts = now.timestamp()
             next_wake = None
-            warned = any(item[0] is not None and item[5] and item[0] < now_ts for item in self._scheduled())
-        if warned and run.status == "running":
-            run.status = "warning"
+            if run.status == "running" and self._warned(now.timestamp()):
+                run.status = "warning"
         run.next_wake = next_wake
         if explain:
             self._summarise(run, end)
         return run
+
+    def _figures(self, end: dt.datetime) -> tuple[int, int, int, int, str]:
+        """A started clock's elapsed, paused, remaining and overdue time at ``end`` (its stop, or now), and its
+        status before warnings are counted."""
+        end_m = self.of(end)
+        paused = self.excluded_until(end_m)
+        elapsed = max(0, end_m - self.origin - paused)
+        total, deadline, stop = self.total, self.deadline, self.stop
+        late = deadline is not None and end > deadline
+        if stop is not None:
+            status = ("withdrawn" if stop.type == WITHDRAWN else "rejected" if stop.type == REJECTED
+                      else "completed_late" if late else "completed_on_time")
+        else:
+            status = "overdue" if late else "paused" if self.paused_open else "running"
+        return elapsed, paused, max(0, total - elapsed), max(0, elapsed - total) if late else 0, status
+
+    def _warned(self, now_ts: float) -> bool:
+        """Whether a warning has been given before ``now_ts``."""
+        return any(item[0] is not None and item[5] and item[0] < now_ts for item in self._scheduled())
+
+    def state_at(self, now: dt.datetime, out: dict[str, Any]) -> None:
+        """Add to ``out`` the clock's fields of a case state as of ``now``: ``at(now, explain=False,
+        offers=False).state()``, worked out without the run."""
+        if not self.started:
+            state_values(out, self.policy.id, self.matter, self.status, None, None, self.stopped_at, None, True, 86400,
+                         0, 0, 0, 0, 0)
+            return
+        stop = self.stop
+        elapsed, paused, remaining, overdue, status = self._figures(stop.at if stop is not None else now)
+        if status == "running" and self._warned(now.timestamp()):
+            status = "warning"
+        state_values(out, self.policy.id, self.matter, status, self.start, self.deadline, None if stop is None else stop.at,
+                     self.limit, self.working, self.per_day, elapsed, remaining, paused, overdue, self.extension)
 
     def _scheduled(self) -> list[tuple[Any, ...]]:
         """The verdicts time gives, in the ruleset's order: warnings, then overdue entries.

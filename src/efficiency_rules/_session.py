@@ -80,6 +80,7 @@ from ._verdicts import (
     RulesetRef,
     Score,
     Verdict,
+    engine_case_state,
     explanation_of,
     iso,
     make_case_state,
@@ -89,7 +90,7 @@ from ._verdicts import (
 
 __all__ = ["Session"]
 
-_NO_EARLIER: tuple[int, dict[tuple[int, str], list[ClockTrace | None]]] = (0, {})
+_NO_EARLIER: tuple[int, dict[tuple[int, str], list[ClockTrace | None]], dict[tuple[int, str], float]] = (0, {}, {})
 
 
 class Session:
@@ -429,22 +430,27 @@ class Session:
                now_ts: float) -> ClockTrace | None:
         """The trace of a clock over the thread's log as seen at ``now_ts``, worked out once per log and meaning.
 
-        When the log has grown since, the earlier trace is extended by the new events where nothing
-        they could do moves the clock's start; otherwise the log is traced again.
+        When the log has grown since, the earlier traces stand if the clock reads none of the new
+        events (see :func:`_unread`); the earlier trace is extended by them where nothing they could
+        do moves the clock's start; otherwise the log is traced again.
         """
         log = thread.log
         if thread.traced != len(log):
-            thread.earlier = (thread.traced, thread.traces)
+            thread.earlier = (thread.traced, thread.traces, thread.due)
             thread.traces = {}
-            thread.due.clear()
+            thread.due = {}
             thread.traced = len(log)
+        earlier_length, earlier, earlier_due = thread.earlier
         known = thread.traces.get(mark)
+        if known is None and (previous := earlier.get(mark)) is not None and _unread(policy, previous, log, earlier_length):
+            known = thread.traces[mark] = previous
+            if (due := earlier_due.get(mark)) is not None:
+                thread.due[mark] = due
         if known is not None:
             for trace in known:
                 if trace is None or trace.valid_from < now_ts <= trace.valid_to:
                     return trace
         trace = None
-        earlier_length, earlier = thread.earlier
         for candidate in earlier.get(mark) or ():
             if candidate is not None and candidate.settled:
                 for event in log[earlier_length:]:
@@ -527,13 +533,17 @@ class Session:
         added to it from the same runs (see :meth:`_clock_figures`)."""
         states = []
         wanted = self.engine._aggregate_clocks if figures is not None else frozenset()
-        for index, run in self._clock_states(thread, as_of):
-            ruleset = self.engine._versions[index].ruleset
-            states.append(make_case_state(
-                {"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version, **run.state()}
-            ))
-            if wanted and (ruleset.id, run.policy.id) in wanted:
-                figure = _figure(thread, ruleset.id, run)
+        as_of_ts = as_of.timestamp()
+        for version, _, policy, mark in self._clock_list(thread):
+            trace = self._trace(thread, mark, version, policy, as_of_ts)
+            if trace is None:
+                continue
+            ruleset = version.ruleset
+            values = {"thread": thread.key, "ruleset": ruleset.id, "ruleset_version": ruleset.version}
+            trace.state_at(as_of, values)
+            states.append(engine_case_state(values))
+            if wanted and (ruleset.id, policy.id) in wanted:
+                figure = _figure(thread, ruleset.id, trace.at(as_of, explain=False, offers=False))
                 if figure is not None:
                     figures.append(figure)  # type: ignore[union-attr]  # wanted is empty without figures
         return states
@@ -562,16 +572,6 @@ class Session:
             if thread.log:
                 figures.extend(self._clock_figures(thread, as_of))
         return figures
-
-    def _clock_states(self, thread: _Thread, as_of: dt.datetime) -> list[tuple[int, ClockRun]]:
-        """The thread's clocks as of ``as_of``, for a report: nothing is given or scheduled."""
-        runs = []
-        as_of_ts = as_of.timestamp()
-        for version, index, policy, mark in self._clock_list(thread):
-            trace = self._trace(thread, mark, version, policy, as_of_ts)
-            if trace is not None:
-                runs.append((index, trace.at(as_of, explain=False, offers=False)))
-        return runs
 
     def _emit_clock(
         self, index: int, version: _Version, policy: ClockPolicy, current: ClockTrace, candidate: Candidate, thread: _Thread,
@@ -737,7 +737,8 @@ class Session:
             twin.log = list(thread.log)
             twin.clock_marks = dict(thread.clock_marks)
             twin.traces = {mark: list(traces) for mark, traces in thread.traces.items()}
-            twin.earlier = (thread.earlier[0], {mark: list(traces) for mark, traces in thread.earlier[1].items()})
+            twin.earlier = (thread.earlier[0], {mark: list(traces) for mark, traces in thread.earlier[1].items()},
+                            dict(thread.earlier[2]))
             twin.due = dict(thread.due)
             twin.clocks = None if thread.clocks is None else list(thread.clocks)
             twin.firsts = {name: list(values) for name, values in thread.firsts.items()}
@@ -902,6 +903,25 @@ class Session:
                             thread.clock_marks[mark] = (trace.start_event, session._now_ts)
                     session._clocks(thread, session._now, session._now_ts, [])
         return session
+
+
+def _unread(policy: ClockPolicy, traces: list[ClockTrace | None], log: list[Event], start: int) -> bool:
+    """Whether the clock's ``traces`` of ``log[:start]`` are its traces of the whole ``log``: the clock reads
+    none of the later events' types, and what it reads of any event (the case's matter, the fields its
+    messages name: each the first event's that has it) is known already or not in them."""
+    relevant = policy.relevant
+    later = log[start:]
+    for event in later:
+        if event.type in relevant:
+            return False
+    names = policy.message_fields
+    for trace in traces:
+        if trace is None or trace.matter is None:
+            return False
+        for name in names:
+            if name not in trace.fields and any(field_value(getattr(event, name, None)) is not None for event in later):
+                return False
+    return True
 
 
 def _figure(thread: _Thread, ruleset: str, run: ClockRun) -> ClockFigure | None:

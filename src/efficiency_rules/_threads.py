@@ -56,7 +56,8 @@ class _Thread:
     # events can take at different moments: see ClockTrace); cleared when the log grows
     traces: dict[tuple[int, str], list[ClockTrace | None]] = field(default_factory=dict)
     traced: int = 0  # the length of the log the traces are of
-    earlier: tuple[int, dict[tuple[int, str], list[ClockTrace | None]]] = (0, {})  # the traces of a shorter log
+    # the traces of a shorter log, and when each clock was next due then (``due`` of that log)
+    earlier: tuple[int, dict[tuple[int, str], list[ClockTrace | None]], dict[tuple[int, str], float]] = (0, {}, {})
     # (version, time limit) -> when its clock next gives a verdict (or changes meaning), while the log is unchanged
     due: dict[tuple[int, str], float] = field(default_factory=dict)
     # (version, its index, time limit, mark) of the time limits that may apply (the case's matter rules others out)

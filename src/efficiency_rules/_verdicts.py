@@ -47,8 +47,8 @@ if TYPE_CHECKING:
     from ._events import Event
 
 __all__ = [
-    "Aggregate", "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject", "Verdict",
-    "make_case_state", "make_verdict", "render_message", "verdict_id",
+    "ZERO", "Aggregate", "CaseState", "Citation", "Explanation", "Fact", "Report", "Revocation", "RulesetRef", "Score", "Subject",
+    "Verdict", "engine_case_state", "make_case_state", "make_verdict", "render_message", "verdict_id",
 ]
 
 
@@ -671,14 +671,14 @@ def _plain_state(values: dict[str, Any]) -> bool:
 _KINDS = frozenset(("violation", "warning", "alarm", "sanction", "compliance"))
 _CARDS = frozenset((None, "yellow", "red"))
 _CASE_FIELDS: dict[frozenset[str], set[str]] = {}
-_ZERO = 0.0  # one zero for the many figures of case states that are nought
+ZERO = 0.0  # one zero for the many figures of case states that are nought
 
 
 def make_case_state(data: Mapping[str, Any] | CaseState) -> CaseState:
     """A validated case state whose set of fields given is shared with the others that gave the same
     (a set of twenty names costs more than the rest of the state; a frozen model never changes it)."""
     pairs = data.items() if isinstance(data, Mapping) else iter(data)
-    values = {key: _ZERO if value == 0 and type(value) is float else value for key, value in pairs}
+    values = {key: ZERO if value == 0 and type(value) is float else value for key, value in pairs}
     if _plain_state(values):
         # the engine's own state (every field, each of its type): put together as validation would
         state: CaseState = _built(CaseState, values)
@@ -686,6 +686,13 @@ def make_case_state(data: Mapping[str, Any] | CaseState) -> CaseState:
     state = CaseState.model_validate(values)
     given = state.__pydantic_fields_set__
     object.__setattr__(state, "__pydantic_fields_set__", _CASE_FIELDS.setdefault(frozenset(given), given))
+    return state
+
+
+def engine_case_state(values: dict[str, Any]) -> CaseState:
+    """A case state from the engine's own ``values``: every field, in order, each of its type, a figure of
+    nought days :data:`ZERO` (``_clocks.state_values`` writes them). Put together as validation would."""
+    state: CaseState = _built(CaseState, values)
     return state
 
 
