@@ -1,8 +1,10 @@
 """The engine's shortcuts for clocks give what working everything out afresh gives.
 
-- A clock's traces stand when the log grows by events the clock does not read (``_session._unread``):
-  generated histories and a synthetic year, judged with the shortcut and without it (every clock
-  traced again or extended whenever the log grows), give the same verdicts and case states.
+- A clock's traces stand when the log grows by events the clock does not read (``_session._unread``),
+  and are extended by events that cannot move the clock's start (``ClockTrace.extended``, a stop
+  sharing what it does not change): generated histories and synthetic cases, judged with these
+  shortcuts and without them (every clock traced again whenever the log grows), give the same
+  verdicts and case states.
 - A case state is written from the clock's trace (``ClockTrace.state_at``): the same state as a full
   run of the clock gives (``ClockTrace.at(...).state()``), for every clock of a synthetic year, at
   moments before, during and after its cases.
@@ -10,8 +12,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest import mock
@@ -21,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from efficiency_rules import Engine, Report, _session, read_events
-from efficiency_rules._clocks import trace_clock
+from efficiency_rules._clocks import ClockTrace, trace_clock
 from efficiency_rules._verdicts import engine_case_state, make_case_state
 from efficiency_rules.testing.strategies import event_histories
 
@@ -45,9 +49,12 @@ synth = load_benchmark("synth")
 bench = load_benchmark("bench_realistic")
 
 
-def _afresh() -> Any:
-    """No clock's traces stand when the log grows: each is extended or traced again."""
-    return mock.patch.object(_session, "_unread", lambda *args: False)
+@contextlib.contextmanager
+def _afresh() -> Iterator[None]:
+    """No clock's traces stand when the log grows, and none is extended: each is traced again."""
+    with mock.patch.object(_session, "_unread", lambda *args: False), \
+            mock.patch.object(ClockTrace, "extended", lambda self, event: None):
+        yield
 
 
 def _contents(report: Report) -> tuple[list[str], list[str]]:

@@ -430,6 +430,17 @@ class ClockTrace:
         if self.stop is not None:
             return self  # events after the stop do not count
         twin = _copy_trace(self)
+        if event.type in self.policy.stop_types:
+            # a stop moves nothing the events before it settled: only what time gives ends there. The
+            # twin shares what it does not change (a stopped trace is never extended: see above), and
+            # the verdicts due once keep their moments, those from the stop on dropped as _scheduled drops them
+            twin.stop = event
+            twin.summary = None
+            schedule = self.schedule
+            if schedule is not None:
+                stop_ts = event.at.timestamp()
+                twin.schedule = [item for item in schedule if item[0] is None or item[0] < stop_ts]
+            return twin
         twin.timeline = list(self.timeline)
         twin.candidates = list(self.candidates)
         twin.excluded = list(self.excluded)
@@ -437,11 +448,7 @@ class ClockTrace:
         twin.schedule = twin.summary = None
         twin.hints, twin.moments = {}, {}
         twin._apply(event)
-        if twin.stop is event:
-            # a stop moves nothing the events before it settled: only what time gives ends there
-            twin.schedule = twin.summary = None
-        else:
-            twin._finish()
+        twin._finish()
         return twin
 
     def _origin_and_budget(self, at: dt.datetime) -> tuple[int, int]:
