@@ -110,6 +110,8 @@ class ClockPolicy:
     immediate: dt.timedelta = IMMEDIATE_WITHIN  # what 'immediate' allows: the same visit
     # (limit, local day ordinal, rolled) -> the deadline, for limits that depend only on the day they start
     deadlines: dict[tuple[Duration, int, bool], dt.datetime] = field(default_factory=dict, compare=False, repr=False)
+    # (limit, local day ordinal, calendar) -> (origin, budget) of a clock of whole working days started that day
+    budgets: dict[tuple[Duration, int, int], tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
     plans: dict[int, list[tuple[str, str, str, int, Any]]] = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
@@ -452,6 +454,20 @@ class ClockTrace:
         return twin
 
     def _origin_and_budget(self, at: dt.datetime) -> tuple[int, int]:
+        """Where the clock's measure starts, and the limit in the measure, for a clock started at ``at``."""
+        limit, calendar = self.limit, self.calendar
+        assert limit is not None
+        if limit.unit is TimeUnit.WORKING_DAYS and limit.day_only:
+            # whole working days count from the end of the start's business day: both depend on the day alone
+            key = (limit, calendar.local(at).toordinal(), id(calendar))
+            budgets = self.policy.budgets
+            found = budgets.get(key)
+            if found is None:
+                found = budgets[key] = self._measured_limit(at)
+            return found
+        return self._measured_limit(at)
+
+    def _measured_limit(self, at: dt.datetime) -> tuple[int, int]:
         limit, calendar = self.limit, self.calendar
         assert limit is not None
         # a period of days ends on its plain last day; _with_roll moves it off a day off once extended
