@@ -193,6 +193,10 @@ class Engine:
                 self.registry.register(cls)
         self._versions: list[_Version] = [self._compile(ruleset) for ruleset in loaded]
         self._clock_types: frozenset[str] = frozenset().union(*(v.clock_types for v in self._versions))
+        # the fields clocks read a case's matter from; (versions in force, the matter in each) -> the clocks that
+        # may apply to such a case (see Session._clock_list)
+        self._matter_fields = tuple(sorted({p.spec.matter_field for v in self._versions for p in v.clocks}))
+        self._clock_lists: dict[tuple[tuple[int, ...], tuple[str | None, ...]], list[Any]] = {}
         self._known_classes = frozenset(self.registry)  # event classes taken as they are (already validated)
         of_fields: dict[str, set[str]] = {}
         for version in self._versions:

@@ -473,12 +473,22 @@ class Session:
     def _clock_list(self, thread: _Thread) -> list[tuple[_Version, int, ClockPolicy, tuple[int, str]]]:
         """The time limits that may apply to the thread (a copy: looking at them may rule some out)."""
         if thread.clocks is None:
-            versions, log = self.engine._versions, thread.log
-            thread.clocks = [
-                (versions[i], i, policy, (i, policy.id)) for i in thread.versions for policy in versions[i].clocks
-                # a matter known from the case's first events rules some out at once (it is the first that counts)
-                if (matter := case_matter(policy, log)) is None or policy.applies_to(matter)
-            ]
+            engine, log = self.engine, thread.log
+            # the same for every case of the same matter under the same versions: worked out once (a thread
+            # never changes the list in place)
+            key = (thread.versions, tuple(_first_text(log, name) for name in engine._matter_fields))
+            clocks = engine._clock_lists.get(key)
+            if clocks is None:
+                versions = engine._versions
+                clocks = [
+                    (versions[i], i, policy, (i, policy.id)) for i in thread.versions for policy in versions[i].clocks
+                    # a matter known from the case's first events rules some out at once (it is the first that counts)
+                    if (matter := case_matter(policy, log)) is None or policy.applies_to(matter)
+                ]
+                if len(engine._clock_lists) >= _CLOCK_LISTS:
+                    engine._clock_lists.clear()  # matters are the events' own text: keep a bounded number
+                engine._clock_lists[key] = clocks
+            thread.clocks = clocks
         return list(thread.clocks)
 
     def _clocks(self, thread: _Thread, now: dt.datetime, now_ts: float, produced: list[Verdict]) -> None:
@@ -903,6 +913,18 @@ class Session:
                             thread.clock_marks[mark] = (trace.start_event, session._now_ts)
                     session._clocks(thread, session._now, session._now_ts, [])
         return session
+
+
+_CLOCK_LISTS = 4096  # the most lists of clocks an engine keeps for matters and versions (Session._clock_list)
+
+
+def _first_text(log: list[Event], name: str) -> str | None:
+    """The field ``name`` of the first event in ``log`` that has it as text (``case_matter``'s reading)."""
+    for event in log:
+        value = event.__dict__.get(name)
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _unread(policy: ClockPolicy, traces: list[ClockTrace | None], log: list[Event], start: int) -> bool:
