@@ -782,9 +782,9 @@ class ClockTrace:
                 continue
             x = total - amount if kind == "remaining" else int(total * extra) if kind == "share" else total + amount
             moment = self.at_elapsed(x) if kind != "once" or not amount else self.past_elapsed(x)
-            if moment is not None and moment.timestamp() < stop_ts:  # else it never comes
+            if moment is not None and (ts := moment.timestamp()) < stop_ts:  # else it never comes
                 values = self.values if kind != "once" else {**self.values, "overdue_by": extra}
-                schedule.append((moment.timestamp(), moment, key, verdict, values, kind != "once"))
+                schedule.append((ts, moment, key, verdict, values, kind != "once"))
         self.schedule = schedule
         return schedule
 
@@ -798,7 +798,7 @@ class ClockTrace:
         warned = False
         if not self.started:
             return wake, warned
-        stop_ts = self.stop.at.timestamp() if self.stop is not None else math.inf
+        stop_ts: float | None = None  # worked out when a verdict that repeats needs it
         trigger, actor, unit = self.start_event or "", self.actor, self.unit
         for item in self._scheduled():
             ts = item[0]
@@ -812,6 +812,8 @@ class ClockTrace:
                     out.append(Candidate(item[2], item[3], item[1], ts, False, trigger, actor, unit, {}, _NO_FACTS, item[4]))
                 continue
             _, first_x, every, key, verdict, after = item
+            if stop_ts is None:
+                stop_ts = self.stop.at.timestamp() if self.stop is not None else math.inf
             k = self._first_repeat(first_x, every, given_before)
             while True:
                 moment = self.repeat_moment(first_x + (k - 1) * every)
