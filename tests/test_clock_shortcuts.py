@@ -2,9 +2,10 @@
 
 - A clock's traces stand when the log grows by events the clock does not read (``_session._unread``),
   and are extended by events that cannot move the clock's start (``ClockTrace.extended``, a stop
-  sharing what it does not change): generated histories and synthetic cases, judged with these
-  shortcuts and without them (every clock traced again whenever the log grows), give the same
-  verdicts and case states.
+  sharing what it does not change), or traced again from what an earlier trace knew (the case's
+  matter, its receipt, the notice deadline): generated histories and synthetic cases, judged with
+  these shortcuts and without them (every clock traced from nothing whenever the log grows), give
+  the same verdicts and case states.
 - A case state is written from the clock's trace (``ClockTrace.state_at``): the same state as a full
   run of the clock gives (``ClockTrace.at(...).state()``), for every clock of a synthetic year, at
   moments before, during and after its cases.
@@ -51,9 +52,11 @@ bench = load_benchmark("bench_realistic")
 
 @contextlib.contextmanager
 def _afresh() -> Iterator[None]:
-    """No clock's traces stand when the log grows, and none is extended: each is traced again."""
+    """No clock's traces stand when the log grows, and none is extended: each is traced again, from
+    nothing (not from what an earlier trace knew)."""
     with mock.patch.object(_session, "_unread", lambda *args: False), \
-            mock.patch.object(ClockTrace, "extended", lambda self, event: None):
+            mock.patch.object(ClockTrace, "extended", lambda self, event: None), \
+            mock.patch.object(_session, "_any_trace", lambda traces: None):
         yield
 
 

@@ -391,6 +391,8 @@ class ClockTrace:
     timeline: list[TimelineEntry]
     candidates: list[Candidate]  # verdicts the events give (deemed acceptance, pauses, extensions)
     wake: float | None  # the notice deadline, while it has not passed
+    received: Event | None = None  # the case's first receipt (the first line of the timeline), if any
+    notice_due: dt.datetime | None = None  # the deadline to answer an application (deemed acceptance), if any
     started: bool = False
     status: str = "not_started"  # before the clock starts (withdrawn, rejected) or "running"
     stopped_at: dt.datetime | None = None
@@ -1016,24 +1018,34 @@ def case_matter(policy: ClockPolicy, events: Sequence[Event]) -> str | None:
     return None
 
 
-def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now_ts: float) -> ClockTrace | None:
+def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event], now_ts: float,
+                earlier: ClockTrace | None = None) -> ClockTrace | None:
     """What ``events`` (one case's, in time order) settle about ``policy``'s clock, as seen at ``now_ts``.
 
     ``None`` when the case has no limit under this policy (its matter has none and there is no
     default). The result holds for every moment in its ``valid_from``/``valid_to`` range.
+    ``earlier`` is a trace of the same clock over fewer of the same events, if one is at hand: what
+    later events cannot change (the case's matter once known, its receipt, the notice deadline) is
+    taken from it instead of being worked out again.
     """
     spec = policy.spec
-    matter = case_matter(policy, events)
-    if not policy.applies_to(matter):
-        return None
-    received = None
-    for event in events:
-        if event.type == RECEIVED:
-            received = event
-            break
+    if earlier is not None and earlier.matter is not None:
+        matter: str | None = earlier.matter  # the first event's that has it: the same (and it applies)
+    else:
+        matter = case_matter(policy, events)
+        if not policy.applies_to(matter):
+            return None
     timeline: list[TimelineEntry] = []
+    received = None if earlier is None else earlier.received  # the first receipt: the same
     if received is not None:
-        timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}", Phrase(received.id, received.id), "received"))
+        timeline.append(earlier.timeline[0])  # type: ignore[union-attr]  # a trace with a receipt begins with it
+    else:
+        for event in events:
+            if event.type == RECEIVED:
+                received = event
+                break
+        if received is not None:
+            timeline.append(TimelineEntry(received.at, "收件", "received", f"{received.id}", Phrase(received.id, received.id), "received"))
     valid_from, valid_to = -math.inf, math.inf
 
     # -- when the clock starts ---------------------------------------------------------------
@@ -1060,8 +1072,11 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
                 break
     deemed = spec.deemed_acceptance
     answered: Event | None = None
+    notice_due: dt.datetime | None = None
     if deemed is not None and received is not None:
-        notice_due = policy.deadline(calendar, received.at, deemed.within)
+        notice_due = earlier.notice_due if earlier is not None and earlier.received is received else None
+        if notice_due is None:
+            notice_due = policy.deadline(calendar, received.at, deemed.within)
         answers = policy.answer_types
         answered = next((e for e in events if e.type in answers), None)
         in_time = answered is not None and answered.at <= notice_due
@@ -1083,6 +1098,7 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
                 )
     candidates: list[Candidate] = [] if deemed_candidate is None else [deemed_candidate]
     trace = ClockTrace(policy, calendar, matter, valid_from, valid_to, timeline, candidates, wake)
+    trace.received, trace.notice_due = received, notice_due
     for name in policy.message_fields:
         for event in events:
             value = field_value(getattr(event, name, None))

@@ -460,7 +460,7 @@ class Session:
                 trace = candidate
                 break
         if trace is None:
-            trace = trace_clock(policy, version.calendar, log, now_ts)
+            trace = trace_clock(policy, version.calendar, log, now_ts, _any_trace(earlier.get(mark)) or _any_trace(known))
         if trace is None:
             if case_matter(policy, log) is not None and thread.clocks is not None:
                 # a matter this limit does not cover: it never will
@@ -916,6 +916,14 @@ class Session:
 
 
 _CLOCK_LISTS = 4096  # the most lists of clocks an engine keeps for matters and versions (Session._clock_list)
+
+
+def _any_trace(traces: list[ClockTrace | None] | None) -> ClockTrace | None:
+    """A trace among ``traces`` (of the clock over the log, or over fewer of its events), if any."""
+    for trace in traces or ():
+        if trace is not None:
+            return trace
+    return None
 
 
 def _first_text(log: list[Event], name: str) -> str | None:
