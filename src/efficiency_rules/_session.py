@@ -442,7 +442,8 @@ class Session:
             thread.traced = len(log)
         earlier_length, earlier, earlier_due = thread.earlier
         known = thread.traces.get(mark)
-        if known is None and (previous := earlier.get(mark)) is not None and _unread(policy, previous, log, earlier_length):
+        if (known is None and (previous := earlier.get(mark)) is not None and log[-1].type not in policy.relevant
+                and _unread(policy, previous, log, earlier_length)):
             known = thread.traces[mark] = previous
             if (due := earlier_due.get(mark)) is not None:
                 thread.due[mark] = due
@@ -940,16 +941,15 @@ def _unread(policy: ClockPolicy, traces: list[ClockTrace | None], log: list[Even
     none of the later events' types, and what it reads of any event (the case's matter, the fields its
     messages name: each the first event's that has it) is known already or not in them."""
     relevant = policy.relevant
-    later = log[start:]
-    for event in later:
-        if event.type in relevant:
+    for i in range(start, len(log)):
+        if log[i].type in relevant:
             return False
     names = policy.message_fields
     for trace in traces:
         if trace is None or trace.matter is None:
             return False
         for name in names:
-            if name not in trace.fields and any(field_value(getattr(event, name, None)) is not None for event in later):
+            if name not in trace.fields and any(field_value(getattr(event, name, None)) is not None for event in log[start:]):
                 return False
     return True
 
