@@ -342,18 +342,24 @@ def state_values(
     out["start"] = start
     out["deadline"] = deadline
     out["stopped_at"] = stopped_at
-    out["limit"] = None if limit is None else sys.intern(str(limit))
+    out["limit"] = None if limit is None else _state_limit(limit)
     out["measure"] = "working_time" if working else "elapsed_time"
     out["elapsed_seconds"] = elapsed
-    out["elapsed_days"] = round(elapsed / per_day, 4) or _ZERO
+    out["elapsed_days"] = (round(elapsed / per_day, 4) or _ZERO) if elapsed else _ZERO
     out["remaining_seconds"] = remaining
-    out["remaining_days"] = round(remaining / per_day, 4) or _ZERO
+    out["remaining_days"] = (round(remaining / per_day, 4) or _ZERO) if remaining else _ZERO
     out["paused_seconds"] = paused
-    out["paused_days"] = round(paused / per_day, 4) or _ZERO
+    out["paused_days"] = (round(paused / per_day, 4) or _ZERO) if paused else _ZERO
     out["overdue_seconds"] = overdue
-    out["overdue_days"] = round(overdue / per_day, 4) or _ZERO
+    out["overdue_days"] = (round(overdue / per_day, 4) or _ZERO) if overdue else _ZERO
     out["extension_seconds"] = extension
-    out["extension_days"] = round(extension / per_day, 4) or _ZERO
+    out["extension_days"] = (round(extension / per_day, 4) or _ZERO) if extension else _ZERO
+
+
+@functools.lru_cache(maxsize=256)
+def _state_limit(limit: Duration) -> str:
+    """A limit as a case state gives it (``20wd``): one string for all the states of the same limit."""
+    return sys.intern(str(limit))
 
 
 def _describe(seconds: int, working: bool, per_day: int) -> str:
