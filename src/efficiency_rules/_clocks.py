@@ -1042,10 +1042,11 @@ def trace_clock(policy: ClockPolicy, calendar: Calendar, events: Sequence[Event]
         if not policy.applies_to(matter):
             return None
     timeline: list[TimelineEntry] = []
-    received = None if earlier is None else earlier.received  # the first receipt: the same
-    if received is not None:
-        timeline.append(earlier.timeline[0])  # type: ignore[union-attr]  # a trace with a receipt begins with it
+    received = None if earlier is None or not earlier.timeline else earlier.received  # the first receipt: the same
+    if received is not None and (first := earlier.timeline[0]).mark == "received":  # type: ignore[union-attr]  # not None
+        timeline.append(first)  # a trace with a receipt begins with it
     else:
+        received = None
         for event in events:
             if event.type == RECEIVED:
                 received = event
