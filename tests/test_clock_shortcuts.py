@@ -38,16 +38,12 @@ else:
 ROOT = Path(__file__).resolve().parents[1]
 CST = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.datetime(2024, 11, 29, 0, 0, tzinfo=CST)
-CITY = Engine([ROOT / "rulesets" / path for path in (
-    "cn/xzxk.yaml", "cn/one-time-notification.yaml", "shijiazhuang/efficiency-revolution-2019.yaml",
-    "shijiazhuang/accountability-2019.yaml", "changde/e-supervision-2013.yaml", "changde/accountability-2013.yaml",
-    "county/points-table.yaml",
-)])
-CLOCKS = Engine([ROOT / "tests" / "data" / "rulesets" / "good" / "clocks.yaml"])
-SLOW = settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
-
 synth = load_benchmark("synth")
 bench = load_benchmark("bench_realistic")
+
+CITY = Engine(bench.RULESETS)  # the seven rulesets a city portal loads together
+CLOCKS = Engine([ROOT / "tests" / "data" / "rulesets" / "good" / "clocks.yaml"])
+SLOW = settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
 
 
 @contextlib.contextmanager

@@ -50,8 +50,8 @@ from ._verdicts import ZERO as _ZERO
 from ._verdicts import iso
 
 __all__ = [
-    "Candidate", "ClockPolicy", "ClockRun", "ClockTrace", "TimelineEntry", "case_matter", "charged_to", "compile_clock", "run_clock",
-    "trace_clock", "working_measure",
+    "Candidate", "ClockPolicy", "ClockRun", "ClockTrace", "TimelineEntry", "case_matter", "charged_to", "compile_clock", "first_text",
+    "run_clock", "trace_clock", "working_measure",
 ]
 
 _WORKING_UNITS = frozenset((TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY))
@@ -1016,7 +1016,11 @@ def charged_to(event: Event, charge: ChargeSpec | None) -> tuple[str | None, str
 
 def case_matter(policy: ClockPolicy, events: Sequence[Event]) -> str | None:
     """The case's matter as the policy reads it: the field of the first event that has it."""
-    name = policy.spec.matter_field
+    return first_text(events, policy.spec.matter_field)
+
+
+def first_text(events: Sequence[Event], name: str) -> str | None:
+    """The field ``name`` of the first of ``events`` that has it as text."""
     for event in events:
         value = event.__dict__.get(name)  # a field, never a class attribute such as __doc__
         if isinstance(value, str):

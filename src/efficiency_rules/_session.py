@@ -42,6 +42,7 @@ from ._clocks import (
     ClockTrace,
     case_matter,
     charged_to,
+    first_text,
     repeat_values,
     run_clock,
     trace_clock,
@@ -477,7 +478,7 @@ class Session:
             engine, log = self.engine, thread.log
             # the same for every case of the same matter under the same versions: worked out once (a thread
             # never changes the list in place)
-            key = (thread.versions, tuple(_first_text(log, name) for name in engine._matter_fields))
+            key = (thread.versions, tuple(first_text(log, name) for name in engine._matter_fields))
             clocks = engine._clock_lists.get(key)
             if clocks is None:
                 versions = engine._versions
@@ -924,15 +925,6 @@ def _any_trace(traces: list[ClockTrace | None] | None) -> ClockTrace | None:
     for trace in traces or ():
         if trace is not None:
             return trace
-    return None
-
-
-def _first_text(log: list[Event], name: str) -> str | None:
-    """The field ``name`` of the first event in ``log`` that has it as text (``case_matter``'s reading)."""
-    for event in log:
-        value = event.__dict__.get(name)
-        if isinstance(value, str):
-            return value
     return None
 
 
