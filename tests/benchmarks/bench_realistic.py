@@ -28,6 +28,12 @@ Modes (``--modes``, a comma list; each runs in a fresh process, so that its peak
 * ``parse``:    ``read_events(path)`` in a loop (validated events, not kept);
 * ``list``:     ``list(read_events(path))``: the memory of holding the log's events, against which
   ``evaluate``'s peak is measured (``x list`` in the table);
+* ``loop``:     the floor beside the engine: tests/benchmarks/floor_loop.py, a hand-written pure-Python
+  loop (``json.loads`` of each line, integer arithmetic) working out one clock of the seven rulesets,
+  cn/xzxk's licensing decision (deemed acceptance, pauses, extensions), without the library; its
+  overdue cases and deadlines are compared with the engine's ``licence.overdue`` verdicts;
+* ``rules``:    ``Engine.evaluate`` with the seven rulesets stripped of their time limits (and of the two
+  aggregates that average a clock's cases): everything the engine does but clocks;
 * ``evaluate``: ``Engine.evaluate(read_events(path), as_of=...)`` — the report, accountability included;
 * ``stream``:   ``Engine.evaluate_stream(read_events(path, dedupe=False), as_of=...)`` (memory bounded
   by open threads: the reader does not remember every id); each verdict is counted and
@@ -90,8 +96,10 @@ RULESETS = [
     ROOT / "rulesets" / "county" / "points-table.yaml",
 ]
 CST = dt.timezone(dt.timedelta(hours=8))
-MODES = ("json", "parse", "list", "evaluate", "stream", "session")
+MODES = ("json", "parse", "list", "loop", "rules", "evaluate", "stream", "session")
 ENGINE_MODES = ("evaluate", "stream", "session")
+#: The verdicts the hand-written floor (mode ``loop``, floor_loop.py) works out: ruleset and rule.
+LICENCE_OVERDUE = ("cn.xzxk", "licence.overdue")
 #: The generator's arguments besides ``cases`` (synth.generate's defaults, the seed and year of this benchmark).
 GENERATOR = {"year": 2025, "seed": 1, "inquiries_per_case": 0.3, "units": 30, "staff_per_unit": 10}
 
@@ -160,10 +168,12 @@ def digest(lines: Iterable[str]) -> str:
 
 def summarise(verdicts: Iterable[Any], entries: frozenset[tuple[str, str]]) -> dict[str, Any]:
     """Count, per-rule counts and digests of verdicts held in memory (small runs and tests)."""
-    ids, full, rule_ids, rule_full = [], [], [], []
+    ids, full, rule_ids, rule_full, licence = [], [], [], [], []
     per_rule: Counter[str] = Counter()
     for verdict in verdicts:
         a, b = verdict_lines(verdict)
+        if (verdict.ruleset, verdict.rule) == LICENCE_OVERDUE:
+            licence.append(licence_line(verdict.thread, verdict.at))
         ids.append(a)
         full.append(b)
         per_rule[f"{verdict.ruleset}/{verdict.rule}"] += 1
@@ -176,7 +186,13 @@ def summarise(verdicts: Iterable[Any], entries: frozenset[tuple[str, str]]) -> d
         "ids": digest(ids),
         "full": digest(full),
         "rules": {"verdicts": len(rule_ids), "ids": digest(rule_ids), "full": digest(rule_full)},
+        "licence": {"verdicts": len(licence), "digest": digest(licence)},
     }
+
+
+def licence_line(thread: str, at: dt.datetime) -> str:
+    """A licence.overdue verdict as the floor and the engine can both write it: ``thread|deadline`` (POSIX seconds)."""
+    return f"{thread}|{int(at.timestamp())}"
 
 
 class _Spill:
@@ -190,9 +206,12 @@ class _Spill:
         self.files = {name: (directory / f"{name}.txt").open("w", encoding="utf-8", newline="\n") for name in self.NAMES}
         self.count = self.rules = 0
         self.per_rule: Counter[str] = Counter()
+        self.licence: list[str] = []
 
     def add(self, verdict: Any) -> None:
         ids, full = verdict_lines(verdict)
+        if (verdict.ruleset, verdict.rule) == LICENCE_OVERDUE:
+            self.licence.append(licence_line(verdict.thread, verdict.at))
         files = self.files
         files["ids"].write(ids + "\n")
         files["full"].write(full + "\n")
@@ -225,6 +244,7 @@ class _Spill:
             "ids": digests["ids"],
             "full": digests["full"],
             "rules": {"verdicts": self.rules, "ids": digests["rules-ids"], "full": digests["rules-full"]},
+            "licence": {"verdicts": len(self.licence), "digest": digest(self.licence)},
         }
 
 
@@ -244,12 +264,45 @@ def _sort_file(source: Path, target: Path) -> None:
 # -- the modes (in the child process) -------------------------------------------------------
 
 
-def _load_engine() -> tuple[Any, float]:
+def _load_engine(paths: list[Path] = RULESETS) -> tuple[Any, float]:
     from efficiency_rules import Engine
 
     started = time.process_time()
-    engine = Engine(RULESETS)
+    engine = Engine(paths)
     return engine, time.process_time() - started
+
+
+def without_time_limits(work: Path) -> list[Path]:
+    """The seven rulesets written to ``work`` without their time limits (mode ``rules``): everything but clocks.
+
+    What only a time limit gives goes with them: the aggregates that average a clock's cases, and
+    the verdicts only those aggregates give.
+    """
+    import yaml
+
+    from efficiency_rules._yaml import load_yaml
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        return value
+
+    paths = []
+    for i, path in enumerate(RULESETS):
+        data = plain(load_yaml(path))
+        data.pop("time_limits", None)
+        section = data.get("accountability") or {}
+        dropped = [a for a in section.get("aggregates", []) if "time_limit" in (a.get("cases") or {})]
+        if dropped:
+            section["aggregates"] = [a for a in section["aggregates"] if a not in dropped]
+            for aggregate in dropped:
+                data["verdicts"].pop(aggregate["verdict"], None)
+        target = work / f"{i}-{path.name}"
+        target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        paths.append(target)
+    return paths
 
 
 def child(mode: str, path: Path, as_of: dt.datetime, work: Path, keep_full: Path | None) -> dict[str, Any]:
@@ -257,10 +310,17 @@ def child(mode: str, path: Path, as_of: dt.datetime, work: Path, keep_full: Path
 
     result: dict[str, Any] = {"mode": mode}
     engine = None
-    if mode != "json":
+    if mode == "rules":
+        engine, result["load_cpu_s"] = _load_engine(without_time_limits(work))
+    elif mode != "json":
         engine, result["load_cpu_s"] = _load_engine()
+    if mode == "loop":
+        import floor_loop
+
+        # the working days of the years a log of up to eight years ends with, to the end of as_of's year
+        days = floor_loop.days_from_library(dt.date(as_of.year - 9, 1, 1), dt.date(as_of.year, 12, 31))
     fold_cpu = 0.0
-    spill = _Spill(work, accountability_entries(engine)) if mode in ENGINE_MODES else None
+    spill = _Spill(work, accountability_entries(engine)) if mode in (*ENGINE_MODES, "rules") else None
     report = None
     wall = time.perf_counter()
     started = time.process_time()
@@ -277,7 +337,9 @@ def child(mode: str, path: Path, as_of: dt.datetime, work: Path, keep_full: Path
     elif mode == "list":
         held = list(read_events(path, registry=engine.registry))
         events = len(held)
-    elif mode == "evaluate":
+    elif mode == "loop":
+        events, overdue = floor_loop.licence_overdue(path, as_of, days)
+    elif mode in ("evaluate", "rules"):
         report = engine.evaluate(read_events(path, registry=engine.registry), as_of=as_of)
         events = report.events
     elif mode == "stream":
@@ -314,6 +376,9 @@ def child(mode: str, path: Path, as_of: dt.datetime, work: Path, keep_full: Path
         result["scores"] = len(report.scores)
     if spill is not None:
         result.update(spill.finish(keep_full))
+    if mode == "loop":
+        lines = [licence_line(f"case:{case}", dt.datetime.fromtimestamp(deadline, CST)) for case, deadline in overdue.items()]
+        result["licence"] = {"verdicts": len(lines), "digest": digest(lines)}
     return result
 
 
@@ -413,6 +478,8 @@ def measure(cases: int, modes: list[str], repeat: int, cache: Path, write_verdic
 def compare(modes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Whether the modes that judge give the same verdicts (in full, and on the clock and rule subset)."""
     found: dict[str, Any] = {}
+    if "loop" in modes and "evaluate" in modes:
+        found["loop == evaluate (licence overdue)"] = modes["loop"]["licence"] == modes["evaluate"]["licence"]
     for other in ("stream", "session"):
         if "evaluate" in modes and other in modes:
             found[f"evaluate == {other} (full)"] = modes["evaluate"]["full"] == modes[other]["full"]
@@ -433,6 +500,8 @@ def print_table(run: dict[str, Any]) -> None:
         rate = f"{r['events_per_cpu_s']:,.0f}" if r.get("events_per_cpu_s") else "-"
         if "ids" in r:
             tail = f"{r['verdicts']:>9,}  {r['ids'][:12]}  {r['full'][:12]}  {r['rules']['verdicts']:,} / {r['rules']['full'][:12]}"
+        elif "licence" in r:
+            tail = f"{r['licence']['verdicts']:>9,}  (licence.overdue only)"
         else:
             tail = f"{'-':>9}"
         print(f"{mode:<9} {r['events']:>9,} {r['cpu_s']:>8.2f} {rate:>13} {ratio:>8} {r['peak_rss_mib']:>9.1f} {tail}")
