@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-ROOT = Path(__file__).resolve().parents[1]
-CITY = [ROOT / "rulesets" / path for path in (
-    "cn/xzxk.yaml", "cn/one-time-notification.yaml", "shijiazhuang/efficiency-revolution-2019.yaml",
-    "shijiazhuang/accountability-2019.yaml", "changde/e-supervision-2013.yaml", "changde/accountability-2013.yaml",
-    "county/points-table.yaml",
-)]
+if TYPE_CHECKING:  # the sibling module, as the type checker names it
+    from tests.benchmark_modules import load as load_benchmark
+else:
+    from benchmark_modules import load as load_benchmark
+
+CITY = list(load_benchmark("bench_realistic").RULESETS)  # the seven rulesets of the realistic workload
 
 
 def open_store(spec: tuple[str, str], engine: Any, **options: Any) -> Any:

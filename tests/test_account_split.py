@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,14 +24,15 @@ from efficiency_rules._accountability import Counted, account
 from efficiency_rules._verdicts import _subject
 from efficiency_rules.testing.strategies import event_histories
 
+if TYPE_CHECKING:  # the sibling module, as the type checker names it
+    from tests.benchmark_modules import load as load_benchmark
+else:
+    from benchmark_modules import load as load_benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 CST = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.datetime(2024, 12, 31, 0, 0, tzinfo=CST)
-CITY = Engine([ROOT / "rulesets" / path for path in (
-    "cn/xzxk.yaml", "cn/one-time-notification.yaml", "shijiazhuang/efficiency-revolution-2019.yaml",
-    "shijiazhuang/accountability-2019.yaml", "changde/e-supervision-2013.yaml", "changde/accountability-2013.yaml",
-    "county/points-table.yaml",
-)])
+CITY = Engine(load_benchmark("bench_realistic").RULESETS)  # the seven rulesets of the realistic workload
 
 
 def _organisation(rnd: random.Random) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +16,11 @@ from hypothesis import strategies as st
 from efficiency_rules import DuplicateEventError, Engine, EventError, Report, Session
 from efficiency_rules.testing.strategies import event_histories
 
+if TYPE_CHECKING:  # the sibling module, as the type checker names it
+    from tests.benchmark_modules import load as load_benchmark
+else:
+    from benchmark_modules import load as load_benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 CST = dt.timezone(dt.timedelta(hours=8))
 AS_OF = dt.datetime(2024, 11, 29, 0, 0, tzinfo=CST)
@@ -23,11 +28,7 @@ WIDE = dt.timedelta(days=60)  # more than any history's spread
 
 FIRST_INQUIRY = Engine([ROOT / "rulesets" / "examples" / "first-inquiry.yaml"])
 CLOCKS = Engine([ROOT / "tests" / "data" / "rulesets" / "good" / "clocks.yaml"])
-CITY = Engine([ROOT / "rulesets" / path for path in (
-    "cn/xzxk.yaml", "cn/one-time-notification.yaml", "shijiazhuang/efficiency-revolution-2019.yaml",
-    "shijiazhuang/accountability-2019.yaml", "changde/e-supervision-2013.yaml", "changde/accountability-2013.yaml",
-    "county/points-table.yaml",
-)])
+CITY = Engine(load_benchmark("bench_realistic").RULESETS)  # the seven rulesets of the realistic workload
 # the local clocks on their own, so that histories are dense in them: steps charged to who acts next,
 # immediate as the same visit, a hall's service calendar over weekends and National Day, limits carried
 # by the event and extensions applied for
