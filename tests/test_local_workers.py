@@ -187,3 +187,42 @@ def test_on_a_terminal_progress_counts_the_events_judged(tmp_path: Path, monkeyp
     text = shown.getvalue()
     assert "判定事件" in text and "100%" in text
     assert f"{counts['judged']:,}个事件，每秒" in text
+
+
+COUNT_RULESET = """
+id: test.count
+title: 计数
+version: "1"
+effective: {from: 2004-01-01}
+verdicts:
+  no-acceptance: {kind: violation, subjects: [unit], message: "{thread} 未受理即办结"}
+rules:
+  - id: completed-without-acceptance
+    on: case.completed
+    if: {count: case.accepted, op: "<", value: 1}
+    verdict: no-acceptance
+"""
+
+
+def test_retention_is_an_option_of_every_path(tmp_path: Path) -> None:
+    """A case accepted, then completed 32 days later: with the default retention its thread was closed in
+    between (no clock holds it), so the completion finds no acceptance; kept for 60 days, it does."""
+    rules = tmp_path / "count.yaml"
+    rules.write_text(COUNT_RULESET, encoding="utf-8")
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in (
+        {"id": "b1", "type": "case.received", "at": "2025-07-01T10:00:00+08:00", "case_id": "B", "unit": "u1", "matter": "m"},
+        {"id": "b2", "type": "case.accepted", "at": "2025-07-01T10:00:00+08:00", "case_id": "B", "unit": "u1"},
+        {"id": "b3", "type": "case.completed", "at": "2025-08-02T10:00:00+08:00", "case_id": "B", "unit": "u1"},
+    )) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["evaluate", str(rules), "--events", str(events), "--as-of", AS_OF, "--format", "json"]
+    for extra in ([], ["--workers", "2"]):
+        closed = json.loads(runner.invoke(cli, [*base, *extra]).stdout)
+        assert [v["rule"] for v in closed["verdicts"]] == ["completed-without-acceptance"]
+        kept = runner.invoke(cli, [*base, *extra, "--retention", "60d"])
+        assert kept.exit_code == 0, kept.output
+        assert json.loads(kept.stdout)["verdicts"] == []
+    wrong = runner.invoke(cli, [*base, "--retention", "2wd"])
+    assert wrong.exit_code == 2
+    assert "Invalid value for --retention: '2wd' is not an elapsed time like 30min, 2h or 1d" in wrong.stderr

@@ -102,3 +102,36 @@ def test_a_restored_session_remembers_the_thread(engine: Engine) -> None:
     for event in events[5:]:
         resumed.add(event)
     assert resumed.report(AS_OF).verdicts == engine.evaluate(events, as_of=AS_OF).verdicts
+
+
+def test_a_thread_idle_for_the_retention_starts_afresh(tmp_path: Path) -> None:
+    """Counts are of the thread as it is held: a thread with no clock and nothing pending is closed after
+    ``retention`` without an event, and an event after that opens it anew (docs/rulesets.md, "What a
+    thread remembers"). A ruleset that counts over longer gaps sets a longer retention."""
+    path = tmp_path / "count.yaml"
+    path.write_text("""
+id: test.count
+title: 计数
+version: "1"
+effective: {from: 2004-01-01}
+verdicts:
+  no-acceptance: {kind: violation, subjects: [unit], message: "{thread} 未受理即办结"}
+rules:
+  - id: completed-without-acceptance
+    on: case.completed
+    if: {count: case.accepted, op: "<", value: 1}
+    verdict: no-acceptance
+""", encoding="utf-8")
+
+    def case(event_id: str, kind: str, day: str, case_id: str) -> dict[str, Any]:
+        return {"id": event_id, "type": kind, "at": f"2024-{day}T10:00:00+08:00", "case_id": case_id, "unit": "u1"}
+
+    events = [
+        {**case("a1", "case.received", "07-01", "A"), "matter": "m"}, case("a2", "case.accepted", "07-01", "A"),
+        case("a3", "case.completed", "07-30", "A"),  # 29 days later: the thread is still open
+        {**case("b1", "case.received", "07-01", "B"), "matter": "m"}, case("b2", "case.accepted", "07-01", "B"),
+        case("b3", "case.completed", "08-02", "B"),  # 32 days later: closed at 30, opened anew by the completion
+    ]
+    fired = [v.thread for v in Engine([path]).evaluate(events, as_of=AS_OF).verdicts]
+    assert fired == ["case:B"]
+    assert Engine([path], retention=dt.timedelta(days=60)).evaluate(events, as_of=AS_OF).verdicts == []

@@ -258,6 +258,9 @@ def check(paths: tuple[str, ...]) -> None:
                    "Prints a summary instead of the report.")
 @click.option("--tolerance", default="0min", show_default=True,
               help="With --verdicts: how far out of time order events may come (e.g. 30min, 2h, 1d).")
+@click.option("--retention", default="30d", show_default=True,
+              help="Close a thread with nothing pending and no clock running after this long without an event "
+                   "(e.g. 120d); an event after that opens it anew, and rules' counts start again from it.")
 @click.option("--quiet", is_flag=True, help="No progress display (it is shown only on a terminal).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Judge on N local processes (threads split between them); 1 judges in this process.")
@@ -268,6 +271,7 @@ def check(paths: tuple[str, ...]) -> None:
 def evaluate(
     rulesets: tuple[str, ...], events_path: str, as_of: str, output: str, output_path: str | None, backend: str, keep_going: bool, lang: Literal["zh", "en"],
     verdicts_path: str | None, tolerance: str, quiet: bool, workers: int = 1, scheduler: str | None = None,
+    retention: str = "30d",
 ) -> None:
     """Judge the events in a JSON Lines file with RULESETS (files, directories, or shipped ids such as cn.xzxk)."""
     from ._engine import Engine
@@ -276,6 +280,9 @@ def evaluate(
 
     moment = _aware(as_of, "--as-of")
     allowed = _tolerance(tolerance)
+    kept_for = _elapsed(retention, "--retention")
+    if kept_for <= dt.timedelta(0):
+        raise click.BadParameter(f"{retention!r}: a thread must be kept for some time, e.g. 30d", param_hint="--retention")
     if output in ("xlsx", "csv", "html") and output_path is None:
         example = {"xlsx": "FILE, e.g. --output report.xlsx", "csv": "DIR, e.g. --output report-csv/",
                    "html": "FILE, e.g. --output report.html"}[output]
@@ -289,17 +296,17 @@ def evaluate(
 
             gathered, found, counts, sent = evaluate_distributed(
                 rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
-                workers=workers, scheduler=scheduler, zh=zh, quiet=quiet)
+                workers=workers, scheduler=scheduler, zh=zh, quiet=quiet, retention=kept_for)
         else:
             from ._local import evaluate_local
 
             gathered, found, counts, sent = evaluate_local(
                 rulesets, events_path, moment, backend=backend, keep_going=keep_going, verdicts_path=verdicts_path,
-                workers=workers, zh=zh, quiet=quiet)
+                workers=workers, zh=zh, quiet=quiet, retention=kept_for)
         if output == "html":
             from ._engine import Engine as LocalEngine
 
-            local = LocalEngine(rulesets, backend=backend)
+            local = LocalEngine(rulesets, backend=backend, retention=kept_for)
             try:
                 _write_html(gathered, local, events_path, keep_going=keep_going, lang=lang, output_path=output_path)
             finally:
@@ -307,7 +314,7 @@ def evaluate(
         _evaluated(gathered, found, {"events": counts["judged"], "ignored_after_as_of": counts["after_as_of"],
                                      "revoked": counts.get("revoked", ())}, sent, output=output, lang=lang, verdicts_path=verdicts_path, output_path=output_path)
         return
-    engine = Engine(rulesets, backend=backend)
+    engine = Engine(rulesets, backend=backend, retention=kept_for)
     problems: list[EventError] = []
     try:
         # streaming, the session checks ids against the cases it holds: the reader need not remember them all
@@ -374,13 +381,17 @@ def _write_html(report: Any, engine: Any, events_path: str, *, keep_going: bool,
 
 
 def _tolerance(text: str) -> dt.timedelta:
+    return _elapsed(text, "--tolerance")
+
+
+def _elapsed(text: str, option: str) -> dt.timedelta:
     try:
         duration = Duration.parse(text)
     except EfficiencyRulesError:
         duration = None
     seconds = {TimeUnit.MINUTES: 60, TimeUnit.HOURS: 3600, TimeUnit.NATURAL_DAYS: 86400}
     if duration is None or duration.unit not in seconds:
-        raise click.BadParameter(f"{text!r} is not an elapsed time like 30min, 2h or 1d", param_hint="--tolerance")
+        raise click.BadParameter(f"{text!r} is not an elapsed time like 30min, 2h or 1d", param_hint=option)
     return dt.timedelta(seconds=float(duration.amount) * seconds[duration.unit])
 
 

@@ -16,6 +16,7 @@ __all__ = ["evaluate_distributed"]
 def evaluate_distributed(
     rulesets: tuple[str, ...], events_path: str, as_of: dt.datetime, *, backend: str, keep_going: bool,
     verdicts_path: str | None, workers: int, scheduler: str | None, zh: bool, quiet: bool,
+    retention: dt.timedelta = dt.timedelta(days=30),
 ) -> tuple[Any, list[Any], dict[str, Any], int]:
     """(the report, the problems, the counts, verdicts written to ``verdicts_path``) of the events on Dask.
 
@@ -46,7 +47,7 @@ def evaluate_distributed(
         size = os.path.getsize(events_path)
         parts = 4 * threads  # small enough to balance the load, large enough to keep a worker's share in memory
         report = on_dask.evaluate(rulesets, events_path, as_of=as_of, backend=backend,  # type: ignore[arg-type]
-                                  keep_going=keep_going, partitions=parts,
+                                  keep_going=keep_going, partitions=parts, retention=retention,
                                   block_size=max(1 << 20, -(-size // (2 * threads))))
         # the partitions are judged first; then accountability (one task over every thread's verdicts) runs
         # on one worker while the others write the lines of the partitions they hold

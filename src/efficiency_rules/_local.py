@@ -63,7 +63,7 @@ __all__ = ["evaluate_local"]
 
 def evaluate_local(
     rulesets: tuple[str, ...], events_path: str, as_of: dt.datetime, *, backend: str, keep_going: bool,
-    verdicts_path: str | None, workers: int, zh: bool, quiet: bool,
+    verdicts_path: str | None, workers: int, zh: bool, quiet: bool, retention: dt.timedelta = dt.timedelta(days=30),
 ) -> tuple[Any, list[Problem], dict[str, Any], int]:
     """(the report, the problems, the counts, verdicts written to ``verdicts_path``) of the file on ``workers`` processes.
 
@@ -72,7 +72,7 @@ def evaluate_local(
     another, then those accountability gives; no report is made.
     """
     # the workers run in this directory: the rulesets are named as given (the report names them so)
-    spec = _Spec(tuple(rulesets), backend, None, dt.timedelta(days=30))
+    spec = _Spec(tuple(rulesets), backend, None, retention)
     spec.engine()  # the rulesets are checked (and loaded once, for forked workers) before any worker starts
     context = _context()
     progress = context.Value("q", 0)
