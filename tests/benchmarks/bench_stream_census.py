@@ -4,6 +4,7 @@ Run from the repository root::
 
     python tests/benchmarks/bench_stream_census.py                 # 10,000 cases
     python tests/benchmarks/bench_stream_census.py --cases 50000
+    python tests/benchmarks/bench_stream_census.py --cases 50000 --years 4   # the same density, four years
 
 bench_realistic.py's synthetic year (same cache) and seven rulesets, judged as
 ``Engine.evaluate_stream`` judges them (a session that keeps no verdicts, only what accountability
@@ -69,13 +70,14 @@ def _size(root: Any, seen: set[int]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--years", type=int, default=1, help="years of --cases each, one after another (as bench_realistic.py)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "efficiency-rules-bench")
     args = parser.parse_args(argv)
 
     from efficiency_rules import Engine
     from efficiency_rules._threads import _Thread
 
-    path, _ = bench.log_for(args.cases, args.cache)
+    path, _ = bench.log_for(args.cases, args.cache, max(1, args.years))
     as_of = bench.as_of_for(2025)
     engine = Engine(bench.RULESETS)
     started = time.process_time()
