@@ -95,7 +95,8 @@ def _ts(text: str) -> int:
 
 def licence_overdue(path: Path, as_of: dt.datetime, days: Days) -> tuple[int, dict[str, int]]:
     """(events read, {case id: its deadline in POSIX seconds} for every case overdue at ``as_of``)."""
-    cases: dict[str, list[tuple[int, str, str, str]]] = {}
+    # case id -> (instant, event id, type, reason or approver, duration) of its events the clock reads
+    cases: dict[str, list[tuple[int, str, str, str, str]]] = {}
     matters: dict[str, str] = {}
     events = 0
     loads = json.loads
@@ -112,12 +113,11 @@ def licence_overdue(path: Path, as_of: dt.datetime, days: Days) -> tuple[int, di
             matter = event.get("matter")
             if matter is not None and case not in matters:
                 matters[case] = matter
-            extra = event.get("reason") or event.get("approver") or ""
-            duration = event.get("duration") or ""
             found = cases.get(case)
             if found is None:
                 found = cases[case] = []
-            found.append((_ts(event["at"]), event["id"], kind, extra + "|" + duration))
+            found.append((_ts(event["at"]), event["id"], kind, event.get("reason") or event.get("approver") or "",
+                          event.get("duration") or ""))
     now = int(as_of.timestamp())
     overdue: dict[str, int] = {}
     for case, log in cases.items():
@@ -126,25 +126,25 @@ def licence_overdue(path: Path, as_of: dt.datetime, days: Days) -> tuple[int, di
         log.sort()
         deadline = _deadline(log, now, days)
         if deadline is not None:
-            stop = next((ts for ts, _, kind, _ in log if kind in STOPS), None)
+            stop = next((ts for ts, _, kind, _, _ in log if kind in STOPS), None)
             if (stop if stop is not None else now) > deadline and deadline < now:
                 overdue[case] = deadline
     return events, overdue
 
 
-def _deadline(log: list[tuple[int, str, str, str]], now: int, days: Days) -> int | None:
+def _deadline(log: list[tuple[int, str, str, str, str]], now: int, days: Days) -> int | None:
     """The deadline of one case's licence clock (``None``: not started, or paused at the deadline)."""
-    received = next((ts for ts, _, kind, _ in log if kind == "case.received"), None)
+    received = next((ts for ts, _, kind, _, _ in log if kind == "case.received"), None)
     start_i: int | None = None
-    for i, (_, _, kind, _) in enumerate(log):
+    for i, (_, _, kind, _, _) in enumerate(log):
         if kind == "case.accepted":
             start_i = i
             break
     if received is not None:
         notice_due = days.instant(days.end_of_day(received) + NOTICE * PER_DAY)
-        answered = next((ts for ts, _, kind, _ in log if kind in ANSWERS), None)
+        answered = next((ts for ts, _, kind, _, _ in log if kind in ANSWERS), None)
         if (answered is None or answered > notice_due) and notice_due < now:
-            start_i = next(i for i, (_, _, kind, _) in enumerate(log) if kind == "case.received")
+            start_i = next(i for i, (_, _, kind, _, _) in enumerate(log) if kind == "case.received")
     if start_i is None:
         return None
     origin = days.end_of_day(log[start_i][0])
@@ -167,10 +167,9 @@ def _deadline(log: list[tuple[int, str, str, str]], now: int, days: Days) -> int
                 break
         return end
 
-    for ts, _, kind, extra in log[start_i + 1 :]:
+    for ts, _, kind, reason, duration in log[start_i + 1 :]:
         if kind in STOPS:
             break
-        reason, _, duration = extra.partition("|")
         if kind == "case.paused":
             if reason in GROUNDS:
                 if not open_grounds:
@@ -205,8 +204,8 @@ def days_from_library(first: dt.date, last: dt.date) -> Days:
     return Days(first, (calendar.is_working_day(first + dt.timedelta(days=i)) for i in range(span)))
 
 
-def bisect_check(days: Days) -> None:  # pragma: no cover - a sanity check for the reader of this file
-    """``instant`` inverts ``position`` at the close of every working day."""
+def bisect_check(days: Days) -> None:
+    """``instant`` inverts ``position`` at the close of every working day (tests/test_floor_loop.py)."""
     for k, day in enumerate(days.days):
         close = day * DAY + CLOSE - OFFSET
         assert days.position(close) == (k + 1) * PER_DAY
