@@ -6,12 +6,12 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner
 
-from efficiency_rules import _local
+from efficiency_rules import Engine, _local, read_events
 from efficiency_rules._cli import cli
 from efficiency_rules._local import PARTITIONS_PER_WORKER
 from efficiency_rules._partition import _bucket
@@ -226,3 +226,25 @@ def test_retention_is_an_option_of_every_path(tmp_path: Path) -> None:
     wrong = runner.invoke(cli, [*base, "--retention", "2wd"])
     assert wrong.exit_code == 2
     assert "Invalid value for --retention: '2wd' is not an elapsed time like 30min, 2h or 1d" in wrong.stderr
+
+
+def test_a_file_of_many_blocks_gives_what_one_process_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of at most 4 KiB (dozens for two workers): events, bad lines and repeats meet across blocks through
+    the workers' files, and the report, the problems and their lines are those of one process."""
+    monkeypatch.setattr(_local, "BLOCK_BYTES", 4096)
+    path, lines = _events(tmp_path, cases=60, bad=True)
+    lines.append(lines[10])  # an exact repeat at the end of the file, in another block than the first
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 20 * 4096
+    runner = CliRunner()
+    base = ["evaluate", *CITY, "--events", str(path), "--as-of", AS_OF, "--keep-going", "--format", "json"]
+    one = runner.invoke(cli, base)
+    two = runner.invoke(cli, [*base, "--workers", "2"])
+    assert one.exit_code == two.exit_code == 1, (two.output, repr(two.exception))
+    assert two.stdout == one.stdout
+    assert two.stderr == one.stderr
+    report = json.loads(two.stdout)
+    problems: list[Any] = []
+    read = sum(1 for _ in read_events(path, registry=Engine(CITY).registry, errors=problems))  # repeats skipped
+    assert (report["events"], len(problems)) == (read, 4) and len(report["verdicts"]) > 100
+    assert "efficiency-rules: 4 invalid event(s) not judged" in two.stderr

@@ -5,18 +5,26 @@ each keep a partition of threads from the moment it is judged to the moment its 
 written, so that a verdict and its explanation never travel between processes unless the report
 is asked for:
 
-1. each worker reads one block of the file (validating its lines, placing problems at their line)
-   and sends back its events bucketed by id;
-2. this process meets the events of each id (the first stands, a repeat is skipped, another
-   event with the same id is a problem at its line) and sends each worker the threads of its
-   partition; with problems and without ``--keep-going`` it stops here, before judging;
-3. the threads are dealt into ``PARTITIONS_PER_WORKER`` partitions a worker; a worker judges one
+1. the workers read the file in blocks of at most ``BLOCK_BYTES`` (validating its lines, placing
+   problems at their line) and write each block's events to a file of the work directory,
+   bucketed by id; only the problems and the counts come back;
+2. a worker takes each bucket of ids from every block's file and meets the events of each id (the
+   first stands, a repeat is skipped, another event with the same id is a problem at its line),
+   writing the events that stand to a file, bucketed by thread partition; with problems and
+   without ``--keep-going`` this process stops here, before judging;
+3. the threads are dealt into ``PARTITIONS_PER_WORKER`` partitions a worker; a worker reads one
+   partition's events from the bucket files and judges it
    at a time as ``Engine.evaluate`` judges it, sends back what accountability reads (what a stream
    keeps of a verdict) and its counts, writes its verdicts (as JSON lines in order of time, or as
    verdicts for the report), lets it go and takes the next one not yet judged;
 4. this process runs accountability over what they sent once every partition is judged, while the
    last are written; the partitions' lines are written one partition after another, then come the
    verdicts accountability gives, as the stream gives them.
+
+Events travel between the steps through files, so this process holds no event, and a worker holds
+a block, a bucket of ids or a partition at a time (a partition is a ``PARTITIONS_PER_WORKER * N``-th
+of the threads). Disk holds up to about 2.7 times the file while it runs (two copies, by id and by
+partition), in the system's temporary directory.
 
 Workers are forked from this process where the platform allows it and this process runs no
 other thread (they then share the rulesets already loaded); otherwise they are started afresh
@@ -146,10 +154,15 @@ def _loop(conn: Connection, spec: _Spec, as_of: dt.datetime, progress: Any) -> N
             if command == "stop":
                 return
             if command == "read":
-                block, before, count = args
-                value: Any = _read_part(spec, block, before, count)
+                block, before, count, path = args
+                problems, buckets, read = _read_part(spec, block, before, count)
+                value: Any = (problems, _dump(buckets, path), read)
+            elif command == "ids":
+                places, count, sources, path = args
+                problems, repeats, out = _id_part(spec, [[records] for records in _load(places)], 0, count, sources)
+                value = (problems, repeats, _dump(out, path), [len(records) for records in out])
             elif command == "judge":
-                part = _judge_part(spec, args[0], 0, as_of, progress, args[1])
+                part = _judge_part(spec, [[records] for records in _load(args[0])], 0, as_of, progress, args[1])
                 value = (_accountability_input(spec, part), _tally(part))
             elif command == "lines":
                 assert part is not None
@@ -175,6 +188,26 @@ def _sendable(error: BaseException) -> BaseException:
     return error
 
 
+def _dump(buckets: list[list[Any]], path: str) -> list[int]:
+    """Write each bucket's records to ``path``, one after another; where each begins."""
+    starts = []
+    with open(path, "wb") as out:
+        for records in buckets:
+            starts.append(out.tell())
+            pickle.dump(records, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return starts
+
+
+def _load(places: list[tuple[str, int]]) -> list[list[Any]]:
+    """The records of the buckets at ``places`` ((file, where the bucket begins) each)."""
+    found = []
+    for path, start in places:
+        with open(path, "rb") as source:
+            source.seek(start)
+            found.append(pickle.load(source))  # (files this run's workers wrote, in its own directory)
+    return found
+
+
 def _write_lines(part: dict[str, Any], path: str) -> int:
     """Write a partition's verdicts to ``path`` as JSON lines (in order of time, then id); how many."""
     with open(path, "wb") as out:
@@ -185,6 +218,8 @@ def _write_lines(part: dict[str, Any], path: str) -> int:
 #: Thread partitions per worker: a worker holds one at a time (memory a fourth of one a worker), and one that
 #: finishes early takes the next (the workers finish together).
 PARTITIONS_PER_WORKER = 4
+#: The most bytes of the file a worker reads in one block (and holds while it buckets them).
+BLOCK_BYTES = 64 << 20
 
 
 def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progress: Any, *, keep_going: bool,
@@ -192,38 +227,38 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
     count = len(pool)
     parts = count * PARTITIONS_PER_WORKER
     sources = [path]
-    # 1. read: one block a worker
-    size = os.path.getsize(path)
-    step = max(1, -(-size // count))
-    blocks = [(start, min(start + step, size)) for start in range(0, max(size, 1), step)]
-    before = 0
-    for index, (start, end) in enumerate(blocks):
-        pool[index % count].send("read", _Block(0, path, os.path.abspath(path), start, end), before, parts)
-        before += _newlines(path, start, end)
-    reads = [pool[index % count].result() for index in range(len(blocks))]
-    # 2. ids: the first event of each id stands
-    ids = [_id_part(spec, [read[1] for read in reads], bucket, parts, sources) for bucket in range(parts)]
-    problems = sorted([p for read in reads for p in read[0]] + [p for part in ids for p in part[0]],
-                      key=lambda p: p.order)
-    if problems and not keep_going:
-        raise problems[0].error()
-    read_counts = [read[2] for read in reads]
-    repeats = [part[1] for part in ids]
-    del reads
-    total = sum(len(part[2][index]) for part in ids for index in range(parts))
-    threads = [part[2] for part in ids]  # by id bucket, the records of each thread partition
-    del ids
-
-    def records(index: int) -> list[list[Any]]:
-        """A thread partition's records, let go here once sent."""
-        found = [[bucket[index]] for bucket in threads]
-        for bucket in threads:
-            bucket[index] = []
-        return found
-
-    # 3. judge: each worker a partition at a time, the next when it is done; 4. a worker that has judged a
-    # partition writes its verdicts at once (or sends them for the report), while accountability runs here
     with tempfile.TemporaryDirectory(prefix="efficiency-rules-") as work:
+        # 1. read: blocks dealt to the workers in turn, each written to its file bucketed by id
+        size = os.path.getsize(path)
+        step = max(1, min(-(-size // count), BLOCK_BYTES))
+        blocks = [(start, min(start + step, size)) for start in range(0, max(size, 1), step)]
+        before = 0
+        for index, (start, end) in enumerate(blocks):
+            pool[index % count].send("read", _Block(0, path, os.path.abspath(path), start, end), before, parts,
+                                     os.path.join(work, f"read-{index}"))
+            before += _newlines(path, start, end)
+        reads = [pool[index % count].result() for index in range(len(blocks))]
+        # 2. ids: the first event of each id stands; each bucket's events written by thread partition
+        for bucket in range(parts):
+            places = [(os.path.join(work, f"read-{index}"), read[1][bucket]) for index, read in enumerate(reads)]
+            pool[bucket % count].send("ids", places, parts, sources, os.path.join(work, f"ids-{bucket}"))
+        ids = [pool[bucket % count].result() for bucket in range(parts)]
+        problems = sorted([p for read in reads for p in read[0]] + [p for part in ids for p in part[0]],
+                          key=lambda p: p.order)
+        if problems and not keep_going:
+            raise problems[0].error()
+        read_counts = [read[2] for read in reads]
+        repeats = [part[1] for part in ids]
+        total = sum(sum(part[3]) for part in ids)
+        for index in range(len(blocks)):
+            os.remove(os.path.join(work, f"read-{index}"))
+
+        def records(index: int) -> list[tuple[str, int]]:
+            """Where a thread partition's records are: in each id bucket's file."""
+            return [(os.path.join(work, f"ids-{bucket}"), ids[bucket][2][index]) for bucket in range(parts)]
+
+        # 3. judge: each worker a partition at a time, the next when it is done; 4. a worker that has judged a
+        # partition writes its verdicts at once (or sends them for the report), while accountability runs here
         judging = _Judging(pool, parts, records, sources, None if verdicts_path is None else work)
         inputs, tallies = zip(*judging.judged(progress, total, zh=zh, quiet=quiet), strict=True)
         counts = _counts(read_counts, repeats, list(tallies), [0], [len(problems)])
@@ -248,7 +283,7 @@ class _Judging:
     and the counts come back), then written to ``work`` as JSON lines (or, without ``work``, its verdicts and
     case states come back for the report)."""
 
-    def __init__(self, pool: list[_Worker], parts: int, records: Callable[[int], list[list[Any]]], sources: list[str],
+    def __init__(self, pool: list[_Worker], parts: int, records: Callable[[int], list[tuple[str, int]]], sources: list[str],
                  work: str | None) -> None:
         self.pool, self.records, self.sources, self.work = pool, records, sources, work
         self.queue = collections.deque(range(parts))
