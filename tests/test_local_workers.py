@@ -229,9 +229,11 @@ def test_retention_is_an_option_of_every_path(tmp_path: Path) -> None:
 
 
 def test_a_file_of_many_blocks_gives_what_one_process_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of at most 4 KiB (dozens for two workers): events, bad lines and repeats meet across blocks through
-    the workers' files, and the report, the problems and their lines are those of one process."""
+    """Blocks of at most 4 KiB (dozens for two workers) and partitions of 8 KiB of the file: events, bad lines and
+    repeats meet across blocks through the workers' files, and the report, the problems and their lines are those
+    of one process."""
     monkeypatch.setattr(_local, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(_local, "PARTITION_BYTES", 8192)  # and a partition per 8 KiB: a dozen, not 2 x 4
     path, lines = _events(tmp_path, cases=60, bad=True)
     lines.append(lines[10])  # an exact repeat at the end of the file, in another block than the first
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -248,3 +250,12 @@ def test_a_file_of_many_blocks_gives_what_one_process_gives(tmp_path: Path, monk
     read = sum(1 for _ in read_events(path, registry=Engine(CITY).registry, errors=problems))  # repeats skipped
     assert (report["events"], len(problems)) == (read, 4) and len(report["verdicts"]) > 100
     assert "efficiency-rules: 4 invalid event(s) not judged" in two.stderr
+    # written partition by partition: the report's verdicts (the file is not in time order, which a stream needs)
+    written = runner.invoke(cli, [*base[:-2], "--workers", "2", "--verdicts", str(tmp_path / "two.jsonl")])
+    assert written.exit_code == 1 and f"{len(report['verdicts'])}条结论写入" in written.stderr
+    rows = [json.loads(line) for line in (tmp_path / "two.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(json.dumps(r, sort_keys=True) for r in rows) == sorted(json.dumps(v, sort_keys=True) for v in report["verdicts"])
+    # one partition per 8 KiB of the file, written one after another: more than two workers' four each
+    count = -(-path.stat().st_size // 8192)
+    parts = [_bucket(r["thread"], count) for r in rows if r["thread"].split(":")[0] in ("case", "inquiry", "complaint")]
+    assert parts == sorted(parts) and len(set(parts)) > 2 * PARTITIONS_PER_WORKER

@@ -12,8 +12,9 @@ is asked for:
    first stands, a repeat is skipped, another event with the same id is a problem at its line),
    writing the events that stand to a file, bucketed by thread partition; with problems and
    without ``--keep-going`` this process stops here, before judging;
-3. the threads are dealt into ``PARTITIONS_PER_WORKER`` partitions a worker; a worker reads one
-   partition's events from the bucket files and judges it
+3. the threads are dealt into ``PARTITIONS_PER_WORKER`` partitions a worker (more for a large file:
+   one per ``PARTITION_BYTES`` of it); a worker reads one partition's events from the bucket files and
+   judges it
    at a time as ``Engine.evaluate`` judges it, sends back what accountability reads (what a stream
    keeps of a verdict) and its counts, writes its verdicts (as JSON lines in order of time, or as
    verdicts for the report), lets it go and takes the next one not yet judged;
@@ -218,6 +219,9 @@ def _write_lines(part: dict[str, Any], path: str) -> int:
 #: Thread partitions per worker: a worker holds one at a time (memory a fourth of one a worker), and one that
 #: finishes early takes the next (the workers finish together).
 PARTITIONS_PER_WORKER = 4
+#: A large file is dealt into more partitions, one per this many bytes of it, so that what a worker holds while it
+#: judges one (about 4 KB an event on the realistic workload, its report's verdicts included) stays bounded.
+PARTITION_BYTES = 32 << 20
 #: The most bytes of the file a worker reads in one block (and holds while it buckets them).
 BLOCK_BYTES = 64 << 20
 
@@ -225,11 +229,11 @@ BLOCK_BYTES = 64 << 20
 def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progress: Any, *, keep_going: bool,
          verdicts_path: str | None, zh: bool, quiet: bool) -> tuple[Any, list[Problem], dict[str, Any], int]:
     count = len(pool)
-    parts = count * PARTITIONS_PER_WORKER
+    size = os.path.getsize(path)
+    parts = max(count * PARTITIONS_PER_WORKER, -(-size // PARTITION_BYTES))
     sources = [path]
     with tempfile.TemporaryDirectory(prefix="efficiency-rules-") as work:
         # 1. read: blocks dealt to the workers in turn, each written to its file bucketed by id
-        size = os.path.getsize(path)
         step = max(1, min(-(-size // count), BLOCK_BYTES))
         blocks = [(start, min(start + step, size)) for start in range(0, max(size, 1), step)]
         before = 0
