@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from ._local import BLOCK_BYTES, PARTITION_BYTES
+
 __all__ = ["evaluate_distributed"]
 
 
@@ -45,10 +47,12 @@ def evaluate_distributed(
     try:
         threads = max(1, sum(client.nthreads().values()))
         size = os.path.getsize(events_path)
-        parts = 4 * threads  # small enough to balance the load, large enough to keep a worker's share in memory
+        # small enough to balance the load and to keep a worker's share in memory (one per 32 MiB of a large
+        # file, as the local workers deal them), large enough not to drown in tasks
+        parts = max(4 * threads, -(-size // PARTITION_BYTES))
         report = on_dask.evaluate(rulesets, events_path, as_of=as_of, backend=backend,  # type: ignore[arg-type]
                                   keep_going=keep_going, partitions=parts, retention=retention,
-                                  block_size=max(1 << 20, -(-size // (2 * threads))))
+                                  block_size=max(1 << 20, min(-(-size // (2 * threads)), BLOCK_BYTES)))
         # the partitions are judged first; then accountability (one task over every thread's verdicts) runs
         # on one worker while the others write the lines of the partitions they hold
         judged = client.compute(report.parts(), priority=10)
