@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner
 
-from efficiency_rules import Engine, _local, read_events
+from efficiency_rules import Engine, OutputError, _local, read_events
 from efficiency_rules._cli import cli
 from efficiency_rules._local import PARTITIONS_PER_WORKER
 from efficiency_rules._partition import _bucket
@@ -259,3 +259,18 @@ def test_a_file_of_many_blocks_gives_what_one_process_gives(tmp_path: Path, monk
     count = -(-path.stat().st_size // 8192)
     parts = [_bucket(r["thread"], count) for r in rows if r["thread"].split(":")[0] in ("case", "inquiry", "complaint")]
     assert parts == sorted(parts) and len(set(parts)) > 2 * PARTITIONS_PER_WORKER
+
+
+def test_no_room_for_the_work_files_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    path, _ = _events(tmp_path)
+    runner = CliRunner()
+    base = ["evaluate", *CITY, "--events", str(path), "--as-of", AS_OF, "--workers", "2"]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    done = runner.invoke(cli, base)
+    assert done.exit_code == 4
+    assert done.stderr == (f"efficiency-rules: error: cannot make a work directory in {tmp_path / 'gone'}: "
+                           "No such file or directory; set TMPDIR to a writable directory\n")
+    with pytest.raises(OutputError, match=r"^cannot write the work file .*/gone/read-0: No such file or directory; the workers"):
+        _local._dump([[]], str(tmp_path / "gone" / "read-0"))

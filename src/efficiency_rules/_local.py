@@ -50,7 +50,7 @@ from typing import Any
 
 import click
 
-from ._errors import EfficiencyRulesError
+from ._errors import EfficiencyRulesError, OutputError
 from ._gc import bulk_collection
 from ._partition import (
     Problem,
@@ -192,10 +192,14 @@ def _sendable(error: BaseException) -> BaseException:
 def _dump(buckets: list[list[Any]], path: str) -> list[int]:
     """Write each bucket's records to ``path``, one after another; where each begins."""
     starts = []
-    with open(path, "wb") as out:
-        for records in buckets:
-            starts.append(out.tell())
-            pickle.dump(records, out, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with open(path, "wb") as out:
+            for records in buckets:
+                starts.append(out.tell())
+                pickle.dump(records, out, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as error:
+        raise OutputError(f"cannot write the work file {path}: {error.strerror or error}; the workers need room for "
+                          "about three times the events file there (set TMPDIR to a directory that has it)") from None
     return starts
 
 
@@ -211,8 +215,12 @@ def _load(places: list[tuple[str, int]]) -> list[list[Any]]:
 
 def _write_lines(part: dict[str, Any], path: str) -> int:
     """Write a partition's verdicts to ``path`` as JSON lines (in order of time, then id); how many."""
-    with open(path, "wb") as out:
-        out.writelines(verdict.model_dump_json().encode("utf-8") + b"\n" for verdict in part["verdicts"])
+    try:
+        with open(path, "wb") as out:
+            out.writelines(verdict.model_dump_json().encode("utf-8") + b"\n" for verdict in part["verdicts"])
+    except OSError as error:
+        raise OutputError(f"cannot write the work file {path}: {error.strerror or error}; "
+                          "set TMPDIR to a directory with room") from None
     return len(part["verdicts"])
 
 
@@ -232,7 +240,12 @@ def _run(pool: list[_Worker], spec: _Spec, path: str, as_of: dt.datetime, progre
     size = os.path.getsize(path)
     parts = max(count * PARTITIONS_PER_WORKER, -(-size // PARTITION_BYTES))
     sources = [path]
-    with tempfile.TemporaryDirectory(prefix="efficiency-rules-") as work:
+    try:
+        directory = tempfile.TemporaryDirectory(prefix="efficiency-rules-")
+    except OSError as error:
+        raise OutputError(f"cannot make a work directory in {tempfile.gettempdir()}: {error.strerror or error}; "
+                          "set TMPDIR to a writable directory") from None
+    with directory as work:
         # 1. read: blocks dealt to the workers in turn, each written to its file bucketed by id
         step = max(1, min(-(-size // count), BLOCK_BYTES))
         blocks = [(start, min(start + step, size)) for start in range(0, max(size, 1), step)]
