@@ -189,26 +189,13 @@ def test_on_a_terminal_progress_counts_the_events_judged(tmp_path: Path, monkeyp
     assert f"{counts['judged']:,}个事件，每秒" in text
 
 
-COUNT_RULESET = """
-id: test.count
-title: 计数
-version: "1"
-effective: {from: 2004-01-01}
-verdicts:
-  no-acceptance: {kind: violation, subjects: [unit], message: "{thread} 未受理即办结"}
-rules:
-  - id: completed-without-acceptance
-    on: case.completed
-    if: {count: case.accepted, op: "<", value: 1}
-    verdict: no-acceptance
-"""
+COUNT_RULESET = ROOT / "tests" / "data" / "count-without-clock.yaml"  # counts a case's events, no clock
 
 
 def test_retention_is_an_option_of_every_path(tmp_path: Path) -> None:
     """A case accepted, then completed 32 days later: with the default retention its thread was closed in
     between (no clock holds it), so the completion finds no acceptance; kept for 60 days, it does."""
-    rules = tmp_path / "count.yaml"
-    rules.write_text(COUNT_RULESET, encoding="utf-8")
+    rules = COUNT_RULESET
     events = tmp_path / "events.jsonl"
     events.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in (
         {"id": "b1", "type": "case.received", "at": "2025-07-01T10:00:00+08:00", "case_id": "B", "unit": "u1", "matter": "m"},

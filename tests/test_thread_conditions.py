@@ -104,24 +104,11 @@ def test_a_restored_session_remembers_the_thread(engine: Engine) -> None:
     assert resumed.report(AS_OF).verdicts == engine.evaluate(events, as_of=AS_OF).verdicts
 
 
-def test_a_thread_idle_for_the_retention_starts_afresh(tmp_path: Path) -> None:
+def test_a_thread_idle_for_the_retention_starts_afresh() -> None:
     """Counts are of the thread as it is held: a thread with no clock and nothing pending is closed after
     ``retention`` without an event, and an event after that opens it anew (docs/rulesets.md, "What a
     thread remembers"). A ruleset that counts over longer gaps sets a longer retention."""
-    path = tmp_path / "count.yaml"
-    path.write_text("""
-id: test.count
-title: 计数
-version: "1"
-effective: {from: 2004-01-01}
-verdicts:
-  no-acceptance: {kind: violation, subjects: [unit], message: "{thread} 未受理即办结"}
-rules:
-  - id: completed-without-acceptance
-    on: case.completed
-    if: {count: case.accepted, op: "<", value: 1}
-    verdict: no-acceptance
-""", encoding="utf-8")
+    path = Path(__file__).resolve().parent / "data" / "count-without-clock.yaml"
 
     def case(event_id: str, kind: str, day: str, case_id: str) -> dict[str, Any]:
         return {"id": event_id, "type": kind, "at": f"2024-{day}T10:00:00+08:00", "case_id": case_id, "unit": "u1"}

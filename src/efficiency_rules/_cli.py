@@ -279,7 +279,7 @@ def evaluate(
     from ._jsonl import place_error, read_events
 
     moment = _aware(as_of, "--as-of")
-    allowed = _tolerance(tolerance)
+    allowed = _elapsed(tolerance, "--tolerance")
     kept_for = _elapsed(retention, "--retention")
     if kept_for <= dt.timedelta(0):
         raise click.BadParameter(f"{retention!r}: a thread must be kept for some time, e.g. 30d", param_hint="--retention")
@@ -378,10 +378,6 @@ def _write_html(report: Any, engine: Any, events_path: str, *, keep_going: bool,
     assert output_path is not None  # checked with the options
     events = read_events(events_path, registry=engine.registry, errors=[] if keep_going else None)
     report.write_html(output_path, language=lang, engine=engine, events=events)
-
-
-def _tolerance(text: str) -> dt.timedelta:
-    return _elapsed(text, "--tolerance")
 
 
 def _elapsed(text: str, option: str) -> dt.timedelta:

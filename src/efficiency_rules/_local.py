@@ -35,6 +35,7 @@ and load the rulesets themselves.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -44,9 +45,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -160,10 +161,10 @@ def _loop(conn: Connection, spec: _Spec, as_of: dt.datetime, progress: Any) -> N
                 value: Any = (problems, _dump(buckets, path), read)
             elif command == "ids":
                 places, count, sources, path = args
-                problems, repeats, out = _id_part(spec, [[records] for records in _load(places)], 0, count, sources)
+                problems, repeats, out = _id_part(spec, _load(places), 0, count, sources)
                 value = (problems, repeats, _dump(out, path), [len(records) for records in out])
             elif command == "judge":
-                part = _judge_part(spec, [[records] for records in _load(args[0])], 0, as_of, progress, args[1])
+                part = _judge_part(spec, _load(args[0]), 0, as_of, progress, args[1])
                 value = (_accountability_input(spec, part), _tally(part))
             elif command == "lines":
                 assert part is not None
@@ -189,38 +190,42 @@ def _sendable(error: BaseException) -> BaseException:
     return error
 
 
-def _dump(buckets: list[list[Any]], path: str) -> list[int]:
-    """Write each bucket's records to ``path``, one after another; where each begins."""
-    starts = []
+@contextlib.contextmanager
+def _work_file(path: str) -> Iterator[BinaryIO]:
+    """``path`` in the work directory, open for writing; no room there is an ``OutputError``, not Python's."""
     try:
         with open(path, "wb") as out:
-            for records in buckets:
-                starts.append(out.tell())
-                pickle.dump(records, out, protocol=pickle.HIGHEST_PROTOCOL)
+            yield out
     except OSError as error:
         raise OutputError(f"cannot write the work file {path}: {error.strerror or error}; the workers need room for "
                           "about three times the events file there (set TMPDIR to a directory that has it)") from None
+
+
+def _dump(buckets: list[list[Any]], path: str) -> list[int]:
+    """Write each bucket's records to ``path``, one after another; where each begins."""
+    starts = []
+    with _work_file(path) as out:
+        for records in buckets:
+            starts.append(out.tell())
+            pickle.dump(records, out, protocol=pickle.HIGHEST_PROTOCOL)
     return starts
 
 
-def _load(places: list[tuple[str, int]]) -> list[list[Any]]:
-    """The records of the buckets at ``places`` ((file, where the bucket begins) each)."""
+def _load(places: list[tuple[str, int]]) -> list[list[list[Any]]]:
+    """The records of the buckets at ``places`` ((file, where the bucket begins) each), each as bucket 0 of a part:
+    the shape ``_id_part`` and ``_judge_part`` read."""
     found = []
     for path, start in places:
         with open(path, "rb") as source:
             source.seek(start)
-            found.append(pickle.load(source))  # (files this run's workers wrote, in its own directory)
+            found.append([pickle.load(source)])  # (files this run's workers wrote, in its own directory)
     return found
 
 
 def _write_lines(part: dict[str, Any], path: str) -> int:
     """Write a partition's verdicts to ``path`` as JSON lines (in order of time, then id); how many."""
-    try:
-        with open(path, "wb") as out:
-            out.writelines(verdict.model_dump_json().encode("utf-8") + b"\n" for verdict in part["verdicts"])
-    except OSError as error:
-        raise OutputError(f"cannot write the work file {path}: {error.strerror or error}; "
-                          "set TMPDIR to a directory with room") from None
+    with _work_file(path) as out:
+        out.writelines(verdict.model_dump_json().encode("utf-8") + b"\n" for verdict in part["verdicts"])
     return len(part["verdicts"])
 
 

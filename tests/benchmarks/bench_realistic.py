@@ -173,7 +173,7 @@ def summarise(verdicts: Iterable[Any], entries: frozenset[tuple[str, str]]) -> d
     for verdict in verdicts:
         a, b = verdict_lines(verdict)
         if (verdict.ruleset, verdict.rule) == LICENCE_OVERDUE:
-            licence.append(licence_line(verdict.thread, verdict.at))
+            licence.append(licence_line(verdict.thread, int(verdict.at.timestamp())))
         ids.append(a)
         full.append(b)
         per_rule[f"{verdict.ruleset}/{verdict.rule}"] += 1
@@ -190,9 +190,9 @@ def summarise(verdicts: Iterable[Any], entries: frozenset[tuple[str, str]]) -> d
     }
 
 
-def licence_line(thread: str, at: dt.datetime) -> str:
+def licence_line(thread: str, deadline: int) -> str:
     """A licence.overdue verdict as the floor and the engine can both write it: ``thread|deadline`` (POSIX seconds)."""
-    return f"{thread}|{int(at.timestamp())}"
+    return f"{thread}|{deadline}"
 
 
 class _Spill:
@@ -211,7 +211,7 @@ class _Spill:
     def add(self, verdict: Any) -> None:
         ids, full = verdict_lines(verdict)
         if (verdict.ruleset, verdict.rule) == LICENCE_OVERDUE:
-            self.licence.append(licence_line(verdict.thread, verdict.at))
+            self.licence.append(licence_line(verdict.thread, int(verdict.at.timestamp())))
         files = self.files
         files["ids"].write(ids + "\n")
         files["full"].write(full + "\n")
@@ -377,7 +377,7 @@ def child(mode: str, path: Path, as_of: dt.datetime, work: Path, keep_full: Path
     if spill is not None:
         result.update(spill.finish(keep_full))
     if mode == "loop":
-        lines = [licence_line(f"case:{case}", dt.datetime.fromtimestamp(deadline, CST)) for case, deadline in overdue.items()]
+        lines = [licence_line(f"case:{case}", deadline) for case, deadline in overdue.items()]
         result["licence"] = {"verdicts": len(lines), "digest": digest(lines)}
     return result
 
